@@ -1,0 +1,94 @@
+/**
+ * The public contract of the sandbox runtime: what host/ (and the local runner)
+ * hands in, and what comes back. No HTTP, no SQL: the host implements the ports
+ * (kv, fetch) and the runtime calls them on the plugin's behalf.
+ */
+import type { ExecutionErrorCode } from '../manifests/errors.js';
+
+/** Any JSON value: the only kind of data that crosses the sandbox boundary. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A validated plugin package, as the runtime needs it. */
+export interface PluginCode {
+  /** Content address of the package (SHA-256 hex); compiled code is cached by it. */
+  readonly sha256: string;
+  /** Entry module, a key of `files` (e.g. "index.js"). */
+  readonly main: string;
+  /** Package files by normalised relative POSIX path ("lib/util.js") → source text. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Effective limits for one execution: the minimum of the manifest's ask and the tier's cap. */
+export interface ExecutionLimits {
+  /** CPU time inside the isolate. */
+  readonly cpuMs: number;
+  /** Wall-clock time, including time spent awaiting host calls. */
+  readonly timeoutMs: number;
+  /** V8 heap limit of the isolate. */
+  readonly memoryMb: number;
+  /** Serialized JSON size of the returned output. */
+  readonly maxOutputBytes: number;
+  /** Captured log lines and their total size. */
+  readonly maxLogLines: number;
+  readonly maxLogBytes: number;
+}
+
+/** Private key-value store of one install (host/ implements it; bounded sizes). */
+export interface KvPort {
+  get(key: string): Promise<JsonValue | null>;
+  put(key: string, value: JsonValue): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  list(prefix?: string): Promise<string[]>;
+}
+
+export interface FetchRequest {
+  readonly url: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface FetchResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** Outbound HTTP limited to the manifest's hosts (host/ implements the policy). */
+export interface FetchPort {
+  fetch(request: FetchRequest): Promise<FetchResponse>;
+}
+
+/** Host functions an install was granted; absent ones are absent from `ctx`. */
+export interface HostBridge {
+  readonly kv?: KvPort;
+  readonly fetch?: FetchPort;
+}
+
+export interface ExecutionRequest {
+  /** Isolation unit: one install never shares an isolate or context with another. */
+  readonly installId: string;
+  readonly executionId: string;
+  readonly code: PluginCode;
+  readonly action: string;
+  readonly input: JsonValue;
+  readonly config: JsonValue;
+  readonly limits: ExecutionLimits;
+  readonly bridge?: HostBridge;
+}
+
+export interface ExecutionUsage {
+  cpuMs: number;
+  wallMs: number;
+  memoryBytes: number;
+}
+
+export type ExecutionStatus = 'succeeded' | 'failed';
+
+export interface ExecutionResult {
+  status: ExecutionStatus;
+  output: JsonValue | null;
+  logs: string[];
+  usage: ExecutionUsage;
+  error?: { code: ExecutionErrorCode; message: string };
+}
