@@ -75,9 +75,17 @@ function checkBounds(value: unknown): ManifestIssue[] {
     }
     if (typeof node === 'string' && node.length > MANIFEST_BOUNDS.maxStringLength) {
       issues.push({ path: pointer(path), keyword: 'maxLength', message: `is longer than ${MANIFEST_BOUNDS.maxStringLength} characters` });
-    } else if (Array.isArray(node)) {
-      node.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
     } else if (typeof node === 'object' && node !== null) {
+      const size = Array.isArray(node) ? node.length : Object.keys(node).length;
+      // Refuse oversized containers before walking them, so a million-item array costs nothing.
+      if (nodes + stack.length + size > MANIFEST_BOUNDS.maxNodes) {
+        issues.push({ path: '', keyword: 'maxNodes', message: `has more than ${MANIFEST_BOUNDS.maxNodes} values` });
+        break;
+      }
+      if (Array.isArray(node)) {
+        node.forEach((item, i) => stack.push({ value: item, path: [...path, i] }));
+        continue;
+      }
       for (const key of Object.keys(node)) {
         if (FORBIDDEN_KEYS.has(key)) {
           issues.push({ path: pointer([...path, key]), keyword: 'forbiddenKey', message: `uses the forbidden key "${key}"` });
