@@ -1,0 +1,23 @@
+/** `bazaar serve`: the marketplace host, configured from the environment (API.md "Conventions"). */
+import { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+
+export function serveCommand(cli: CliContext): Command {
+  return new Command('serve')
+    .description('start the Bazaar host (HTTP API, marketplace, sandbox)')
+    .addHelpText(
+      'after',
+      `
+Configuration comes from the environment: PORT (8080), DATABASE_URL (unset: an
+embedded PostgreSQL in BAZAAR_DATA_DIR, default ./.bazaar), REDIS_URL,
+BAZAAR_ADMIN_KEY, BAZAAR_ALLOW_PRIVATE_NETWORKS, BAZAAR_LOG_LEVEL, ...
+The server stops gracefully on SIGTERM and SIGINT.`,
+    )
+    .action(async () => {
+      // Loaded only here, so `run` and `pack` never load koa, knex or the database.
+      const { loadConfig } = await import('../../config.js');
+      const { startServer } = await import('../../server.js');
+      await startServer(loadConfig(process.env));
+      cli.exitCode = 0;
+    });
+}

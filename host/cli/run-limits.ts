@@ -1,0 +1,38 @@
+/**
+ * The limits `bazaar run` gives an execution. By default they are what the
+ * best-provisioned tenant would get on a host: the manifest's ask, capped by
+ * the enterprise tier (PLUGINS.md: "the effective limit is the minimum of this
+ * and the tenant's tier"). Flags override them, to reproduce a smaller tier or
+ * to debug a timeout.
+ */
+import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
+import type { ExecutionLimits } from '../../runtime/types.js';
+import { DEFAULT_TIERS } from '../tiers.js';
+
+/** Tiers cap CPU and memory only; wall time gets this ceiling (time awaiting kv or fetch included). */
+export const MAX_TIMEOUT_MS = 30_000;
+
+/** PLUGINS.md: logs are bounded to 100 lines and 16 KiB. */
+const LOG_BOUNDS = { maxLogLines: 100, maxLogBytes: 16 * 1024 } as const;
+
+/** An output may be as large as a JSON request body of the host (1 MiB by default). */
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+export interface LimitFlags {
+  cpuMs?: number;
+  memoryMb?: number;
+  timeoutMs?: number;
+}
+
+/** Effective limits: each flag if given, else min(manifest ask, enterprise tier). */
+export function resolveRunLimits(manifest: PluginManifest, flags: LimitFlags): ExecutionLimits {
+  const cap = DEFAULT_TIERS.enterprise.limits;
+  const ask = manifest.limits ?? {};
+  return {
+    cpuMs: flags.cpuMs ?? Math.min(ask.cpuMs ?? cap.cpuMs, cap.cpuMs),
+    memoryMb: flags.memoryMb ?? Math.min(ask.memoryMb ?? cap.memoryMb, cap.memoryMb),
+    timeoutMs: flags.timeoutMs ?? Math.min(ask.timeoutMs ?? MAX_TIMEOUT_MS, MAX_TIMEOUT_MS),
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    ...LOG_BOUNDS,
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * Plugin packages (shared/spec/PLUGINS.md "Package"): the one entry point the
+ * rest of Bazaar imports to read an upload, read a local folder, or pack one.
+ *
+ * - `readPackageArchive` — an uploaded .tgz, in memory, every rule enforced.
+ * - `readPackageDirectory` / `packDirectory` — a folder on disk, same rules.
+ *
+ * Each rule lives in one file: limits (package-limits.ts), entry paths
+ * (package-paths.ts), the tar stream (package-tar-reader.ts), the package as a
+ * whole (package-contents.ts), imports (package-imports.ts), packing
+ * (package-directory.ts).
+ */
+export { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './package-limits.js';
+export type { PluginPackage } from './package-contents.js';
+export { readPackageArchive, type PackageInput } from './package-tar-reader.js';
+export { packDirectory, readPackageDirectory } from './package-directory.js';

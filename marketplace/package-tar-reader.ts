@@ -1,0 +1,183 @@
+/**
+ * Reads an uploaded .tgz entirely in memory: nothing touches the disk, every
+ * limit is counted on the bytes actually read (headers lie in bombs), and
+ * reading stops at the first broken rule. The archive's own rules (paths,
+ * types, sizes) are checked here, entry by entry; the package's rules
+ * (layout, manifest, main) in package-contents.ts.
+ */
+import { createHash } from 'node:crypto';
+import { createGunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { BazaarError, isBazaarError } from '../manifests/errors.js';
+import { assemblePackage, type PackageEntry, type PluginPackage } from './package-contents.js';
+import { DEFAULT_PACKAGE_LIMITS, tarOverheadBytes, type PackageLimits } from './package-limits.js';
+import { normaliseEntryPath } from './package-paths.js';
+
+/** What an upload may arrive as: a buffer, a Node stream or any async iterable of chunks. */
+export type PackageInput = Buffer | AsyncIterable<Buffer | Uint8Array> | NodeJS.ReadableStream;
+
+/** Pax headers only carry long paths here; anything bigger is not a plugin package. */
+const MAX_META_ENTRY_BYTES = 64 * 1024;
+
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  Link: 'a hard link',
+  SymbolicLink: 'a symbolic link',
+  CharacterDevice: 'a character device',
+  BlockDevice: 'a block device',
+  FIFO: 'a FIFO',
+};
+
+function invalid(message: string): BazaarError<'invalid_package'> {
+  return new BazaarError('invalid_package', message);
+}
+
+/** Collects the whole compressed upload, hashing as it streams; stops reading past the limit. */
+async function readCompressed(input: PackageInput, limits: PackageLimits): Promise<{ bytes: Buffer; sha256: string }> {
+  const hash = createHash('sha256');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const source: AsyncIterable<unknown> | Iterable<unknown> = Buffer.isBuffer(input) ? [input] : (input as AsyncIterable<unknown>);
+  for await (const piece of source) {
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : Buffer.from(piece as Uint8Array);
+    size += chunk.length;
+    // Leaving the loop ends the iteration, which destroys a stream source: the rest is never read.
+    if (size > limits.maxCompressedBytes) throw invalid(`the archive is larger than ${limits.maxCompressedBytes} bytes (compressed)`);
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  if (size === 0) throw invalid('the archive is empty (zero-length upload)');
+  const bytes = Buffer.concat(chunks, size);
+  // 1f 8b is gzip's magic number, 08 its only compression method (deflate).
+  if (bytes.length < 3 || bytes[0] !== 0x1f || bytes[1] !== 0x8b || bytes[2] !== 0x08) {
+    throw invalid('the archive is not gzip-compressed (a package is a .tgz)');
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Judges each entry as the tar parser emits it and keeps the accepted ones. */
+class EntryCollector {
+  readonly entries: PackageEntry[] = [];
+  #limits: PackageLimits;
+  #failure: BazaarError | undefined;
+  #count = 0;
+  #fileBytes = 0;
+
+  constructor(limits: PackageLimits) {
+    this.#limits = limits;
+  }
+
+  get failure(): BazaarError | undefined {
+    return this.#failure;
+  }
+
+  /** Records the first broken rule; later ones are consequences of it. */
+  fail(error: BazaarError): void {
+    this.#failure ??= error;
+  }
+
+  onEntry(entry: ReadEntry): void {
+    entry.resume(); // drain the body whatever happens, so the parser never stalls
+    if (this.#failure !== undefined) return;
+    if (++this.#count > this.#limits.maxEntries) {
+      return this.fail(invalid(`the archive has more than ${this.#limits.maxEntries} entries`));
+    }
+    const rawPath = entry.path;
+    const verdict = normaliseEntryPath(rawPath);
+    if (!verdict.ok) return this.fail(invalid(`entry "${rawPath}" ${verdict.rule}`));
+    if (entry.type === 'Directory') {
+      if (entry.size > 0) return this.fail(invalid(`entry "${rawPath}" is a folder with contents`));
+      this.entries.push({ rawPath, path: verdict.path, kind: 'directory', data: Buffer.alloc(0) });
+      return;
+    }
+    if (!FILE_TYPES.has(entry.type)) {
+      const what = TYPE_NAMES[entry.type] ?? `of type ${entry.type}`;
+      return this.fail(invalid(`entry "${rawPath}" is ${what}: only regular files and folders are allowed`));
+    }
+    // The header's size is only a claim; refusing a large claim early saves reading it.
+    if (entry.size > this.#limits.maxFileBytes) return this.fail(this.#tooLarge(rawPath));
+    this.#collectFile(entry, rawPath, verdict.path);
+  }
+
+  onIgnoredEntry(entry: ReadEntry): void {
+    this.fail(invalid(`entry "${entry.path}" has an unsupported type (${entry.header.type ?? 'unknown'})`));
+  }
+
+  #tooLarge(rawPath: string): BazaarError {
+    return invalid(`file "${rawPath}" is larger than ${this.#limits.maxFileBytes} bytes`);
+  }
+
+  #collectFile(entry: ReadEntry, rawPath: string, path: string): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    entry.on('data', (chunk: Buffer) => {
+      if (this.#failure !== undefined) return;
+      size += chunk.length;
+      this.#fileBytes += chunk.length;
+      if (size > this.#limits.maxFileBytes) return this.fail(this.#tooLarge(rawPath));
+      if (this.#fileBytes > this.#limits.maxUnpackedBytes) {
+        return this.fail(invalid(`the archive unpacks to more than ${this.#limits.maxUnpackedBytes} bytes (at "${rawPath}")`));
+      }
+      chunks.push(chunk);
+    });
+    entry.on('end', () => {
+      if (this.#failure === undefined) this.entries.push({ rawPath, path, kind: 'file', data: Buffer.concat(chunks, size) });
+    });
+  }
+}
+
+/** Decompresses and parses the tar stream, counting every decompressed byte. */
+async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<PackageEntry[]> {
+  const collector = new EntryCollector(limits);
+  const parser = new Parser({
+    zstd: false, // the outer layer is gzip, checked above; a second layer is refused below
+    maxMetaEntrySize: MAX_META_ENTRY_BYTES,
+    onwarn: (_code: string, message: string | Error) => {
+      collector.fail(invalid(`the tar stream is damaged: ${message instanceof Error ? message.message : message}`));
+    },
+  });
+  // Unrecoverable parser failures arrive as 'error', not 'warn'; unheard, they would throw.
+  parser.on('error', (err: Error) => collector.fail(invalid(`the tar stream is damaged: ${err.message}`)));
+  parser.on('entry', (entry: ReadEntry) => collector.onEntry(entry));
+  parser.on('ignoredEntry', (entry: ReadEntry) => collector.onIgnoredEntry(entry));
+  const ended = new Promise<void>((resolve) => {
+    parser.once('end', resolve);
+    parser.once('abort', () => resolve());
+  });
+  // Padding and metadata never count as file bytes, so the raw stream gets its own cap.
+  const maxStreamBytes = limits.maxUnpackedBytes + tarOverheadBytes(limits);
+  const gunzip = createGunzip();
+  gunzip.end(bytes);
+  let streamBytes = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      // tar's parser would silently decompress a gzip inside the gzip: an unmetered second layer.
+      if (streamBytes === 0 && chunk[0] === 0x1f) throw invalid('the archive is compressed twice');
+      streamBytes += chunk.length;
+      if (streamBytes > maxStreamBytes) throw invalid(`the archive decompresses to more than ${maxStreamBytes} bytes`);
+      parser.write(chunk);
+      if (collector.failure !== undefined) throw collector.failure;
+    }
+  } catch (err) {
+    if (isBazaarError(err)) throw err;
+    throw invalid(`the gzip stream is damaged or truncated: ${(err as Error).message}`);
+  }
+  parser.end();
+  await ended;
+  if (collector.failure !== undefined) throw collector.failure;
+  return collector.entries;
+}
+
+/**
+ * Reads and validates a plugin package (.tgz) entirely in memory, enforcing
+ * every rule of PLUGINS.md "Package".
+ *
+ * @throws BazaarError `invalid_package` naming the entry and the rule broken,
+ *   or `invalid_manifest` with the manifest validator's issues as `details`.
+ */
+export async function readPackageArchive(input: PackageInput, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<PluginPackage> {
+  const { bytes, sha256 } = await readCompressed(input, limits);
+  const entries = await readEntries(bytes, limits);
+  return assemblePackage(entries, { sha256, compressedBytes: bytes.length });
+}
