@@ -92,3 +92,61 @@ export interface ExecutionResult {
   usage: ExecutionUsage;
   error?: { code: ExecutionErrorCode; message: string };
 }
+
+/**
+ * The sandbox engine as host/ sees it. `execute` never throws for a plugin's
+ * fault: a failure is an `ExecutionResult` with status 'failed' and a code.
+ */
+export interface SandboxRuntime {
+  execute(request: ExecutionRequest): Promise<ExecutionResult>;
+  /** Drops the warm isolate of an install (e.g. after an upgrade or uninstall). */
+  evict(installId: string): Promise<void>;
+  /** Live counters, gathered from every worker process. */
+  stats(): Promise<SandboxStats>;
+  /** Drains in-flight executions, disposes isolates, kills workers. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SandboxRuntimeOptions {
+  /** Worker processes hosting isolates (default: number of CPUs). */
+  readonly workers?: number;
+  /** Per worker: warm isolates are evicted least-recently-used above this heap total (default 512). */
+  readonly memoryBudgetMb?: number;
+  /** Per worker: cap on warm installs, whatever their size (default 500). */
+  readonly maxWarmInstances?: number;
+  /** Executions of one install before its isolate is recycled (default 1000). */
+  readonly maxExecutionsPerInstance?: number;
+  /** Fresh isolates kept pre-created per worker and memory size (default 2). */
+  readonly spareIsolates?: number;
+  /** memoryMb of the spare isolates created at start-up (default 32). */
+  readonly defaultMemoryMb?: number;
+  /** Heap cap of the worker process's own (Node) heap, `--max-old-space-size` (default 256). */
+  readonly workerHeapMb?: number;
+  /** Resident set size at which a worker kills itself and is restarted (default 2048). */
+  readonly workerRssLimitMb?: number;
+  /** Extra time past an execution's timeoutMs before the parent kills an unresponsive worker (default 1000). */
+  readonly watchdogGraceMs?: number;
+  /** Enables test-only hooks (`SandboxPool.blockWorker`). Never set in production. */
+  readonly testHooks?: boolean;
+}
+
+export interface WorkerStats {
+  readonly pid: number;
+  readonly warmInstances: number;
+  readonly spareIsolates: number;
+  readonly evictions: number;
+  readonly inFlight: number;
+  /** Sum of heap + external bytes of the warm isolates, as last measured. */
+  readonly isolateMemoryBytes: number;
+  readonly rssBytes: number;
+}
+
+export interface SandboxStats {
+  readonly workers: number;
+  readonly warmInstances: number;
+  readonly evictions: number;
+  /** Worker processes restarted after dying (crash, watchdog kill, memory). */
+  readonly restarts: number;
+  readonly memoryBytes: number;
+  readonly perWorker: readonly WorkerStats[];
+}

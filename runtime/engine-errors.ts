@@ -1,0 +1,93 @@
+/**
+ * The one place where failures of the engine (isolated-vm, V8, the worker
+ * process) become execution error codes. Decisions rest on state we know
+ * (why we disposed an isolate, whether it is disposed, whether the deadline
+ * has passed) and only fall back to isolated-vm's message text where the
+ * library exposes nothing else.
+ */
+import type { ExecutionErrorCode } from '../manifests/errors.js';
+
+/** Why the runtime itself ended an isolate or a worker. */
+export type KillReason = 'cpu' | 'wall' | 'memory' | 'evicted' | 'closed';
+
+export interface EngineFailure {
+  code: ExecutionErrorCode;
+  message: string;
+}
+
+export interface EngineState {
+  /** Set when a watchdog (or eviction) disposed the isolate on purpose. */
+  readonly killReason?: KillReason;
+  /** `isolate.isDisposed` after the failure. */
+  readonly isDisposed: boolean;
+  /** Wall time elapsed since the execution started. */
+  readonly elapsedMs: number;
+  readonly cpuMs: number;
+  readonly timeoutMs: number;
+  readonly memoryMb: number;
+}
+
+/** isolated-vm's own text for its `timeout` option; it has no error code. */
+const TIMED_OUT_TEXT = 'Script execution timed out.';
+
+function errorText(err: unknown): string {
+  if (typeof err === 'object' && err !== null && Object.prototype.toString.call(err) === '[object Error]') {
+    const { name, message } = err as { name?: unknown; message?: unknown };
+    const text = typeof message === 'string' ? message : '';
+    return typeof name === 'string' && name !== 'Error' && name !== '' ? `${name}: ${text}` : text;
+  }
+  return typeof err === 'string' ? err : 'unknown failure';
+}
+
+/**
+ * Keeps only what the plugin itself said: one line, bounded, without absolute
+ * host paths (isolated-vm may chain host stack text onto copied errors).
+ */
+export function sanitizeMessage(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.replace(/(^|[\s('"])(?:file:\/\/)?\/(?:[\w.@-]+\/)+[\w.@-]*/g, '$1<path>').slice(0, 1024);
+}
+
+export function translateEngineFailure(err: unknown, state: EngineState): EngineFailure {
+  switch (state.killReason) {
+    case 'cpu':
+      return { code: 'execution_timeout', message: `The plugin used more than ${state.cpuMs} ms of CPU time.` };
+    case 'wall':
+      return { code: 'execution_timeout', message: `The plugin did not finish within ${state.timeoutMs} ms.` };
+    case 'memory':
+      return { code: 'memory_limit_exceeded', message: `The plugin used more than ${state.memoryMb} MB of memory.` };
+    case 'evicted':
+    case 'closed':
+      return { code: 'sandbox_crashed', message: 'The sandbox was shut down while the plugin was running.' };
+    default:
+      break;
+  }
+  // Nobody here disposed it: isolated-vm disposes an isolate itself only when it hits its memory limit.
+  if (state.isDisposed) {
+    return { code: 'memory_limit_exceeded', message: `The plugin used more than ${state.memoryMb} MB of memory.` };
+  }
+  const text = errorText(err);
+  if (state.elapsedMs >= state.timeoutMs || text === TIMED_OUT_TEXT) {
+    return { code: 'execution_timeout', message: `The plugin did not finish within ${state.timeoutMs} ms.` };
+  }
+  return { code: 'plugin_error', message: sanitizeMessage(text) || 'The plugin failed to load.' };
+}
+
+/**
+ * isolated-vm refuses ArrayBuffer allocations that would cross the limit (the
+ * plugin sees a catchable RangeError) and the V8 heap stops short of it, so an
+ * isolate found this close to its limit has run out of memory, whatever it
+ * did next (caught the error and kept going, or failed with it).
+ */
+const MEMORY_EXHAUSTED_RATIO = 0.95;
+
+export function isMemoryExhausted(bytes: number, memoryMb: number): boolean {
+  return bytes >= memoryMb * 1024 * 1024 * MEMORY_EXHAUSTED_RATIO;
+}
+
+/** The answer for executions that were in flight on a worker process that died. */
+export function workerCrashFailure(timedOut: boolean, timeoutMs: number): EngineFailure {
+  return timedOut
+    ? { code: 'execution_timeout', message: `The plugin did not finish within ${timeoutMs} ms; its sandbox was stopped.` }
+    : { code: 'sandbox_crashed', message: 'The sandbox process crashed while running the plugin.' };
+}

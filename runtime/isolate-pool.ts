@@ -1,0 +1,151 @@
+/**
+ * Fresh sandboxes (isolate + context + prelude) created ahead of need, so that
+ * a cold install only compiles and runs its own code: creating an isolate and
+ * a context costs a few milliseconds, compiling a small module a fraction of one.
+ * Spares are kept per memory size, because an isolate's memoryLimit is fixed
+ * at creation.
+ */
+import ivm from 'isolated-vm';
+import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './sandbox-prelude.js';
+
+/** Called by the prelude when plugin code calls ctx.kv.* or ctx.fetch. */
+export type BridgeSink = (token: number, call: number, op: string, args: string) => void;
+
+/** One isolate with a prepared context; owned by exactly one PluginInstance once taken. */
+export interface FreshSandbox {
+  readonly isolate: ivm.Isolate;
+  readonly context: ivm.Context;
+  readonly memoryMb: number;
+  readonly load: ivm.Reference<(namespace: unknown) => void>;
+  /** Returns a promise of the envelope string inside the isolate; applied with `result: { promise: true }`. */
+  readonly invoke: ivm.Reference<(...args: unknown[]) => string>;
+  readonly settle: ivm.Reference<(call: number, ok: boolean, payload: string) => void>;
+  readonly takeLogs: ivm.Reference<() => string>;
+  /** Where bridge calls go; set by the owner. */
+  sink: BridgeSink | undefined;
+}
+
+export interface IsolatePoolOptions {
+  readonly spares: number;
+  /** Invoked from isolated-vm when V8 has lost control of an isolate. */
+  readonly onCatastrophicError: (message: string) => void;
+}
+
+/**
+ * Runs a tiny action through the whole path once, so V8 has compiled the
+ * prelude's functions and set up the module machinery before a real plugin
+ * arrives: this roughly halves a cold install's first execution.
+ */
+async function warmUp(
+  isolate: ivm.Isolate,
+  context: ivm.Context,
+  load: ivm.Reference<(namespace: unknown) => void>,
+  invoke: ivm.Reference<(...args: unknown[]) => string>,
+): Promise<void> {
+  const module = isolate.compileModuleSync(
+    'export function warm(input, ctx) { ctx.log("warm", input); return { input }; }',
+    { filename: 'bazaar:warm-up' },
+  );
+  module.instantiateSync(context, () => {
+    throw new Error('the warm-up module has no imports');
+  });
+  await module.evaluate({ timeout: 1000 });
+  await load.apply(undefined, [module.namespace.derefInto()], { timeout: 1000 });
+  await invoke.apply(undefined, [0, 'warm', '{"n":1}', '{}', 'warm-up', 1024, 10, 1024, 3], {
+    arguments: { copy: true },
+    result: { promise: true, copy: true },
+    timeout: 1000,
+  });
+  await load.apply(undefined, [null], { timeout: 1000 });
+  module.release();
+}
+
+export async function createFreshSandbox(memoryMb: number, onCatastrophicError: (message: string) => void): Promise<FreshSandbox> {
+  const isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError });
+  try {
+    const context = await isolate.createContext();
+    const box: { sink: BridgeSink | undefined } = { sink: undefined };
+    // "ignored": the isolate does not wait for the host; arguments are copies of primitives.
+    const send = new ivm.Callback(
+      (token: number, call: number, op: string, args: string) => box.sink?.(token, call, op, args),
+      { ignored: true },
+    );
+    const api = (await context.evalClosure(PRELUDE_SOURCE, [send], {
+      filename: PRELUDE_FILENAME,
+      timeout: 2000,
+      result: { reference: true },
+    })) as ivm.Reference<Record<string, unknown>>;
+    const get = <T>(name: string) => api.get(name, { reference: true }) as Promise<ivm.Reference<T>>;
+    const [load, invoke, settle, takeLogs] = await Promise.all([
+      get<(namespace: unknown) => void>('load'),
+      get<(...args: unknown[]) => string>('invoke'),
+      get<(call: number, ok: boolean, payload: string) => void>('settle'),
+      get<() => string>('takeLogs'),
+    ]);
+    api.release();
+    await warmUp(isolate, context, load, invoke);
+    const sandbox: FreshSandbox = {
+      isolate, context, memoryMb, load, invoke, settle, takeLogs,
+      get sink() { return box.sink; },
+      set sink(fn) { box.sink = fn; },
+    };
+    return sandbox;
+  } catch (err) {
+    if (!isolate.isDisposed) isolate.dispose();
+    throw err;
+  }
+}
+
+export class IsolatePool {
+  readonly #options: IsolatePoolOptions;
+  readonly #spares = new Map<number, FreshSandbox[]>();
+  readonly #filling = new Set<number>();
+  #closed = false;
+
+  constructor(options: IsolatePoolOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const list of this.#spares.values()) n += list.length;
+    return n;
+  }
+
+  /** A fresh sandbox of that size: a spare if there is one, else a new one. The owner calls fill() later. */
+  async take(memoryMb: number): Promise<FreshSandbox> {
+    return this.#spares.get(memoryMb)?.pop() ?? createFreshSandbox(memoryMb, this.#options.onCatastrophicError);
+  }
+
+  /**
+   * Tops up the spares of one size, one at a time. Call it once the execution
+   * that took a spare has answered: creating an isolate runs partly on this
+   * thread, and doing it during a cold execution would slow that execution down.
+   */
+  fill(memoryMb: number): void {
+    if (this.#closed || this.#filling.has(memoryMb) || this.#options.spares <= 0) return;
+    this.#filling.add(memoryMb);
+    const step = async (): Promise<void> => {
+      const list = this.#spares.get(memoryMb) ?? [];
+      this.#spares.set(memoryMb, list);
+      while (!this.#closed && list.length < this.#options.spares) {
+        const sandbox = await createFreshSandbox(memoryMb, this.#options.onCatastrophicError);
+        if (this.#closed) sandbox.isolate.dispose();
+        else list.push(sandbox);
+      }
+    };
+    setImmediate(() => {
+      step()
+        .catch((err: unknown) => process.stderr.write(`[sandbox-worker] spare isolate failed: ${String(err)}\n`))
+        .finally(() => this.#filling.delete(memoryMb));
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const list of this.#spares.values()) {
+      for (const sandbox of list) if (!sandbox.isolate.isDisposed) sandbox.isolate.dispose();
+    }
+    this.#spares.clear();
+  }
+}

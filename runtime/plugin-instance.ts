@@ -1,0 +1,197 @@
+/**
+ * One install's warm sandbox inside a worker: its own isolate and context, its
+ * modules (linked lazily on the first execution, under that execution's
+ * limits), and the bridge between the prelude's host calls and the parent.
+ * Executions of one instance run one at a time (the parent serialises them per
+ * install), so "the current execution" is always well defined.
+ */
+import { isMemoryExhausted, translateEngineFailure, type KillReason } from './engine-errors.js';
+import { envelopeHead } from './result-envelope.js';
+import { ExecutionWatchdog } from './execution-watchdog.js';
+import type { FreshSandbox } from './isolate-pool.js';
+import { ModuleLoader } from './module-loader.js';
+import type { PluginCode } from './types.js';
+import type { ExecMessage, ResultMessage } from './worker-protocol.js';
+
+/** Sends a plugin's host call to the parent, tagged with its execution id. */
+export type BridgeForwarder = (execId: string, call: number, op: string, args: string) => void;
+
+interface Running {
+  readonly execId: string;
+  readonly token: number;
+  readonly timeoutMs: number;
+  readonly watchdog: ExecutionWatchdog;
+  readonly abort: (reason: KillReason) => void;
+  /** Host-call answers being delivered; their continuations belong to this execution. */
+  readonly settling: Set<Promise<void>>;
+}
+
+type Outcome = { envelope: string } | { failure: unknown };
+
+export class PluginInstance {
+  readonly installId: string;
+  readonly code: PluginCode;
+  readonly #sandbox: FreshSandbox;
+  readonly #loader: ModuleLoader;
+  #linked = false;
+  #running: Running | undefined;
+  #token = 0;
+  #killReason: KillReason | undefined;
+  #executions = 0;
+  /** Heap + external bytes after the last execution; drives the worker's LRU budget. */
+  memoryBytes = 0;
+  lastUsed = 0;
+
+  constructor(installId: string, code: PluginCode, sandbox: FreshSandbox, forward: BridgeForwarder) {
+    this.installId = installId;
+    this.code = code;
+    this.#sandbox = sandbox;
+    this.#loader = new ModuleLoader(sandbox.isolate);
+    sandbox.sink = (token, call, op, args) => {
+      // A late call from a finished execution carries a stale token and is dropped.
+      if (this.#running !== undefined && this.#running.token === token) forward(this.#running.execId, call, op, args);
+    };
+  }
+
+  get memoryMb(): number {
+    return this.#sandbox.memoryMb;
+  }
+
+  get executions(): number {
+    return this.#executions;
+  }
+
+  get isRunning(): boolean {
+    return this.#running !== undefined;
+  }
+
+  get isDisposed(): boolean {
+    return this.#sandbox.isolate.isDisposed;
+  }
+
+  /** Runs one execution to an answer; never throws. */
+  async execute(msg: ExecMessage): Promise<ResultMessage> {
+    const [cpuMs, timeoutMs, memoryMb, maxOutputBytes, maxLogLines, maxLogBytes] = msg.limits;
+    const token = ++this.#token;
+    this.#executions++;
+    this.lastUsed = Date.now();
+    let abort: (reason: KillReason) => void = () => undefined;
+    const aborted = new Promise<Outcome>((resolve) => {
+      abort = (reason) => {
+        this.dispose(reason);
+        resolve({ failure: undefined });
+      };
+    });
+    const watchdog = new ExecutionWatchdog(this.#sandbox.isolate, { cpuMs, timeoutMs, memoryMb }, (reason) => abort(reason));
+    const running: Running = { execId: msg.id, token, timeoutMs, watchdog, abort, settling: new Set() };
+    this.#running = running;
+    const work = this.#run(msg, token, timeoutMs, maxOutputBytes, maxLogLines, maxLogBytes).then(
+      (envelope): Outcome => ({ envelope }),
+      (failure: unknown): Outcome => ({ failure }),
+    );
+    let outcome = await Promise.race([work, aborted]);
+    // Promise jobs left behind by the action still run in the same turn as the last host-call
+    // answer: the execution is over only when they are, and they count against its limits.
+    while ('envelope' in outcome && running.settling.size > 0) {
+      const drained = Promise.all(running.settling).then(() => outcome);
+      outcome = await Promise.race([drained, aborted]);
+    }
+    watchdog.stop();
+    this.#running = undefined;
+    const usage = (): ResultMessage['usage'] => [
+      watchdog.cpuMs,
+      watchdog.elapsedMs,
+      Math.max(watchdog.peakMemoryBytes, this.#measureMemory()),
+    ];
+    if ('envelope' in outcome) {
+      const result: ResultMessage = { t: 'result', id: msg.id, envelope: outcome.envelope, usage: usage() };
+      const head = envelopeHead(outcome.envelope);
+      // An allocation refused at the limit surfaces in the plugin as a RangeError; report it as what it is.
+      if (head.kind === 'plugin_error' && isMemoryExhausted(result.usage[2], memoryMb)) {
+        this.dispose('memory');
+        const state = { killReason: 'memory' as const, isDisposed: true, elapsedMs: 0, cpuMs, timeoutMs, memoryMb };
+        const error = translateEngineFailure(undefined, state);
+        return { t: 'result', id: msg.id, error, logs: head.logs, usage: result.usage };
+      }
+      return result;
+    }
+
+    const error = translateEngineFailure(outcome.failure, {
+      killReason: this.#killReason,
+      isDisposed: this.isDisposed,
+      elapsedMs: watchdog.elapsedMs,
+      cpuMs,
+      timeoutMs,
+      memoryMb,
+    });
+    const logs = await this.#recoverLogs();
+    // After any engine failure the context may hold half-done state: recycle it.
+    this.dispose(this.#killReason ?? 'evicted');
+    return { t: 'result', id: msg.id, error, ...(logs !== undefined && { logs }), usage: usage() };
+  }
+
+  /** Delivers the parent's answer to a host call into the isolate, under the time left. */
+  settle(execId: string, call: number, ok: boolean, value: string): void {
+    const running = this.#running;
+    if (running === undefined || running.execId !== execId) return; // late answer: dropped on purpose
+    const left = Math.max(1, Math.floor(running.timeoutMs - running.watchdog.elapsedMs));
+    const delivery = this.#sandbox.settle
+      .apply(undefined, [call, ok, value], { arguments: { copy: true }, timeout: left })
+      .then(
+        () => undefined,
+        // The continuation ran out of time (or the isolate died): the execution is over.
+        () => running.abort(this.isDisposed && this.#killReason === undefined ? 'memory' : 'wall'),
+      )
+      .finally(() => running.settling.delete(delivery));
+    running.settling.add(delivery);
+  }
+
+  async #run(msg: ExecMessage, token: number, timeoutMs: number, maxOut: number, lines: number, bytes: number): Promise<string> {
+    if (!this.#linked) {
+      const main = this.#loader.link(this.code, this.#sandbox.context);
+      await main.evaluate({ timeout: timeoutMs });
+      await this.#sandbox.load.apply(undefined, [main.namespace.derefInto()], { timeout: timeoutMs });
+      this.#linked = true;
+    }
+    const elapsed = this.#running?.watchdog.elapsedMs ?? 0;
+    const left = Math.max(1, Math.floor(timeoutMs - elapsed));
+    const args = [token, msg.action, msg.input, msg.config, msg.id, maxOut, lines, bytes, msg.bridge];
+    return this.#sandbox.invoke.apply(undefined, args, {
+      arguments: { copy: true },
+      result: { promise: true, copy: true },
+      timeout: left,
+    });
+  }
+
+  /** Logs survive a timeout when the isolate is still alive; never blocks on a busy isolate. */
+  async #recoverLogs(): Promise<string | undefined> {
+    if (this.isDisposed) return undefined;
+    try {
+      return (await this.#sandbox.takeLogs.apply(undefined, [], { timeout: 50, result: { copy: true } })) as string;
+    } catch {
+      return undefined;
+    }
+  }
+
+  #measureMemory(): number {
+    if (this.isDisposed) return 0;
+    // Idle here: the invoke and every host-call delivery have finished and the parent sends the
+    // next execution of this install only after this answer, so the sync read cannot block.
+    const heap = this.#sandbox.isolate.getHeapStatisticsSync();
+    this.memoryBytes = heap.used_heap_size + heap.externally_allocated_size;
+    return this.memoryBytes;
+  }
+
+  /** Disposes the isolate (stopping any running code). Safe to call more than once. */
+  dispose(reason: KillReason = 'evicted'): void {
+    this.#killReason ??= reason;
+    this.#sandbox.sink = undefined;
+    this.#loader.release();
+    if (!this.#sandbox.isolate.isDisposed) this.#sandbox.isolate.dispose();
+  }
+
+  /** The running execution, if any, is stopped as `reason` (worker shutting down, eviction). */
+  abortRunning(reason: KillReason): void {
+    this.#running?.abort(reason);
+  }
+}

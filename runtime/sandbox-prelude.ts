@@ -1,0 +1,238 @@
+/**
+ * Source of the code that runs once in every fresh context, before any plugin
+ * code: it hardens the global scope and builds, inside the isolate, everything
+ * that touches plugin values (ctx, log formatting, JSON serialisation, error
+ * description). Doing that work in the isolate means getters, toJSON and
+ * Proxies of plugin code run under the execution's limits, and only strings
+ * cross to the host.
+ *
+ * Run with `context.evalClosure(PRELUDE_SOURCE, [send])`, where `send` is an
+ * `ivm.Callback` in "ignored" mode: `send(token, callId, op, argsJson)`. It
+ * returns `{ load, invoke, settle, takeLogs }`, held by the host only; the
+ * object lives in this closure, so plugin code cannot reach it, nor `send`.
+ *
+ * Intrinsics are captured up front (uncurried) because globals persist across
+ * warm executions of one install: a plugin that replaces Array.prototype.push
+ * or JSON.stringify must not change how its next result is reported.
+ */
+export const PRELUDE_FILENAME = 'bazaar:prelude';
+
+export const PRELUDE_SOURCE = String.raw`
+'use strict';
+const send = $0;
+const G = globalThis;
+const FP = Function.prototype;
+const uncurry = FP.bind.bind(FP.call);
+const freeze = Object.freeze;
+const hasOwn = uncurry(Object.prototype.hasOwnProperty);
+const apply = Reflect.apply;
+const parse = JSON.parse;
+const stringify = JSON.stringify;
+const StringCtor = String;
+const ErrorCtor = Error;
+const PromiseCtor = Promise;
+const MapCtor = Map;
+const push = uncurry(Array.prototype.push);
+const join = uncurry(Array.prototype.join);
+const strSlice = uncurry(String.prototype.slice);
+const charCodeAt = uncurry(String.prototype.charCodeAt);
+const mapGet = uncurry(Map.prototype.get);
+const mapSet = uncurry(Map.prototype.set);
+const mapDelete = uncurry(Map.prototype.delete);
+const mapClear = uncurry(Map.prototype.clear);
+
+// Memory outside the V8 heap and shared memory are out of bounds for plugins.
+delete G.WebAssembly;
+delete G.SharedArrayBuffer;
+delete G.Atomics;
+
+let ns = null;
+let current = 0;
+let logs = [];
+let logBytes = 0;
+let dropped = 0;
+let maxLines = 0;
+let maxBytes = 0;
+let nextCall = 1;
+const pending = new MapCtor();
+
+function utf8Length(s) {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = charCodeAt(s, i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3;
+  }
+  return n;
+}
+
+function clip(s, max) {
+  return s.length > max ? strSlice(s, 0, max) + '…' : s;
+}
+
+function formatArg(value) {
+  if (typeof value === 'string') return value;
+  try {
+    if (value !== null && typeof value === 'object') {
+      const json = stringify(value);
+      if (typeof json === 'string') return json;
+    }
+    return StringCtor(value);
+  } catch (e) {
+    return '[unprintable]';
+  }
+}
+
+function appendLog(args) {
+  if (logs.length >= maxLines || logBytes >= maxBytes) { dropped++; return; }
+  const parts = [];
+  for (let i = 0; i < args.length; i++) {
+    push(parts, formatArg(args[i]));
+    if (parts.length > 64) break;
+  }
+  let line = join(parts, ' ');
+  // A line never exceeds the bytes left; cut cheaply first, then exactly.
+  const left = maxBytes - logBytes;
+  if (line.length > left) line = strSlice(line, 0, left);
+  let bytes = utf8Length(line);
+  while (bytes > left) { line = strSlice(line, 0, line.length - 1 - ((bytes - left) >> 2)); bytes = utf8Length(line); }
+  push(logs, line);
+  logBytes += bytes;
+}
+
+function logsJson() {
+  const quoted = [];
+  for (let i = 0; i < logs.length; i++) push(quoted, stringify(logs[i]));
+  if (dropped > 0) push(quoted, stringify('[bazaar] log truncated: ' + dropped + ' more call(s) dropped'));
+  return '[' + join(quoted, ',') + ']';
+}
+
+function describe(e) {
+  try {
+    if (e !== null && (typeof e === 'object' || typeof e === 'function')) {
+      let name = 'Error';
+      let message = '';
+      try { const n = e.name; if (typeof n === 'string') name = n; } catch (x) { /* hostile getter */ }
+      try { const m = e.message; message = typeof m === 'string' ? m : m === undefined ? '' : StringCtor(m); } catch (x) { message = '[unprintable]'; }
+      return clip(message === '' ? name : name + ': ' + message, 1024);
+    }
+    return clip('Uncaught ' + StringCtor(e), 1024);
+  } catch (x) {
+    return 'The plugin threw a value that cannot be described';
+  }
+}
+
+function hostCall(token, op, args) {
+  // A call from an execution that is over is never answered: its continuation never runs.
+  if (token !== current) return new PromiseCtor(function never() {});
+  const id = nextCall++;
+  let resolve;
+  let reject;
+  const promise = new PromiseCtor(function executor(res, rej) { resolve = res; reject = rej; });
+  mapSet(pending, id, { resolve, reject });
+  send(token, id, op, stringify(args));
+  return promise;
+}
+
+function makeCtx(token, config, execId, action, bridge) {
+  const ctx = {
+    config,
+    log: freeze(function log(...args) { if (token === current) appendLog(args); }),
+    execution: freeze({ id: execId, action }),
+  };
+  if ((bridge & 1) !== 0) {
+    ctx.kv = freeze({
+      get: freeze(function get(key) { return hostCall(token, 'kv.get', [key]); }),
+      put: freeze(function put(key, value) { return hostCall(token, 'kv.put', [key, value]); }),
+      delete: freeze(function del(key) { return hostCall(token, 'kv.delete', [key]); }),
+      list: freeze(function list(prefix) { return hostCall(token, 'kv.list', [prefix === undefined ? null : prefix]); }),
+    });
+  }
+  if ((bridge & 2) !== 0) {
+    ctx.fetch = freeze(function fetch(url, init) {
+      const i = init === undefined || init === null ? {} : init;
+      return hostCall(token, 'fetch', [{ url, method: i.method, headers: i.headers, body: i.body }]);
+    });
+  }
+  return freeze(ctx);
+}
+
+function load(namespace) { ns = namespace; }
+
+function begin(token, lines, bytes) {
+  current = token;
+  logs = [];
+  logBytes = 0;
+  dropped = 0;
+  maxLines = lines;
+  maxBytes = bytes;
+}
+
+function end() {
+  current = 0;
+  mapClear(pending);
+}
+
+function failure(e) {
+  try { return 'plugin_error\n' + logsJson() + '\n' + describe(e); } catch (x) { return 'plugin_error\n[]\nThe plugin failed'; }
+}
+
+function serialize(result, maxOutputBytes) {
+  try {
+    let json = result === undefined ? 'null' : stringify(result);
+    if (typeof json !== 'string') json = 'null';
+    if (json.length > maxOutputBytes || (json.length * 3 > maxOutputBytes && utf8Length(json) > maxOutputBytes)) {
+      return 'output_too_large\n' + logsJson() + '\nThe output exceeds ' + maxOutputBytes + ' bytes of JSON';
+    }
+    return 'ok\n' + logsJson() + '\n' + json;
+  } catch (e) {
+    return failure(e);
+  }
+}
+
+async function settleAsync(pendingResult, maxOutputBytes) {
+  try {
+    return serialize(await pendingResult, maxOutputBytes);
+  } catch (e) {
+    return failure(e);
+  } finally {
+    end();
+  }
+}
+
+// Sync actions answer in the same call (no promise round trip); async ones return a promise.
+function invoke(token, action, inputJson, configJson, execId, maxOutputBytes, lines, bytes, bridge) {
+  begin(token, lines, bytes);
+  let result;
+  try {
+    const fn = ns !== null && hasOwn(ns, action) ? ns[action] : undefined;
+    if (typeof fn !== 'function') {
+      end();
+      return 'plugin_error\n' + logsJson() + '\nThe plugin does not export an action named ' + stringify(clip(action, 200));
+    }
+    const ctx = makeCtx(token, parse(configJson), execId, action, bridge);
+    result = apply(fn, undefined, [parse(inputJson), ctx]);
+    if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
+      return settleAsync(result, maxOutputBytes);
+    }
+  } catch (e) {
+    const answer = failure(e);
+    end();
+    return answer;
+  }
+  const answer = serialize(result, maxOutputBytes);
+  end();
+  return answer;
+}
+
+function settle(id, ok, payload) {
+  const entry = mapGet(pending, id);
+  if (entry === undefined) return;
+  mapDelete(pending, id);
+  if (ok) entry.resolve(parse(payload));
+  else entry.reject(new ErrorCtor(payload));
+}
+
+function takeLogs() { return logsJson(); }
+
+return { load, invoke, settle, takeLogs };
+`;

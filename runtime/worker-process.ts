@@ -1,0 +1,231 @@
+/**
+ * Parent-side handle of one sandbox worker process: forks it, tracks the
+ * executions in flight on it, answers host calls, and restarts it when it dies.
+ *
+ * The deadline watchdog here is the last line of defence: if a worker has not
+ * answered an execution by its timeoutMs plus a grace period (work V8 could not
+ * interrupt, a wedged event loop), the whole process is killed. Whatever was
+ * in flight on it is answered then — `execution_timeout` for the executions past
+ * their deadline, `sandbox_crashed` for the bystanders — and a fresh worker starts.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { workerCrashFailure } from './engine-errors.js';
+import { callHost } from './host-bridge.js';
+import type { ExecutionRequest } from './types.js';
+import {
+  BRIDGE_FETCH,
+  BRIDGE_KV,
+  WORKER_SETTINGS_ENV,
+  type ExecMessage,
+  type ParentMessage,
+  type ResultMessage,
+  type StatsMessage,
+  type WorkerMessage,
+  type WorkerSettings,
+} from './worker-protocol.js';
+
+const WORKER_ENTRY = fileURLToPath(new URL('./sandbox-worker.js', import.meta.url));
+
+export interface WorkerProcessOptions {
+  readonly settings: WorkerSettings;
+  readonly heapMb: number;
+  readonly graceMs: number;
+}
+
+/** An execution sent to the worker; settled exactly once, by a result or by the worker's death. */
+interface InFlight {
+  readonly request: ExecutionRequest;
+  readonly message: ExecMessage;
+  readonly resolve: (result: ResultMessage) => void;
+  readonly timer: NodeJS.Timeout;
+  timedOut: boolean;
+}
+
+export class WorkerProcess {
+  readonly #options: WorkerProcessOptions;
+  #child: ChildProcess | undefined;
+  #ready: Promise<void> = Promise.resolve();
+  readonly #inFlight = new Map<string, InFlight>();
+  /** Packages this incarnation has received; emptied when it dies. */
+  readonly #codeSent = new Set<string>();
+  readonly #statsWaiters = new Map<number, (stats: StatsMessage) => void>();
+  #statsSeq = 0;
+  #closed = false;
+  restarts = 0;
+
+  constructor(options: WorkerProcessOptions) {
+    this.#options = options;
+    this.#start();
+  }
+
+  get pid(): number {
+    return this.#child?.pid ?? 0;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Resolves once the current incarnation has started and said so. */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #start(): void {
+    const child = fork(WORKER_ENTRY, [], {
+      execArgv: ['--no-node-snapshot', `--max-old-space-size=${this.#options.heapMb}`],
+      env: { ...process.env, [WORKER_SETTINGS_ENV]: JSON.stringify(this.#options.settings) },
+      serialization: 'json',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#child = child;
+    this.#codeSent.clear();
+    this.#ready = new Promise<void>((resolve) => {
+      const onReady = (msg: WorkerMessage): void => {
+        if (msg.t === 'ready') {
+          child.off('message', onReady);
+          resolve();
+        }
+      };
+      child.on('message', onReady);
+      child.once('exit', () => resolve());
+    });
+    child.on('message', (msg: WorkerMessage) => this.#onMessage(msg));
+    child.on('error', () => undefined); // 'exit' follows and does the work
+    child.once('exit', () => this.#onExit(child));
+  }
+
+  #onExit(child: ChildProcess): void {
+    if (this.#child !== child) return;
+    this.#child = undefined;
+    for (const [id, flight] of this.#inFlight) {
+      const error = workerCrashFailure(flight.timedOut, flight.request.limits.timeoutMs);
+      this.#settle(id, { t: 'result', id, error, usage: [0, 0, 0] });
+    }
+    for (const waiter of this.#statsWaiters.values()) waiter(emptyStats(0));
+    this.#statsWaiters.clear();
+    if (!this.#closed) {
+      this.restarts++;
+      this.#start();
+    }
+  }
+
+  #send(message: ParentMessage): void {
+    const child = this.#child;
+    if (child?.connected) child.send(message);
+  }
+
+  #settle(id: string, result: ResultMessage): void {
+    const flight = this.#inFlight.get(id);
+    if (flight === undefined) return;
+    clearTimeout(flight.timer);
+    this.#inFlight.delete(id);
+    flight.resolve(result);
+  }
+
+  #onMessage(msg: WorkerMessage): void {
+    switch (msg.t) {
+      case 'result':
+        this.#settle(msg.id, msg);
+        break;
+      case 'need-code': {
+        const flight = this.#inFlight.get(msg.id);
+        if (flight === undefined) break;
+        const { main, files } = flight.request.code;
+        this.#codeSent.add(flight.request.code.sha256);
+        this.#send({ ...flight.message, code: { main, files: { ...files } } });
+        break;
+      }
+      case 'bridge': {
+        const flight = this.#inFlight.get(msg.id);
+        if (flight === undefined) break;
+        void callHost(flight.request.bridge, msg.op, msg.args).then(({ ok, value }) => {
+          if (this.#inFlight.has(msg.id)) this.#send({ t: 'bridge-reply', id: msg.id, call: msg.call, ok, value });
+        });
+        break;
+      }
+      case 'stats':
+        this.#statsWaiters.get(msg.seq)?.(msg);
+        this.#statsWaiters.delete(msg.seq);
+        break;
+      case 'ready':
+        break;
+    }
+  }
+
+  /** Runs one execution on this worker; resolves with the worker's answer or with its death. */
+  async execute(request: ExecutionRequest): Promise<ResultMessage> {
+    await this.#ready;
+    const { code, limits, bridge } = request;
+    const message: ExecMessage = {
+      t: 'exec',
+      id: request.executionId,
+      install: request.installId,
+      sha: code.sha256,
+      action: request.action,
+      input: JSON.stringify(request.input ?? null),
+      config: JSON.stringify(request.config ?? null),
+      limits: [limits.cpuMs, limits.timeoutMs, limits.memoryMb, limits.maxOutputBytes, limits.maxLogLines, limits.maxLogBytes],
+      bridge: (bridge?.kv !== undefined ? BRIDGE_KV : 0) | (bridge?.fetch !== undefined ? BRIDGE_FETCH : 0),
+    };
+    if (!this.#codeSent.has(code.sha256)) {
+      this.#codeSent.add(code.sha256);
+      message.code = { main: code.main, files: { ...code.files } };
+    }
+    return new Promise<ResultMessage>((resolve) => {
+      const timer = setTimeout(() => {
+        const flight = this.#inFlight.get(request.executionId);
+        if (flight === undefined) return;
+        flight.timedOut = true;
+        this.kill();
+      }, limits.timeoutMs + this.#options.graceMs);
+      this.#inFlight.set(request.executionId, { request, message: { ...message, code: undefined }, resolve, timer, timedOut: false });
+      if (this.#child === undefined) {
+        this.#settle(request.executionId, { t: 'result', id: request.executionId, error: workerCrashFailure(false, 0), usage: [0, 0, 0] });
+        return;
+      }
+      this.#send(message);
+    });
+  }
+
+  evict(installId: string): void {
+    this.#send({ t: 'evict', install: installId });
+  }
+
+  /** Test hook (options.testHooks): make the worker's event loop unresponsive for `ms`. */
+  block(ms: number): void {
+    this.#send({ t: 'block', ms });
+  }
+
+  async stats(): Promise<StatsMessage> {
+    await this.#ready;
+    if (this.#child === undefined) return emptyStats(0);
+    const seq = ++this.#statsSeq;
+    return new Promise<StatsMessage>((resolve) => {
+      this.#statsWaiters.set(seq, resolve);
+      this.#send({ t: 'stats', seq });
+    });
+  }
+
+  /** Kills the current incarnation; it is restarted unless closing. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.#child?.kill(signal);
+  }
+
+  /** Waits (bounded) for in-flight executions, then stops the process for good. */
+  async close(drainMs: number): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    this.#closed = true;
+    const child = this.#child;
+    if (child === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function emptyStats(seq: number): StatsMessage {
+  return { t: 'stats', seq, warmInstances: 0, spareIsolates: 0, evictions: 0, inFlight: 0, isolateMemoryBytes: 0, rssBytes: 0 };
+}
