@@ -1,0 +1,41 @@
+/**
+ * The Koa application: middleware in order, then the routers. It never listens
+ * (tests drive `app.callback()` through supertest; `server.ts` listens).
+ *
+ * Order matters:
+ *  1. errorHandler   first, so every error below becomes the contract's JSON
+ *  2. requestId      so even 404s and 413s carry X-Request-Id
+ *  3. requestLog     one line per request, with the final status
+ *  4. operations     /healthz, /readyz: no body, no key
+ *  5. jsonBody       size-limited JSON parsing
+ *  6. authenticate   bearer key → ctx.state.principal / tenant
+ *  7. API routers    each route guarded with requireScope
+ */
+import Koa from 'koa';
+import type { AppContext, AppState } from './app-state.js';
+import type { AppDeps } from './deps.js';
+import { errorFields } from './logger.js';
+import { authenticate } from './middleware/auth.js';
+import { jsonBody } from './middleware/body.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { requestId } from './middleware/request-id.js';
+import { requestLog } from './middleware/request-log.js';
+import { apiRoutes, operationRoutes } from './routes/index.js';
+
+/** Build the HTTP application from explicit dependencies. */
+export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
+  const app = new Koa<AppState, AppContext>();
+  // Only errors the client was not shown get here (the error handler emits 5xx); log them with their stack.
+  app.on('error', (err: unknown, ctx?: Koa.ParameterizedContext<AppState>) => {
+    deps.logger.error({ ...errorFields(err), requestId: ctx?.state.requestId }, 'request failed');
+  });
+
+  app.use(errorHandler());
+  app.use(requestId());
+  app.use(requestLog(deps.logger));
+  for (const router of operationRoutes(deps)) app.use(router.routes());
+  app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
+  app.use(authenticate(deps.apiKeys));
+  for (const router of apiRoutes(deps)) app.use(router.routes());
+  return app;
+}

@@ -1,0 +1,73 @@
+/**
+ * Wiring: config + an open, migrated database → `AppDeps`. The server and the
+ * tests both build their dependencies here, so a test exercises the same graph
+ * as production. Opening the database is separate (`openDatabase`) because
+ * tests choose their backend.
+ */
+import type { Knex } from 'knex';
+import { ApiKeyService } from './api-keys/api-key-service.js';
+import { LastUsedTracker } from './api-keys/last-used-tracker.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Config } from './config.js';
+import type { AppDeps } from './deps.js';
+import type { Logger } from './logger.js';
+import { buildMarketplace } from './marketplace.js';
+import type { MarketplaceOptions } from '../marketplace/marketplace-options.js';
+import { ApiKeyRepository } from './storage/api-key-repository.js';
+import { type DatabaseOptions, createDatabase, migrateLatest, pingDatabase } from './storage/database.js';
+import { TenantRepository } from './storage/tenant-repository.js';
+import { TenantService } from './tenants/tenant-service.js';
+
+export interface BuildDepsOptions {
+  readonly config: Config;
+  readonly db: Knex;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** How often API keys' last use is written (default one minute). */
+  readonly lastUsedFlushMs?: number;
+  /** Marketplace settings (auto-approval, trust weights, deny-list); default: none set. */
+  readonly marketplace?: MarketplaceOptions;
+}
+
+/** Create the knex instance for `config` and bring its schema up to date. */
+export async function openDatabase(config: Config, options: DatabaseOptions = {}): Promise<Knex> {
+  const db = createDatabase(config, options);
+  try {
+    await migrateLatest(db, options.schema);
+    return db;
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}
+
+/** Build the dependency graph. Starts the last-use flusher; `closeDeps` stops it. */
+export function buildDeps(options: BuildDepsOptions): AppDeps {
+  const { config, db, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const repositories = { tenants: new TenantRepository(db), apiKeys: new ApiKeyRepository(db) };
+  const lastUsed = new LastUsedTracker({
+    write: (entries) => repositories.apiKeys.recordLastUsed(entries),
+    logger,
+    ...(options.lastUsedFlushMs === undefined ? {} : { flushIntervalMs: options.lastUsedFlushMs }),
+  });
+  lastUsed.start();
+  return {
+    config,
+    logger,
+    clock,
+    db,
+    repositories,
+    readiness: [{ name: 'database', check: () => pingDatabase(db) }],
+    lastUsed,
+    tenants: new TenantService({ tenants: repositories.tenants, tiers: config.tiers, clock }),
+    apiKeys: new ApiKeyService({ apiKeys: repositories.apiKeys, tenants: repositories.tenants, lastUsed, clock }),
+    marketplace: buildMarketplace({ db, clock, logger, config, ...(options.marketplace ? { options: options.marketplace } : {}) }),
+  };
+}
+
+/** Release what `buildDeps` holds: flush pending writes, then close the database. */
+export async function closeDeps(deps: AppDeps): Promise<void> {
+  await deps.lastUsed.stop();
+  await deps.db.destroy();
+}

@@ -1,0 +1,122 @@
+/**
+ * Host configuration, read once from the environment, validated by a compiled
+ * ajv schema (coercion, defaults, no unknown keys), then deep-frozen and passed
+ * into constructors. Nothing else in the host reads `process.env`
+ * (EXAMPLES.md §4, after Fastify's option validation).
+ */
+import { BazaarError } from '../manifests/errors.js';
+import { DEFAULT_TIERS, type TierTable } from './tiers.js';
+import { createAjv } from './validation.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated, frozen configuration of one host process. */
+export interface Config {
+  readonly port: number;
+  /** PostgreSQL URL; `null` selects the embedded PGlite database in `dataDir`. */
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  /** Unused until the shared rate limiter lands; validated now so a bad URL fails at boot. */
+  readonly redisUrl: string | null;
+  /** Operator key registered at start-up (`bzr_` + 32 lowercase hex), if any. */
+  readonly adminKey: string | null;
+  /** Lets `ctx.fetch` and webhooks reach loopback/private addresses (tests, on-premises). */
+  readonly allowPrivateNetworks: boolean;
+  readonly jsonBodyLimitBytes: number;
+  readonly packageBodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  readonly tiers: TierTable;
+}
+
+/** An environment: `process.env` or a plain object in tests. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const MIB = 1024 * 1024;
+
+/** The environment variables the host reads, with their schema (keys are the variable names). */
+const ENV_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    BAZAAR_DATA_DIR: { type: 'string', minLength: 1, default: './.bazaar' },
+    REDIS_URL: { type: 'string', pattern: '^rediss?://' },
+    BAZAAR_ADMIN_KEY: { type: 'string', pattern: '^bzr_[0-9a-f]{32}$' },
+    BAZAAR_ALLOW_PRIVATE_NETWORKS: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
+    BAZAAR_JSON_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 1024 * MIB, default: MIB },
+    BAZAAR_PACKAGE_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 1024 * MIB, default: 5 * MIB },
+    BAZAAR_LOG_LEVEL: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
+  },
+} as const;
+
+type EnvName = keyof typeof ENV_SCHEMA.properties;
+const ENV_NAMES = Object.keys(ENV_SCHEMA.properties) as EnvName[];
+
+interface ValidatedEnv {
+  PORT: number;
+  DATABASE_URL?: string;
+  BAZAAR_DATA_DIR: string;
+  REDIS_URL?: string;
+  BAZAAR_ADMIN_KEY?: string;
+  BAZAAR_ALLOW_PRIVATE_NETWORKS: '0' | '1' | 'false' | 'true';
+  BAZAAR_JSON_BODY_LIMIT_BYTES: number;
+  BAZAAR_PACKAGE_BODY_LIMIT_BYTES: number;
+  BAZAAR_LOG_LEVEL: LogLevel;
+}
+
+// Coercion turns "8080" into 8080; defaults fill what is unset.
+const validateEnv = createAjv({ coerceTypes: true, useDefaults: true }).compile<ValidatedEnv>(ENV_SCHEMA);
+
+/**
+ * Read and validate the configuration. Throws a `BazaarError('invalid_request')`
+ * whose message names every offending variable, e.g.
+ * `Invalid configuration: BAZAAR_ADMIN_KEY must match pattern "^bzr_[0-9a-f]{32}$"`.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const name of ENV_NAMES) {
+    const value = env[name];
+    // An empty variable (`PORT=`) means "unset", as in most twelve-factor tools.
+    if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
+  }
+  if (!validateEnv(raw)) {
+    const problems = (validateEnv.errors ?? []).map((e) => {
+      const name = e.instancePath.replace(/^\//, '') || 'environment';
+      return `${name} ${e.message ?? 'is invalid'}`;
+    });
+    throw new BazaarError('invalid_request', `Invalid configuration: ${problems.join('; ')}`);
+  }
+  const v = raw as unknown as ValidatedEnv;
+  return deepFreeze({
+    port: v.PORT,
+    databaseUrl: v.DATABASE_URL ?? null,
+    dataDir: v.BAZAAR_DATA_DIR,
+    redisUrl: v.REDIS_URL ?? null,
+    adminKey: v.BAZAAR_ADMIN_KEY ?? null,
+    allowPrivateNetworks: v.BAZAAR_ALLOW_PRIVATE_NETWORKS === '1' || v.BAZAAR_ALLOW_PRIVATE_NETWORKS === 'true',
+    jsonBodyLimitBytes: v.BAZAAR_JSON_BODY_LIMIT_BYTES,
+    packageBodyLimitBytes: v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES,
+    logLevel: v.BAZAAR_LOG_LEVEL,
+    tiers: structuredClone(DEFAULT_TIERS),
+  });
+}
+
+/**
+ * `BAZAAR_*` variables the host does not know: most likely typos. Reported as a
+ * warning at start-up rather than refused, because client tools (the CLI) read
+ * their own `BAZAAR_*` variables from the same shell.
+ */
+export function unknownSettings(env: Env = process.env): string[] {
+  return Object.keys(env).filter((k) => k.startsWith('BAZAAR_') && !(ENV_NAMES as string[]).includes(k));
+}
+
+/** Freeze an object graph, so a `Config` cannot be changed after boot. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}

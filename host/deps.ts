@@ -1,0 +1,44 @@
+/**
+ * Everything the HTTP app needs, built once per process by `buildDeps` and
+ * passed in explicitly: no singletons. Route modules take only the slice they
+ * use (`tenantRoutes(deps: Pick<AppDeps, 'tenants'>)`).
+ *
+ * Adding an area (e.g. the marketplace): add its services here, construct them
+ * in `buildDeps`, and its router in `routes/index.ts`.
+ */
+import type { Knex } from 'knex';
+import type { ApiKeyService } from './api-keys/api-key-service.js';
+import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { MarketplaceDeps } from './marketplace.js';
+import type { ApiKeyRepository } from './storage/api-key-repository.js';
+import type { TenantRepository } from './storage/tenant-repository.js';
+import type { TenantService } from './tenants/tenant-service.js';
+
+/** A dependency `/readyz` checks; `check` throws (ideally 503 `dependency_unavailable`) when it is down. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+/** The repositories, one per table family; services use them, routes never do. */
+export interface Repositories {
+  readonly tenants: TenantRepository;
+  readonly apiKeys: ApiKeyRepository;
+}
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly db: Knex;
+  readonly repositories: Repositories;
+  readonly readiness: readonly ReadinessCheck[];
+  readonly lastUsed: LastUsedTracker;
+  readonly tenants: TenantService;
+  readonly apiKeys: ApiKeyService;
+  /** Publishing, trust, review and the listing (host/marketplace.ts). */
+  readonly marketplace: MarketplaceDeps;
+}

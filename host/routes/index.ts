@@ -1,0 +1,29 @@
+/**
+ * Every router of the host, assembled in one place. To add an area, write
+ * `routes/<resource>.ts` exporting `<resource>Routes(deps: Pick<AppDeps, ...>)`
+ * and add one line to `apiRoutes` below.
+ */
+import type { AppRouter } from '../app-state.js';
+import type { AppDeps } from '../deps.js';
+import { apiKeyRoutes } from './api-keys.js';
+import { healthRoutes } from './health.js';
+import { tenantRoutes } from './tenants.js';
+import { packageRoutes } from './packages.js';
+import { pluginRoutes } from './plugins.js';
+import { reviewRoutes } from './reviews.js';
+
+/** Mounted before body parsing and authentication: probes and other keyless operations. */
+export function operationRoutes(deps: AppDeps): AppRouter[] {
+  return [healthRoutes(deps)];
+}
+
+/** Mounted after body parsing and `authenticate`; guard each route with `requireScope`. */
+export function apiRoutes(deps: AppDeps): AppRouter[] {
+  return [
+    tenantRoutes(deps),
+    apiKeyRoutes(deps),
+    packageRoutes(deps),
+    pluginRoutes(deps),
+    reviewRoutes(deps),
+  ];
+}

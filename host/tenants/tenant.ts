@@ -1,0 +1,59 @@
+/**
+ * The tenant: an organisation using Bazaar (PRODUCT.md), with its tier, status
+ * and settings. Domain objects use camelCase and `Date`; the repository maps
+ * rows, and `tenantToJson` maps to the contract's JSON.
+ */
+import type { TierLimits, TierName } from '../tiers.js';
+
+/** PRODUCT.md's tenant statuses. New tenants start `active`; trials are billing's business. */
+export const TENANT_STATUSES = ['pending', 'trial', 'active', 'suspended', 'churned'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** The operator's own tenant, created at first start; it holds the `admin` keys. */
+export const OPERATOR_SLUG = 'operator';
+
+export type LimitOverrides = { -readonly [K in keyof TierLimits]?: TierLimits[K] };
+
+/** What is stored: only the tenant's overrides and choices, never the tier's defaults. */
+export interface TenantSettings {
+  readonly limits?: LimitOverrides;
+  readonly features?: Readonly<Record<string, boolean | number | string>>;
+  readonly minTrustScore?: number | null;
+  readonly allowedPlugins?: readonly string[] | null;
+}
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  readonly slug: string;
+  readonly ownerEmail: string;
+  readonly tier: TierName;
+  readonly status: TenantStatus;
+  readonly settings: TenantSettings;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The settings a GET answers: tier defaults merged with the tenant's overrides. */
+export interface EffectiveSettings {
+  readonly limits: TierLimits;
+  /** Only the overridden limits, so an operator can tell them from the tier's. */
+  readonly limitOverrides: LimitOverrides;
+  readonly features: Readonly<Record<string, boolean | number | string>>;
+  readonly minTrustScore: number | null;
+  readonly allowedPlugins: readonly string[] | null;
+}
+
+/** The contract's tenant JSON (API.md "Tenants"), plus `updatedAt`. */
+export function tenantToJson(t: Tenant) {
+  return {
+    id: t.id,
+    name: t.name,
+    slug: t.slug,
+    ownerEmail: t.ownerEmail,
+    tier: t.tier,
+    status: t.status,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}

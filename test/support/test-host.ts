@@ -1,0 +1,108 @@
+/**
+ * A host "process" for HTTP tests: the real dependency graph (`buildDeps`) and
+ * app on a test database, driven through supertest with `app.callback()`,
+ * never a port. Several test hosts on one database stand for several host
+ * processes behind a load balancer.
+ */
+import type Koa from 'koa';
+import type { Knex } from 'knex';
+import supertest from 'supertest';
+import { createApp } from '../../host/app.js';
+import { bootstrapOperator } from '../../host/bootstrap-operator.js';
+import { buildDeps } from '../../host/build-deps.js';
+import type { Clock } from '../../host/clock.js';
+import type { AppDeps } from '../../host/deps.js';
+import { createLogger, type Logger } from '../../host/logger.js';
+import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
+
+/** A clock tests move by hand. */
+export class FakeClock implements Clock {
+  #now: number;
+
+  constructor(start: Date = new Date()) {
+    this.#now = start.getTime();
+  }
+
+  now(): Date {
+    return new Date(this.#now);
+  }
+
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+}
+
+export interface TestHost {
+  readonly app: Koa;
+  readonly deps: AppDeps;
+  readonly clock: FakeClock;
+  /** Log lines the host wrote (JSON strings). */
+  readonly logs: string[];
+  readonly adminKey: string;
+  /** supertest bound to this host's app. */
+  http(): supertest.Agent;
+  /** Stop this host (flushes pending writes); the database stays open. */
+  close(): Promise<void>;
+}
+
+export interface TestHostOptions {
+  /** Use this knex instead of the suite's main one (a second "process"). */
+  readonly db?: Knex;
+  readonly clock?: FakeClock;
+}
+
+/** Build a host on `database`, bootstrapped with `TEST_ADMIN_KEY` as its operator key. */
+export async function startTestHost(database: TestDatabase, options: TestHostOptions = {}): Promise<TestHost> {
+  const logs: string[] = [];
+  const logger: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
+  const clock = options.clock ?? new FakeClock();
+  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock });
+  await bootstrapOperator(deps);
+  const app = createApp(deps) as unknown as Koa;
+  return {
+    app,
+    deps,
+    clock,
+    logs,
+    adminKey: TEST_ADMIN_KEY,
+    // A fresh callback per agent, so middleware a test adds after start-up is included.
+    http: () => supertest.agent(app.callback()),
+    // The database belongs to the suite: only stop what this host started.
+    close: () => deps.lastUsed.stop(),
+  };
+}
+
+/** `Authorization` header for a key. */
+export function bearer(key: string): { Authorization: string } {
+  return { Authorization: `Bearer ${key}` };
+}
+
+/** Create a tenant as the operator and answer its JSON. */
+export async function createTenant(
+  host: TestHost,
+  body: { name?: string; slug: string; ownerEmail?: string; tier?: string },
+): Promise<{ id: string; slug: string; status: string; tier: string }> {
+  const res = await host
+    .http()
+    .post('/v1/tenants')
+    .set(bearer(host.adminKey))
+    .send({ name: body.name ?? body.slug, ownerEmail: body.ownerEmail ?? `owner@${body.slug}.example`, ...body });
+  if (res.status !== 201) throw new Error(`createTenant: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; slug: string; status: string; tier: string };
+}
+
+/** Create an API key for a tenant as the operator and answer `{id, key}`. */
+export async function createKey(
+  host: TestHost,
+  tenantId: string,
+  scopes: string[],
+  extra: { expiresAt?: string; name?: string } = {},
+): Promise<{ id: string; key: string }> {
+  const res = await host
+    .http()
+    .post(`/v1/tenants/${tenantId}/api-keys`)
+    .set(bearer(host.adminKey))
+    .send({ name: extra.name ?? 'test key', scopes, ...(extra.expiresAt ? { expiresAt: extra.expiresAt } : {}) });
+  if (res.status !== 201) throw new Error(`createKey: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; key: string };
+}
