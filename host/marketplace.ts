@@ -1,0 +1,60 @@
+/**
+ * Wiring of the marketplace into the host: its knex repositories and blob
+ * store behind the marketplace's ports, and the services the routes call.
+ * `buildDeps` calls `buildMarketplace` once per process.
+ */
+import type { Knex } from 'knex';
+import { marketplaceOptionsFromEnv, type MarketplaceOptions } from '../marketplace/marketplace-options.js';
+import { PluginCatalog } from '../marketplace/plugin-catalog.js';
+import type { Clock, ExecutionStatsPort } from '../marketplace/ports.js';
+import { PublishService } from '../marketplace/publish-service.js';
+import { ReviewService } from '../marketplace/review-service.js';
+import { TrustService } from '../marketplace/trust/trust-service.js';
+import type { Config } from './config.js';
+import { errorFields, type Logger } from './logger.js';
+import { KnexBlobStore } from './storage/blob-store.js';
+import { KnexMarketplaceRepository } from './storage/marketplace-repository.js';
+import { KnexCommunityStats, noExecutionStats } from './storage/marketplace-stats.js';
+
+/** The marketplace services, as `AppDeps.marketplace`. */
+export interface MarketplaceDeps {
+  readonly options: MarketplaceOptions;
+  readonly publish: PublishService;
+  readonly reviews: ReviewService;
+  readonly catalog: PluginCatalog;
+  /** `recomputeTrust(name, version)` for later issues (metering, installs, ratings). */
+  readonly trust: TrustService;
+}
+
+export interface BuildMarketplaceOptions {
+  readonly db: Knex;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** For the upload limit, which also bounds the package reader. */
+  readonly config: Pick<Config, 'packageBodyLimitBytes'>;
+  /** Default: nothing set (no auto-approval, default weights, empty deny-list). */
+  readonly options?: MarketplaceOptions;
+  /** Metering's stats, once it exists; until then no executions (the documented prior). */
+  readonly executionStats?: ExecutionStatsPort;
+}
+
+export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
+  const options = o.options ?? marketplaceOptionsFromEnv({}, o.config.packageBodyLimitBytes);
+  const repository = new KnexMarketplaceRepository(o.db);
+  const blobs = new KnexBlobStore(o.db);
+  const reportError = (err: unknown): void => o.logger.error(errorFields(err), 'marketplace: trust recompute failed');
+  const trust = new TrustService({
+    repository,
+    executionStats: o.executionStats ?? noExecutionStats,
+    communityStats: new KnexCommunityStats(o.db),
+    policy: options.trust,
+    clock: o.clock,
+  });
+  return {
+    options,
+    trust,
+    publish: new PublishService({ repository, blobs, trust, clock: o.clock, options, reportError }),
+    reviews: new ReviewService({ repository, trust, reportError }),
+    catalog: new PluginCatalog({ repository, blobs }),
+  };
+}

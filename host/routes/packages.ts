@@ -1,0 +1,34 @@
+/**
+ * POST /v1/packages: publish a package (API.md "Packages and plugins").
+ *
+ *   requireScope(plugins:publish) ─▶ rawBody (gzip, ≤ package limit: else 413)
+ *     ─▶ PublishService.publish (validate, scope, score, store blob, insert) ─▶ 201
+ *
+ * The scope check runs before the body is read, so a key without the scope
+ * never makes the host read megabytes.
+ */
+import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import { publishView } from '../../marketplace/views.js';
+import type { AppContext, AppRouter, AppState } from '../app-state.js';
+import type { AppDeps } from '../deps.js';
+import { requireScope } from '../middleware/auth.js';
+import { rawBody } from '../middleware/body.js';
+import { actorOf } from './marketplace-input.js';
+
+/** Content types accepted for an upload (`npm pack` output is application/gzip; curl often says octet-stream). */
+export const PACKAGE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'] as const;
+
+export function packageRoutes(deps: Pick<AppDeps, 'marketplace' | 'config'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/packages' });
+  const upload = rawBody({ limitBytes: deps.config.packageBodyLimitBytes, types: PACKAGE_TYPES });
+
+  router.post('/', requireScope('plugins:publish'), upload, async function publishPackage(ctx) {
+    const body = ctx.request.rawBody;
+    if (body === undefined) throw new BazaarError('invalid_request', `Send the package with Content-Type: ${PACKAGE_TYPES[0]}.`);
+    ctx.body = publishView(await deps.marketplace.publish.publish(actorOf(ctx), body));
+    ctx.status = 201;
+  });
+
+  return router;
+}

@@ -1,0 +1,131 @@
+/**
+ * The marketplace's MarketplaceRepository port in SQL (knex; PostgreSQL or
+ * PGlite). Every write is one transaction that first locks the plugin's row,
+ * so changes to one plugin are serialised across connections and processes,
+ * then changes versions, appends audit entries and refreshes the listing.
+ */
+import type { Knex } from 'knex';
+import { BazaarError } from '../../manifests/errors.js';
+import type { AuditEntry, AuditEntryInput } from '../../marketplace/audit.js';
+import { summarizePlugin } from '../../marketplace/plugin-listing.js';
+import type {
+  AuditQuery,
+  MarketplaceRepository,
+  Page,
+  PluginListing,
+  PluginSearch,
+  PluginVersionRecord,
+  ReviewQueueQuery,
+} from '../../marketplace/ports.js';
+import { versionExists } from '../../marketplace/publish-service.js';
+import type { TrustReport } from '../../marketplace/trust/trust-report.js';
+import { versionKey } from '../../marketplace/version-order.js';
+import type { VersionStatus } from '../../marketplace/version-status.js';
+import { isUniqueViolation } from './database.js';
+import { listAudit, listPending, searchPlugins } from './marketplace-queries.js';
+import { toAuditRow, toVersionRecord, toVersionRow, trustColumns, type VersionRow } from './marketplace-rows.js';
+
+export class KnexMarketplaceRepository implements MarketplaceRepository {
+  readonly #db: Knex;
+
+  constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  async insertVersion(record: PluginVersionRecord, audit: readonly AuditEntryInput[]): Promise<void> {
+    try {
+      await this.#db.transaction(async (trx) => {
+        await trx('plugins')
+          .insert({ name: record.name, scope: record.scope, publisher_tenant_id: record.publisherTenantId })
+          .onConflict('name')
+          .ignore();
+        await lockPlugin(trx, record.name);
+        await trx('plugin_versions').insert(toVersionRow(record));
+        if (audit.length > 0) await trx('marketplace_audit_log').insert(audit.map(toAuditRow));
+        await refreshListing(trx, record.name);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw versionExists(record.name, record.version);
+      throw err;
+    }
+  }
+
+  async findVersion(name: string, version: string): Promise<PluginVersionRecord | null> {
+    const row = await this.#db<VersionRow>('plugin_versions').where({ plugin_name: name, version_key: versionKey(version) }).first();
+    return row ? toVersionRecord(row) : null;
+  }
+
+  async listVersions(name: string): Promise<PluginVersionRecord[]> {
+    return (await versionRows(this.#db, name)).map(toVersionRecord);
+  }
+
+  async transitionStatus(
+    name: string,
+    version: string,
+    from: VersionStatus,
+    to: VersionStatus,
+    reason: string | null,
+    audit: AuditEntryInput,
+  ): Promise<PluginVersionRecord | null> {
+    return this.#db.transaction(async (trx) => {
+      await lockPlugin(trx, name);
+      const [row] = await trx<VersionRow>('plugin_versions')
+        .where({ plugin_name: name, version_key: versionKey(version), status: from })
+        .update({ status: to, status_reason: reason, updated_at: trx.fn.now() })
+        .returning('*');
+      if (!row) return null;
+      await trx('marketplace_audit_log').insert(toAuditRow(audit));
+      await refreshListing(trx, name);
+      return toVersionRecord(row as VersionRow);
+    });
+  }
+
+  async updateTrust(name: string, version: string, trust: TrustReport): Promise<void> {
+    await this.#db.transaction(async (trx) => {
+      await lockPlugin(trx, name);
+      await trx('plugin_versions')
+        .where({ plugin_name: name, version_key: versionKey(version) })
+        .update({ ...trustColumns(trust), updated_at: trx.fn.now() });
+      await refreshListing(trx, name);
+    });
+  }
+
+  listPending(query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>> {
+    return listPending(this.#db, query);
+  }
+
+  searchPlugins(query: PluginSearch): Promise<Page<PluginListing>> {
+    return searchPlugins(this.#db, query);
+  }
+
+  listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
+    return listAudit(this.#db, query);
+  }
+}
+
+/** Row lock on the plugin: serialises writers of one plugin; absent plugin → 404. */
+async function lockPlugin(trx: Knex.Transaction, name: string): Promise<void> {
+  const row = await trx('plugins').where({ name }).forUpdate().first('name');
+  if (!row) throw new BazaarError('not_found', `${name} was not found.`);
+}
+
+function versionRows(db: Knex, name: string): Promise<VersionRow[]> {
+  return db<VersionRow>('plugin_versions').where({ plugin_name: name }).orderBy('id');
+}
+
+/** Recomputes the listing columns from the plugin's versions (inside the writer's transaction). */
+async function refreshListing(trx: Knex.Transaction, name: string): Promise<void> {
+  const summary = summarizePlugin((await versionRows(trx, name)).map(toVersionRecord));
+  await trx('plugins')
+    .where({ name })
+    .update({
+      latest_version: summary?.latestVersion ?? null,
+      description: summary?.description ?? null,
+      keywords: summary?.keywords.join(' ') ?? '',
+      homepage: summary?.homepage ?? null,
+      trust_score: summary?.trustScore ?? null,
+      risk: summary?.risk ?? null,
+      latest_published_at: summary ? new Date(summary.latestPublishedAt) : null,
+      updated_at: trx.fn.now(),
+    });
+}
