@@ -1,0 +1,44 @@
+/**
+ * How tenants and periods become counter keys, and argument checks shared by
+ * both implementations.
+ *
+ * Tenant ids are hashed (SHA-256, base64url) rather than embedded: an id with
+ * `:` could otherwise collide with another key's layout (`a:b` + `c` vs `a` +
+ * `b:c`), `*` or `?` would turn key patterns into wildcards, and a megabyte id
+ * would make a megabyte key. The digest is fixed-length and uses only
+ * `[A-Za-z0-9_-]`.
+ */
+import { createHash } from 'node:crypto';
+
+/** A fixed-length, key-safe name for a tenant id (43 characters of `[A-Za-z0-9_-]`). */
+export function tenantDigest(tenantId: string): string {
+  if (typeof tenantId !== 'string') throw new TypeError('tenantId must be a string');
+  return createHash('sha256').update(tenantId, 'utf8').digest('base64url');
+}
+
+const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The quota period (`YYYY-MM`, UTC) that `date` falls in. */
+export function quotaPeriod(date: Date): string {
+  return date.toISOString().slice(0, 7);
+}
+
+/**
+ * How long a period's counter is kept after the period ends: long enough for
+ * late readers (usage pages, invoicing) of the previous month, short enough
+ * that counters do not pile up.
+ */
+export const PERIOD_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Milliseconds since the epoch at which the counter of `period` may be dropped. */
+export function periodExpiresAtMs(period: string): number {
+  const match = PERIOD.exec(period);
+  if (!match) throw new RangeError(`quota period must look like YYYY-MM, got ${JSON.stringify(period)}`);
+  // Date.UTC rolls month 12 over into January of the next year.
+  return Date.UTC(Number(match[1]), Number(match[2]), 1) + PERIOD_GRACE_MS;
+}
+
+/** Throws a `RangeError` unless `value` is an integer ≥ `min`: a programming error, not a client one. */
+export function assertInteger(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
+}
