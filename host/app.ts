@@ -9,7 +9,8 @@
  *  4. operations     /healthz, /readyz: no body, no key
  *  5. jsonBody       size-limited JSON parsing
  *  6. authenticate   bearer key → ctx.state.principal / tenant
- *  7. API routers    each route guarded with requireScope
+ *  7. rateLimit      per tenant, by tier, on every authenticated request
+ *  8. API routers    each route guarded with requireScope
  */
 import Koa from 'koa';
 import type { AppContext, AppState } from './app-state.js';
@@ -17,6 +18,7 @@ import type { AppDeps } from './deps.js';
 import { errorFields } from './logger.js';
 import { authenticate } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
+import { rateLimit } from './middleware/rate-limit.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
   for (const router of operationRoutes(deps)) app.use(router.routes());
   app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
   app.use(authenticate(deps.apiKeys));
+  app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers }));
   for (const router of apiRoutes(deps)) app.use(router.routes());
   return app;
 }

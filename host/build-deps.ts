@@ -11,6 +11,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
 import type { Logger } from './logger.js';
+import { createLimits, type Limits } from './limits/index.js';
 import { buildMarketplace } from './marketplace.js';
 import type { MarketplaceOptions } from '../marketplace/marketplace-options.js';
 import { ApiKeyRepository } from './storage/api-key-repository.js';
@@ -25,6 +26,8 @@ export interface BuildDepsOptions {
   readonly clock?: Clock;
   /** How often API keys' last use is written (default one minute). */
   readonly lastUsedFlushMs?: number;
+  /** Counters to share with other test hosts; default: built from `config.redisUrl`. */
+  readonly limits?: Limits;
   /** Marketplace settings (auto-approval, trust weights, deny-list); default: none set. */
   readonly marketplace?: MarketplaceOptions;
 }
@@ -52,22 +55,27 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...(options.lastUsedFlushMs === undefined ? {} : { flushIntervalMs: options.lastUsedFlushMs }),
   });
   lastUsed.start();
+  const limits = options.limits ?? createLimits({ redisUrl: config.redisUrl, keyPrefix: 'bazaar:', logger, clock });
+  const readiness = [{ name: 'database', check: () => pingDatabase(db) }];
+  if (limits.backend === 'redis') readiness.push({ name: 'redis', check: () => limits.ping() });
   return {
     config,
     logger,
     clock,
     db,
     repositories,
-    readiness: [{ name: 'database', check: () => pingDatabase(db) }],
+    readiness,
+    limits,
     lastUsed,
     tenants: new TenantService({ tenants: repositories.tenants, tiers: config.tiers, clock }),
     apiKeys: new ApiKeyService({ apiKeys: repositories.apiKeys, tenants: repositories.tenants, lastUsed, clock }),
-    marketplace: buildMarketplace({ db, clock, logger, config, ...(options.marketplace ? { options: options.marketplace } : {}) }),
+    marketplace: buildMarketplace({ db, clock, logger, config, options: options.marketplace ?? config.marketplace }),
   };
 }
 
 /** Release what `buildDeps` holds: flush pending writes, then close the database. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.lastUsed.stop();
+  await deps.limits.close();
   await deps.db.destroy();
 }

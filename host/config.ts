@@ -5,6 +5,7 @@
  * (EXAMPLES.md §4, after Fastify's option validation).
  */
 import { BazaarError } from '../manifests/errors.js';
+import { marketplaceOptionsFromEnv, type MarketplaceOptions } from '../marketplace/marketplace-options.js';
 import { DEFAULT_TIERS, type TierTable } from './tiers.js';
 import { createAjv } from './validation.js';
 
@@ -27,6 +28,8 @@ export interface Config {
   readonly packageBodyLimitBytes: number;
   readonly logLevel: LogLevel;
   readonly tiers: TierTable;
+  /** Auto-approval threshold, trust weights and deny-list, package limits (marketplace-options.ts). */
+  readonly marketplace: MarketplaceOptions;
 }
 
 /** An environment: `process.env` or a plain object in tests. */
@@ -48,6 +51,10 @@ const ENV_SCHEMA = {
     BAZAAR_JSON_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 1024 * MIB, default: MIB },
     BAZAAR_PACKAGE_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 1024 * MIB, default: 5 * MIB },
     BAZAAR_LOG_LEVEL: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
+    // Parsed by marketplaceOptionsFromEnv, which owns their rules.
+    BAZAAR_AUTO_APPROVE_MIN_SCORE: { type: 'string' },
+    BAZAAR_TRUST_WEIGHTS: { type: 'string' },
+    BAZAAR_TRUST_DENY_HASHES: { type: 'string' },
   },
 } as const;
 
@@ -64,6 +71,9 @@ interface ValidatedEnv {
   BAZAAR_JSON_BODY_LIMIT_BYTES: number;
   BAZAAR_PACKAGE_BODY_LIMIT_BYTES: number;
   BAZAAR_LOG_LEVEL: LogLevel;
+  BAZAAR_AUTO_APPROVE_MIN_SCORE?: string;
+  BAZAAR_TRUST_WEIGHTS?: string;
+  BAZAAR_TRUST_DENY_HASHES?: string;
 }
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
@@ -100,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     packageBodyLimitBytes: v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES,
     logLevel: v.BAZAAR_LOG_LEVEL,
     tiers: structuredClone(DEFAULT_TIERS),
+    marketplace: marketplaceOptionsFromEnv(raw, v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES),
   });
 }
 

@@ -12,6 +12,7 @@ import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
+import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
 import type { ApiKeyRepository } from './storage/api-key-repository.js';
 import type { TenantRepository } from './storage/tenant-repository.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   readonly lastUsed: LastUsedTracker;
   readonly tenants: TenantService;
   readonly apiKeys: ApiKeyService;
+  /** Rate limit, quota and concurrency counters: Redis when configured, in-process otherwise. */
+  readonly limits: Limits;
   /** Publishing, trust, review and the listing (host/marketplace.ts). */
   readonly marketplace: MarketplaceDeps;
 }

@@ -4,7 +4,7 @@
  * `buildDeps` calls `buildMarketplace` once per process.
  */
 import type { Knex } from 'knex';
-import { marketplaceOptionsFromEnv, type MarketplaceOptions } from '../marketplace/marketplace-options.js';
+import type { MarketplaceOptions } from '../marketplace/marketplace-options.js';
 import { PluginCatalog } from '../marketplace/plugin-catalog.js';
 import type { Clock, ExecutionStatsPort } from '../marketplace/ports.js';
 import { PublishService } from '../marketplace/publish-service.js';
@@ -30,16 +30,16 @@ export interface BuildMarketplaceOptions {
   readonly db: Knex;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** For the upload limit, which also bounds the package reader. */
-  readonly config: Pick<Config, 'packageBodyLimitBytes'>;
-  /** Default: nothing set (no auto-approval, default weights, empty deny-list). */
+  /** The operator's marketplace settings (auto-approval, trust weights, deny-list, package limits). */
+  readonly config: Pick<Config, 'marketplace'>;
+  /** Overrides `config.marketplace` (tests). */
   readonly options?: MarketplaceOptions;
   /** Metering's stats, once it exists; until then no executions (the documented prior). */
   readonly executionStats?: ExecutionStatsPort;
 }
 
 export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
-  const options = o.options ?? marketplaceOptionsFromEnv({}, o.config.packageBodyLimitBytes);
+  const options = o.options ?? o.config.marketplace;
   const repository = new KnexMarketplaceRepository(o.db);
   const blobs = new KnexBlobStore(o.db);
   const reportError = (err: unknown): void => o.logger.error(errorFields(err), 'marketplace: trust recompute failed');

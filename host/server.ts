@@ -11,7 +11,6 @@ import { createApp } from './app.js';
 import { bootstrapOperator } from './bootstrap-operator.js';
 import { buildDeps, closeDeps, openDatabase } from './build-deps.js';
 import type { Config } from './config.js';
-import { marketplaceOptionsFromEnv } from '../marketplace/marketplace-options.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, errorFields, type Logger } from './logger.js';
 
@@ -38,11 +37,11 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const print = options.print ?? ((line: string) => void process.stdout.write(line + '\n'));
   const db = await openDatabase(config, { logger });
-  // Marketplace settings (BAZAAR_AUTO_APPROVE_MIN_SCORE, BAZAAR_TRUST_*) until config.ts carries them.
-  const marketplace = marketplaceOptionsFromEnv(process.env, config.packageBodyLimitBytes);
-  const deps = buildDeps({ config, db, logger, marketplace });
+  const deps = buildDeps({ config, db, logger });
   let server: Server;
   try {
+    // Redis may come up later: the host starts anyway, /readyz says so, and limits recover by themselves.
+    if (!(await deps.limits.ready())) logger.warn({}, 'Redis is not reachable yet; executions answer 503 until it is');
     const { generatedKey } = await bootstrapOperator(deps);
     if (generatedKey !== null) {
       print(`Bazaar operator admin key (shown once; store it now): ${generatedKey}`);
