@@ -79,6 +79,12 @@ export interface AuditQuery {
  * one transaction that also appends its audit entries and refreshes the
  * plugin's marketplace listing, so a failure leaves nothing half-written.
  */
+/** A version's recomputed trust report. */
+export interface VersionTrust {
+  readonly version: string;
+  readonly trust: TrustReport;
+}
+
 export interface MarketplaceRepository {
   /**
    * Inserts a new version. name@version is UNIQUE in storage, so of two
@@ -101,7 +107,8 @@ export interface MarketplaceRepository {
     reason: string | null,
     audit: AuditEntryInput,
   ): Promise<PluginVersionRecord | null>;
-  updateTrust(name: string, version: string, trust: TrustReport): Promise<void>;
+  /** Stores new trust reports for versions of one plugin, in one transaction (one listing refresh). */
+  updateTrust(name: string, reports: readonly VersionTrust[]): Promise<void>;
   listPending(query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>>;
   searchPlugins(query: PluginSearch): Promise<Page<PluginListing>>;
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>>;

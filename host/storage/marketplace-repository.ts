@@ -16,9 +16,9 @@ import type {
   PluginSearch,
   PluginVersionRecord,
   ReviewQueueQuery,
+  VersionTrust,
 } from '../../marketplace/ports.js';
 import { versionExists } from '../../marketplace/publish-service.js';
-import type { TrustReport } from '../../marketplace/trust/trust-report.js';
 import { versionKey } from '../../marketplace/version-order.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import { isUniqueViolation } from './database.js';
@@ -80,12 +80,16 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
     });
   }
 
-  async updateTrust(name: string, version: string, trust: TrustReport): Promise<void> {
+  async updateTrust(name: string, reports: readonly VersionTrust[]): Promise<void> {
+    if (reports.length === 0) return;
     await this.#db.transaction(async (trx) => {
       await lockPlugin(trx, name);
-      await trx('plugin_versions')
-        .where({ plugin_name: name, version_key: versionKey(version) })
-        .update({ ...trustColumns(trust), updated_at: trx.fn.now() });
+      for (const { version, trust } of reports) {
+        await trx('plugin_versions')
+          .where({ plugin_name: name, version_key: versionKey(version) })
+          .update({ ...trustColumns(trust), updated_at: trx.fn.now() });
+      }
+      // Once per batch: the listing reads every version, so per-version refreshes were quadratic.
       await refreshListing(trx, name);
     });
   }

@@ -55,7 +55,7 @@ export class TrustService {
     const target = versions.find((v) => v.version === version);
     if (!target) throw notFound(`${name}@${version}`);
     const report = await this.assess(target, versions);
-    await this.#deps.repository.updateTrust(name, version, report);
+    await this.#deps.repository.updateTrust(name, [{ version, trust: report }]);
     return report;
   }
 
@@ -65,8 +65,8 @@ export class TrustService {
    */
   async recomputePlugin(name: string): Promise<void> {
     const versions = await this.#deps.repository.listVersions(name);
-    for (const v of versions) {
-      await this.#deps.repository.updateTrust(name, v.version, await this.assess(v, versions));
-    }
+    const reports = [];
+    for (const v of versions) reports.push({ version: v.version, trust: await this.assess(v, versions) });
+    await this.#deps.repository.updateTrust(name, reports);
   }
 }
