@@ -1,0 +1,81 @@
+/**
+ * A real host for benchmarks: the production dependency graph and Koa app on
+ * a real listening port, on the embedded database (PGlite in a temporary data
+ * directory, as `npm start` uses it) or on real PostgreSQL in a scratch schema.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+import { createApp } from '../../host/app.js';
+import { bootstrapOperator } from '../../host/bootstrap-operator.js';
+import { buildDeps, closeDeps } from '../../host/build-deps.js';
+import { loadConfig } from '../../host/config.js';
+import type { AppDeps } from '../../host/deps.js';
+import { createLogger } from '../../host/logger.js';
+import { createDatabase, migrateLatest } from '../../host/storage/database.js';
+
+export const BENCH_ADMIN_KEY = `bzr_${randomBytes(16).toString('hex')}`;
+
+export interface BenchHost {
+  readonly name: string;
+  readonly url: string;
+  readonly deps: AppDeps;
+  close(): Promise<void>;
+}
+
+/** The backends this run can measure: embedded always, PostgreSQL when DATABASE_URL is set. */
+export function benchBackends(env: NodeJS.ProcessEnv = process.env): string[] {
+  return env.DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+}
+
+export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = process.env): Promise<BenchHost> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'bazaar-bench-'));
+  const schema = `bzr_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const base = { BAZAAR_ADMIN_KEY: BENCH_ADMIN_KEY, BAZAAR_LOG_LEVEL: 'silent' };
+  const config =
+    backend === 'postgres'
+      ? loadConfig({ ...base, DATABASE_URL: env.DATABASE_URL })
+      : loadConfig({ ...base, BAZAAR_DATA_DIR: dataDir });
+  let admin: Knex | undefined;
+  if (backend === 'postgres') {
+    admin = knex({ client: 'pg', connection: config.databaseUrl!, pool: { min: 0, max: 1 } });
+    await admin.raw('create schema ??', [schema]);
+  }
+  const db = createDatabase(config, backend === 'postgres' ? { schema } : {});
+  await migrateLatest(db, backend === 'postgres' ? schema : undefined);
+  const deps = buildDeps({ config, db, logger: createLogger({ level: 'silent' }) });
+  await bootstrapOperator(deps);
+  const server: Server = createServer(createApp(deps).callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    name: backend === 'postgres' ? 'PostgreSQL' : 'embedded PGlite',
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeDeps(deps);
+      if (admin !== undefined) {
+        await admin.raw('drop schema ?? cascade', [schema]);
+        await admin.destroy();
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One JSON request against a bench host; throws on an unexpected status. */
+export async function call(host: BenchHost, method: string, route: string, key: string, body?: unknown, expect = [200, 201]): Promise<any> {
+  const res = await fetch(host.url + route, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = await res.json();
+  if (!expect.includes(res.status)) throw new Error(`${method} ${route}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}

@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: prints the figures the README's performance section quotes,
+ * each against a baseline measured in the same run. Benchmarks report; they
+ * never fail on a figure.
+ */
+import os from 'node:os';
+import { runMarketplaceBench } from './marketplace-bench.js';
+import { runSandboxBench } from './sandbox-bench.js';
+
+console.log(`# Bazaar benchmark — ${new Date().toISOString()}`);
+console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]?.toFixed(2)}`);
+await runSandboxBench();
+await runMarketplaceBench();
