@@ -15,6 +15,7 @@ import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { type Config, loadConfig } from '../../host/config.js';
+import { useSuiteBackend } from './suite-backend.js';
 import { createDatabase, migrateLatest } from '../../host/storage/database.js';
 
 /** A database opened for one suite. */
@@ -41,7 +42,6 @@ export interface Backend {
 /** The operator key every test database is configured with. */
 export const TEST_ADMIN_KEY = 'bzr_0123456789abcdef0123456789abcdef';
 
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 /**
  * Booting PGlite costs seconds on a busy machine; cloning a booted one costs a
@@ -134,26 +134,6 @@ export const backends: readonly Backend[] = [
  * a handle whose `current` is the open database inside tests.
  */
 export function useDatabase(backend: Backend, env?: Readonly<Record<string, string>>): { readonly current: TestDatabase } {
-  let current: TestDatabase | undefined;
-  before(async function openBackend() {
-    // The first PGlite suite boots and migrates the template: slow on a busy machine.
-    this.timeout(120_000);
-    try {
-      current = await backend.open(env);
-    } catch (err) {
-      if (backend.name === 'pglite' || inCi) throw err;
-      console.warn(`  (skipping: ${backend.name} is configured but unreachable: ${(err as Error).message})`);
-      this.skip();
-    }
-  });
-  after(async function closeBackend() {
-    await current?.close();
-    current = undefined;
-  });
-  return {
-    get current(): TestDatabase {
-      if (current === undefined) throw new Error(`${backend.name} is not open`);
-      return current;
-    },
-  };
+  // The first PGlite suite boots and migrates the template: slow on a busy machine.
+  return useSuiteBackend({ name: backend.name, embedded: backend.name === 'pglite', open: () => backend.open(env) });
 }

@@ -14,23 +14,10 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import type { Clock } from '../../host/clock.js';
 import { type Limits, type LimitsOptions, createLimits } from '../../host/limits/index.js';
 import { silentLogger } from '../../host/logger.js';
-
-/** A clock that moves only when told to. */
-export class ManualClock implements Clock {
-  #ms: number;
-  constructor(start: Date) {
-    this.#ms = start.getTime();
-  }
-  now(): Date {
-    return new Date(this.#ms);
-  }
-  advance(ms: number): void {
-    this.#ms += ms;
-  }
-}
+import { ManualClock } from './manual-clock.js';
+import { useSuiteBackend } from './suite-backend.js';
 
 /** The limits of one suite, plus what tests need to drive them. */
 export interface TestLimits {
@@ -58,7 +45,6 @@ export interface LimitsBackend {
   open(): Promise<TestLimits>;
 }
 
-const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Middle of a month, so period arithmetic has room either side. */
 export const TEST_START = new Date('2030-01-15T00:00:00.000Z');
@@ -144,26 +130,7 @@ export const limitsBackends: readonly LimitsBackend[] = [
  * a handle whose `current` is the open backend inside tests.
  */
 export function useLimits(backend: LimitsBackend): { readonly current: TestLimits } {
-  let current: TestLimits | undefined;
-  before(async function openBackend() {
-    try {
-      current = await backend.open();
-    } catch (err) {
-      if (backend.name === 'in-process' || inCi) throw err;
-      console.warn(`  (skipping: ${backend.name} is configured but unreachable: ${(err as Error).message})`);
-      this.skip();
-    }
-  });
-  after(async function closeBackend() {
-    await current?.close();
-    current = undefined;
-  });
-  return {
-    get current(): TestLimits {
-      if (current === undefined) throw new Error(`${backend.name} is not open`);
-      return current;
-    },
-  };
+  return useSuiteBackend({ name: backend.name, embedded: backend.name === 'in-process', open: () => backend.open() });
 }
 
 /** Call `attempt` after letting `stepMs` pass, up to `maxSteps` times, until it answers true. Bounded: no wall-clock assertion. */
