@@ -1,0 +1,31 @@
+/**
+ * Wiring of the metering area for `buildDeps`: the group-committing usage
+ * recorder, the idempotency store and the usage ledger's repository, all on
+ * the host's database. `closeDeps` closes the recorder (flushing what is
+ * queued) before it destroys the database.
+ */
+import type { Knex } from 'knex';
+import type { Clock } from '../clock.js';
+import { IdempotencyStore } from '../idempotency/idempotency-store.js';
+import type { Logger } from '../logger.js';
+import { UsageRepository } from '../storage/usage-repository.js';
+import { UsageRecorder } from './usage-recorder.js';
+
+export type { IdempotencyStore, UsageRecorder, UsageRepository };
+
+export interface MeteringDeps {
+  /** Durable usage records, group-committed (the execute route awaits `record()` before answering). */
+  readonly usage: UsageRecorder;
+  readonly idempotency: IdempotencyStore;
+  /** Reads of the usage ledger (executions, usage pages; the quota counters' `UsageSource`). */
+  readonly usageRepository: UsageRepository;
+}
+
+export function buildMetering(options: { readonly db: Knex; readonly logger: Logger; readonly clock: Clock }): MeteringDeps {
+  const { db, logger, clock } = options;
+  return {
+    usage: new UsageRecorder({ db, logger }),
+    idempotency: new IdempotencyStore({ db, clock }),
+    usageRepository: new UsageRepository(db),
+  };
+}

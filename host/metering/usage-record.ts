@@ -1,0 +1,96 @@
+/**
+ * The usage record: what one execution cost, written once, before the
+ * execution's answer is sent (PRODUCT.md: "usage record (durable before the
+ * response)"). It is the durable truth for quotas, usage pages and billing,
+ * and what GET /v1/executions answers from.
+ */
+export type ExecutionStatus = 'succeeded' | 'failed';
+
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['succeeded', 'failed'];
+
+export interface UsageRecord {
+  readonly executionId: string;
+  readonly tenantId: string;
+  readonly installId: string;
+  readonly pluginName: string;
+  readonly pluginVersion: string;
+  readonly action: string;
+  readonly status: ExecutionStatus;
+  /** The 422 code of a failed execution (an `ExecutionErrorCode` such as `plugin_error`); `null` when it succeeded. */
+  readonly errorCode: string | null;
+  readonly cpuMs: number;
+  readonly wallMs: number;
+  readonly memoryBytes: number;
+  readonly inputBytes: number;
+  readonly outputBytes: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What an execution id may look like (also what GET /v1/executions/:id accepts). */
+export const EXECUTION_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Throw a `TypeError` unless `rec` can be stored. The recorder checks each
+ * record before it joins a batch: a record the database would refuse must
+ * fail its own caller only, never the whole group commit it would share.
+ * A failure here is a bug in the caller, not a client error.
+ */
+export function assertStorableRecord(rec: UsageRecord): void {
+  const fail = (what: string) => {
+    throw new TypeError(`usage record ${JSON.stringify(rec?.executionId)}: ${what}`);
+  };
+  if (typeof rec !== 'object' || rec === null) fail('not an object');
+  if (typeof rec.executionId !== 'string' || !EXECUTION_ID.test(rec.executionId)) fail('bad executionId');
+  if (typeof rec.tenantId !== 'string' || !UUID.test(rec.tenantId)) fail('tenantId must be a uuid');
+  if (typeof rec.installId !== 'string' || !UUID.test(rec.installId)) fail('installId must be a uuid');
+  for (const name of ['pluginName', 'pluginVersion', 'action'] as const) {
+    const value = rec[name];
+    // Postgres text cannot hold U+0000; the action name may come from the request.
+    if (typeof value !== 'string' || value.length === 0 || value.length > 1024 || value.includes('\u0000')) {
+      fail(`bad ${name}`);
+    }
+  }
+  if (!EXECUTION_STATUSES.includes(rec.status)) fail('bad status');
+  const hasCode = typeof rec.errorCode === 'string' && rec.errorCode.length > 0 && !rec.errorCode.includes('\u0000');
+  if (rec.status === 'failed' ? !hasCode : rec.errorCode !== null) fail('a failure needs an errorCode, a success none');
+  for (const name of ['cpuMs', 'wallMs', 'memoryBytes', 'inputBytes', 'outputBytes'] as const) {
+    const value = rec[name];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`bad ${name}`);
+  }
+  for (const name of ['memoryBytes', 'inputBytes', 'outputBytes'] as const) {
+    if (!Number.isSafeInteger(rec[name])) fail(`${name} must be an integer`);
+  }
+  for (const name of ['startedAt', 'finishedAt'] as const) {
+    const value = rec[name];
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) fail(`bad ${name}`);
+  }
+}
+
+/**
+ * The JSON of GET /v1/executions(/:id): the record, shaped like the execute
+ * answer (`executionId`, `status`, `usage`, `error.code`) minus what is not
+ * stored (output and logs are the caller's, never kept).
+ */
+export function executionToJson(rec: UsageRecord) {
+  return {
+    executionId: rec.executionId,
+    installId: rec.installId,
+    plugin: rec.pluginName,
+    version: rec.pluginVersion,
+    action: rec.action,
+    status: rec.status,
+    error: rec.errorCode === null ? null : { code: rec.errorCode },
+    usage: {
+      cpuMs: rec.cpuMs,
+      wallMs: rec.wallMs,
+      memoryBytes: rec.memoryBytes,
+      inputBytes: rec.inputBytes,
+      outputBytes: rec.outputBytes,
+    },
+    startedAt: rec.startedAt.toISOString(),
+    finishedAt: rec.finishedAt.toISOString(),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * GET /v1/usage (API.md "Billing, usage"): a tenant's executions, CPU and wall
+ * time over a range, by status, optionally grouped by UTC day or by plugin,
+ * plus this month's quota `{included, used, remaining}`.
+ *
+ * Everything is counted from the usage ledger (the durable truth), not from
+ * the quota counters: a page a tenant reconciles its invoice against must
+ * agree with billing, which reads the same rows.
+ */
+import { BazaarError } from '../../manifests/errors.js';
+import type { Clock } from '../clock.js';
+import { quotaPeriod } from '../limits/limit-keys.js';
+import type { UsageAggregate, UsageGrouping, UsageRepository } from '../storage/usage-repository.js';
+import type { Tenant } from '../tenants/tenant.js';
+import { effectiveLimits } from '../tenants/tenant-settings.js';
+import type { TierTable } from '../tiers.js';
+import type { ExecutionStatus } from './usage-record.js';
+
+type Query = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The widest range one request may sum: a year, so a request's cost stays bounded. */
+export const MAX_USAGE_RANGE_MS = 366 * 24 * 60 * 60 * 1000;
+
+export interface UsageQuery {
+  /** Inclusive. */
+  readonly from: Date;
+  /** Exclusive. */
+  readonly to: Date;
+  readonly groupBy: UsageGrouping;
+}
+
+export interface UsageNumbers {
+  executions: number;
+  cpuMs: number;
+  wallMs: number;
+  byStatus: Record<ExecutionStatus, number>;
+}
+
+export interface UsageReport extends UsageNumbers {
+  readonly from: string;
+  readonly to: string;
+  readonly groupBy: UsageGrouping;
+  /** One entry per day (`day: YYYY-MM-DD`) or plugin (`plugin`) with executions; empty without `groupBy`. */
+  readonly groups: (UsageNumbers & { day?: string; plugin?: string })[];
+  readonly quota: { readonly period: string; readonly included: number | null; readonly used: number; readonly remaining: number | null };
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Read `?from=&to=&groupBy=`: ISO-8601 dates (`2024-05-01`, UTC midnight) or
+ * date-times with a zone. Default: the current UTC month. 400
+ * `invalid_request` for anything malformed, an empty or inverted range, or a
+ * range over `MAX_USAGE_RANGE_MS`.
+ */
+export function parseUsageQuery(query: Query, now: Date): UsageQuery {
+  const [monthStart, nextMonth] = utcMonth(now);
+  const from = parseInstant(query, 'from') ?? monthStart;
+  const to = parseInstant(query, 'to') ?? nextMonth;
+  if (from.getTime() >= to.getTime()) throw new BazaarError('invalid_request', 'from must be before to.');
+  if (to.getTime() - from.getTime() > MAX_USAGE_RANGE_MS) throw new BazaarError('invalid_request', 'The range may span at most 366 days.');
+  const groupBy = query.groupBy;
+  if (groupBy !== undefined && groupBy !== 'day' && groupBy !== 'plugin') {
+    throw new BazaarError('invalid_request', 'groupBy must be day or plugin.');
+  }
+  return { from, to, groupBy: groupBy ?? null };
+}
+
+function parseInstant(query: Query, name: string): Date | undefined {
+  const raw = query[name];
+  if (raw === undefined) return undefined;
+  const invalid = () => new BazaarError('invalid_request', `${name} must be an ISO-8601 date or date-time with a time zone.`);
+  if (typeof raw !== 'string') throw invalid();
+  const match = DATE.exec(raw) ?? DATE_TIME.exec(raw);
+  if (match === null) throw invalid();
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // Date would roll 2024-02-30 over into March; refuse it instead.
+  const calendar = new Date(0);
+  calendar.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0–99 as 1900–1999
+  const instant = new Date(DATE.test(raw) ? calendar.getTime() : Date.parse(raw));
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day || Number.isNaN(instant.getTime())) throw invalid();
+  return instant;
+}
+
+export interface UsageReportsDeps {
+  readonly usage: UsageRepository;
+  readonly tiers: TierTable;
+  readonly clock: Clock;
+}
+
+export class UsageReports {
+  readonly #deps: UsageReportsDeps;
+
+  constructor(deps: UsageReportsDeps) {
+    this.#deps = deps;
+  }
+
+  /** The report for `tenant` (the caller's own, with its effective limits). */
+  async report(tenant: Tenant, query: UsageQuery): Promise<UsageReport> {
+    const now = this.#deps.clock.now();
+    const [monthStart, nextMonth] = utcMonth(now);
+    const [aggregates, used] = await Promise.all([
+      this.#deps.usage.aggregate(tenant.id, query.from, query.to, query.groupBy),
+      this.#deps.usage.countBetween(tenant.id, monthStart, nextMonth),
+    ]);
+    const included = effectiveLimits(tenant, this.#deps.tiers).executionsPerMonth;
+    return {
+      from: query.from.toISOString(),
+      to: query.to.toISOString(),
+      groupBy: query.groupBy,
+      ...sum(aggregates),
+      groups: query.groupBy === null ? [] : groupsOf(aggregates, query.groupBy),
+      quota: { period: quotaPeriod(now), included, used, remaining: included === null ? null : Math.max(0, included - used) },
+    };
+  }
+}
+
+/** The UTC month `now` is in: [its first instant, the next month's first instant). */
+function utcMonth(now: Date): [Date, Date] {
+  return [
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)),
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)),
+  ];
+}
+
+function groupsOf(aggregates: readonly UsageAggregate[], groupBy: 'day' | 'plugin'): UsageReport['groups'] {
+  // The repository answers ordered by group, so one pass collects each group's statuses.
+  const groups = new Map<string, UsageAggregate[]>();
+  for (const a of aggregates) {
+    const key = a.group ?? '';
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  return [...groups].map(([key, rows]) => ({ [groupBy]: key, ...sum(rows) }));
+}
+
+function sum(rows: readonly UsageAggregate[]): UsageNumbers {
+  const total: UsageNumbers = { executions: 0, cpuMs: 0, wallMs: 0, byStatus: { succeeded: 0, failed: 0 } };
+  for (const r of rows) {
+    total.executions += r.executions;
+    total.cpuMs += r.cpuMs;
+    total.wallMs += r.wallMs;
+    total.byStatus[r.status] += r.executions;
+  }
+  // Sums of fractional milliseconds: round to the microsecond so clients never see 0.30000000000000004.
+  total.cpuMs = Math.round(total.cpuMs * 1000) / 1000;
+  total.wallMs = Math.round(total.wallMs * 1000) / 1000;
+  return total;
+}

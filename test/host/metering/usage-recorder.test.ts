@@ -1,0 +1,121 @@
+/**
+ * UsageRecorder: group commit, idempotency per execution, and failure
+ * handling (every caller of a failed batch is told; nothing half-written),
+ * on every backend.
+ */
+import assert from 'node:assert/strict';
+import knex from 'knex';
+import { isBazaarError } from '../../../manifests/errors.js';
+import { silentLogger } from '../../../host/logger.js';
+import { UsageRecorder } from '../../../host/metering/usage-recorder.js';
+import { backends, useDatabase } from '../../support/database-backends.js';
+import { storedCount, usageRecord } from './usage-fixtures.js';
+
+/** Settle every promise and answer the error codes of the rejected ones (`undefined` for a resolved one). */
+async function outcomes(promises: readonly Promise<void>[]): Promise<(string | undefined)[]> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((s) => (s.status === 'fulfilled' ? undefined : isBazaarError(s.reason) ? s.reason.code : String(s.reason)));
+}
+
+for (const backend of backends) {
+  describe(`UsageRecorder (${backend.name})`, () => {
+    const database = useDatabase(backend);
+    const recorders: UsageRecorder[] = [];
+    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number } = {}) => {
+      const r = new UsageRecorder({ db: database.current.db, logger: silentLogger, ...opts });
+      recorders.push(r);
+      return r;
+    };
+    afterEach(async () => {
+      await Promise.all(recorders.splice(0).map((r) => r.close()));
+    });
+
+    it('should commit 500 concurrent records in far fewer round trips', async () => {
+      const r = recorder();
+      const records = Array.from({ length: 500 }, () => usageRecord());
+      await Promise.all(records.map((rec) => r.record(rec)));
+      assert.equal(await storedCount(database.current.db, records.map((rec) => rec.executionId)), 500);
+      assert.ok(r.roundTrips <= 50, `round trips: ${r.roundTrips}`);
+    });
+
+    it('should store a duplicate executionId once, in one batch or across batches', async () => {
+      const r = recorder({ maxDelayMs: 0 }); // batches leave on the next turn of the event loop
+      const rec = usageRecord();
+      await Promise.all([r.record(rec), r.record({ ...rec, cpuMs: 99 })]);
+      await r.record({ ...rec, cpuMs: 7 });
+      assert.equal(await storedCount(database.current.db, [rec.executionId]), 1);
+      const row = await database.current.db('usage_records').where({ execution_id: rec.executionId }).first();
+      assert.equal(Number(row.cpu_ms), 1.25, 'the first record wins');
+    });
+
+    it('should refuse a record that cannot be stored without failing its batch', async () => {
+      const r = recorder({ maxDelayMs: 5 });
+      const good = usageRecord();
+      const results = await outcomes([
+        r.record(good),
+        r.record(usageRecord({ status: 'failed', errorCode: null })),
+        r.record(usageRecord({ action: 'nul\u0000' })),
+        r.record(usageRecord({ cpuMs: Number.NaN })),
+      ]);
+      assert.equal(results[0], undefined);
+      assert.ok(results.slice(1).every((code) => code?.startsWith('TypeError')), JSON.stringify(results));
+      assert.equal(await storedCount(database.current.db, [good.executionId]), 1);
+    });
+
+    it('should reject every caller of a failed batch with dependency_unavailable and write none of it', async () => {
+      const { db } = database.current;
+      await db.raw(`CREATE FUNCTION usage_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.plugin_name = '@test/poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$`);
+      await db.raw('CREATE TRIGGER usage_poison BEFORE INSERT ON usage_records FOR EACH ROW EXECUTE FUNCTION usage_poison()');
+      try {
+        const r = recorder({ maxBatch: 1000, maxDelayMs: 5 });
+        const records = [...Array.from({ length: 20 }, () => usageRecord()), usageRecord({ pluginName: '@test/poison' })];
+        const results = await outcomes(records.map((rec) => r.record(rec)));
+        assert.deepEqual(new Set(results), new Set(['dependency_unavailable']));
+        assert.equal(r.roundTrips, 1, 'all in one batch');
+        assert.equal(await storedCount(db, records.map((rec) => rec.executionId)), 0);
+      } finally {
+        await db.raw('DROP TRIGGER usage_poison ON usage_records');
+        await db.raw('DROP FUNCTION usage_poison()');
+      }
+    });
+
+    it('should answer dependency_unavailable while the table is gone, and recover after', async () => {
+      const { db } = database.current;
+      const r = recorder();
+      await db.raw('ALTER TABLE usage_records RENAME TO usage_records_away');
+      let results: (string | undefined)[];
+      try {
+        results = await outcomes(Array.from({ length: 10 }, () => r.record(usageRecord())));
+      } finally {
+        await db.raw('ALTER TABLE usage_records_away RENAME TO usage_records');
+      }
+      assert.deepEqual(new Set(results), new Set(['dependency_unavailable']));
+      const later = usageRecord();
+      await r.record(later);
+      assert.equal(await storedCount(db, [later.executionId]), 1);
+    });
+
+    it('should reject every pending caller when the database is destroyed', async () => {
+      // A pg client that was never connected and is already destroyed: no network involved.
+      const dead = knex({ client: 'pg', connection: 'postgres://127.0.0.1:1/none' });
+      await dead.destroy();
+      const r = new UsageRecorder({ db: dead, logger: silentLogger });
+      recorders.push(r);
+      const results = await outcomes(Array.from({ length: 5 }, () => r.record(usageRecord())));
+      assert.deepEqual(results, Array(5).fill('dependency_unavailable'));
+    });
+
+    it('should flush queued records on close() and refuse records afterwards', async () => {
+      const r = recorder({ maxDelayMs: 60_000 });
+      const rec = usageRecord();
+      const pending = r.record(rec);
+      assert.equal(r.roundTrips, 0, 'still waiting for company');
+      await r.close();
+      await pending;
+      assert.equal(await storedCount(database.current.db, [rec.executionId]), 1);
+      assert.deepEqual(await outcomes([r.record(usageRecord())]), ['dependency_unavailable']);
+      await r.close(); // idempotent
+    });
+  });
+}
