@@ -13,6 +13,11 @@ import type { AppDeps } from './deps.js';
 import type { Logger } from './logger.js';
 import { createLimits, type Limits } from './limits/index.js';
 import { buildMarketplace } from './marketplace.js';
+import { buildMetering } from './metering/build-metering.js';
+import type { SandboxRuntime, SandboxRuntimeOptions } from '../runtime/types.js';
+import { buildExecutionPath } from './executions/build-execution-path.js';
+import { LazySandboxRuntime } from './executions/lazy-runtime.js';
+import { KnexExecutionStats } from './storage/marketplace-stats.js';
 import type { MarketplaceOptions } from '../marketplace/marketplace-options.js';
 import { ApiKeyRepository } from './storage/api-key-repository.js';
 import { type DatabaseOptions, createDatabase, migrateLatest, pingDatabase } from './storage/database.js';
@@ -30,6 +35,8 @@ export interface BuildDepsOptions {
   readonly limits?: Limits;
   /** Marketplace settings (auto-approval, trust weights, deny-list); default: none set. */
   readonly marketplace?: MarketplaceOptions;
+  /** The sandbox; default: one that starts its workers on the first execution. `closeDeps` closes it. */
+  readonly runtime?: SandboxRuntime;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -55,9 +62,21 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...(options.lastUsedFlushMs === undefined ? {} : { flushIntervalMs: options.lastUsedFlushMs }),
   });
   lastUsed.start();
-  const limits = options.limits ?? createLimits({ redisUrl: config.redisUrl, keyPrefix: 'bazaar:', logger, clock });
+  // Metering first: its ledger seeds absent quota counters (a restarted host, Redis data lost).
+  const metering = buildMetering({ db, logger, clock });
+  const limits =
+    options.limits ?? createLimits({ redisUrl: config.redisUrl, keyPrefix: 'bazaar:', logger, clock, usage: metering.usageRepository });
   const readiness = [{ name: 'database', check: () => pingDatabase(db) }];
   if (limits.backend === 'redis') readiness.push({ name: 'redis', check: () => limits.ping() });
+  const marketplace = buildMarketplace({
+    db,
+    clock,
+    logger,
+    config,
+    options: options.marketplace ?? config.marketplace,
+    executionStats: new KnexExecutionStats(db),
+  });
+  const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
   return {
     config,
     logger,
@@ -69,13 +88,24 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     lastUsed,
     tenants: new TenantService({ tenants: repositories.tenants, tiers: config.tiers, clock }),
     apiKeys: new ApiKeyService({ apiKeys: repositories.apiKeys, tenants: repositories.tenants, lastUsed, clock }),
-    marketplace: buildMarketplace({ db, clock, logger, config, options: options.marketplace ?? config.marketplace }),
+    ...metering,
+    marketplace,
+    runtime,
+    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
   };
+}
+
+/** The sandbox settings of this host's config. */
+export function sandboxOptions(config: Config): SandboxRuntimeOptions {
+  return config.sandboxWorkers === null ? {} : { workers: config.sandboxWorkers };
 }
 
 /** Release what `buildDeps` holds: flush pending writes, then close the database. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.lastUsed.stop();
+  await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
+  await deps.trustFeed.idle();
   await deps.limits.close();
+  await deps.usage.close(); // flush queued usage records while the database is still open
   await deps.db.destroy();
 }

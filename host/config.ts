@@ -30,6 +30,13 @@ export interface Config {
   readonly tiers: TierTable;
   /** Auto-approval threshold, trust weights and deny-list, package limits (marketplace-options.ts). */
   readonly marketplace: MarketplaceOptions;
+  // --- execution path (host/executions) ---
+  /** Operator-wide minimum trust score to execute a version (0: no minimum); tenants may ask for more. */
+  readonly minTrustScore: number;
+  /** Ceiling of an execution's wall-clock time, whatever the manifest asks. */
+  readonly maxExecutionTimeoutMs: number;
+  /** Sandbox worker processes; `null`: the runtime's default (one per CPU). */
+  readonly sandboxWorkers: number | null;
 }
 
 /** An environment: `process.env` or a plain object in tests. */
@@ -55,6 +62,10 @@ const ENV_SCHEMA = {
     BAZAAR_AUTO_APPROVE_MIN_SCORE: { type: 'string' },
     BAZAAR_TRUST_WEIGHTS: { type: 'string' },
     BAZAAR_TRUST_DENY_HASHES: { type: 'string' },
+    // --- execution path (host/executions) ---
+    BAZAAR_MIN_TRUST_SCORE: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
+    BAZAAR_MAX_EXECUTION_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 30_000 },
+    BAZAAR_SANDBOX_WORKERS: { type: 'integer', minimum: 1, maximum: 64 },
   },
 } as const;
 
@@ -74,6 +85,9 @@ interface ValidatedEnv {
   BAZAAR_AUTO_APPROVE_MIN_SCORE?: string;
   BAZAAR_TRUST_WEIGHTS?: string;
   BAZAAR_TRUST_DENY_HASHES?: string;
+  BAZAAR_MIN_TRUST_SCORE: number;
+  BAZAAR_MAX_EXECUTION_TIMEOUT_MS: number;
+  BAZAAR_SANDBOX_WORKERS?: number;
 }
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
@@ -111,6 +125,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: v.BAZAAR_LOG_LEVEL,
     tiers: structuredClone(DEFAULT_TIERS),
     marketplace: marketplaceOptionsFromEnv(raw, v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES),
+    minTrustScore: v.BAZAAR_MIN_TRUST_SCORE,
+    maxExecutionTimeoutMs: v.BAZAAR_MAX_EXECUTION_TIMEOUT_MS,
+    sandboxWorkers: v.BAZAAR_SANDBOX_WORKERS ?? null,
   });
 }
 

@@ -14,6 +14,11 @@ import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
+import type { SandboxRuntime } from '../runtime/types.js';
+import type { ExecuteService } from './executions/execute-service.js';
+import type { TrustFeed } from './executions/trust-feed.js';
+import type { InstallService } from './installs/install-service.js';
+import type { IdempotencyStore, UsageRecorder, UsageRepository } from './metering/build-metering.js';
 import type { ApiKeyRepository } from './storage/api-key-repository.js';
 import type { TenantRepository } from './storage/tenant-repository.js';
 import type { TenantService } from './tenants/tenant-service.js';
@@ -44,4 +49,15 @@ export interface AppDeps {
   readonly limits: Limits;
   /** Publishing, trust, review and the listing (host/marketplace.ts). */
   readonly marketplace: MarketplaceDeps;
+  /** Metering (host/metering/build-metering.ts): usage records, idempotency keys, the usage ledger. */
+  readonly usage: UsageRecorder;
+  readonly idempotency: IdempotencyStore;
+  readonly usageRepository: UsageRepository;
+  // --- installs and the execution path (host/executions/build-execution-path.ts) ---
+  /** The sandbox: owned by the process (server.ts / test host), closed by `closeDeps`. */
+  readonly runtime: SandboxRuntime;
+  readonly installs: InstallService;
+  readonly executions: ExecuteService;
+  /** Execution history → trust score, in the background. */
+  readonly trustFeed: TrustFeed;
 }

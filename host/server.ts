@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { bootstrapOperator } from './bootstrap-operator.js';
-import { buildDeps, closeDeps, openDatabase } from './build-deps.js';
+import { buildDeps, closeDeps, openDatabase, sandboxOptions } from './build-deps.js';
+import { createSandboxRuntime } from '../runtime/index.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
 import { createLogger, errorFields, type Logger } from './logger.js';
@@ -37,7 +38,9 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const print = options.print ?? ((line: string) => void process.stdout.write(line + '\n'));
   const db = await openDatabase(config, { logger });
-  const deps = buildDeps({ config, db, logger });
+  // The sandbox's worker processes belong to this process; closeDeps (on shutdown) stops them.
+  const runtime = createSandboxRuntime(sandboxOptions(config));
+  const deps = buildDeps({ config, db, logger, runtime });
   let server: Server;
   try {
     // Redis may come up later: the host starts anyway, /readyz says so, and limits recover by themselves.

@@ -8,6 +8,10 @@ import type { AppDeps } from '../deps.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { healthRoutes } from './health.js';
 import { tenantRoutes } from './tenants.js';
+import { executionRoutes } from './executions.js';
+import { usageRoutes } from './usage.js';
+import { executeRoutes } from './execute.js';
+import { installRoutes } from './installs.js';
 import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
@@ -25,5 +29,9 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     packageRoutes(deps),
     pluginRoutes(deps),
     reviewRoutes(deps),
+    executionRoutes(deps),
+    usageRoutes(deps),
+    installRoutes(deps),
+    executeRoutes(deps),
   ];
 }

@@ -13,6 +13,7 @@ import { buildDeps } from '../../host/build-deps.js';
 import type { Clock } from '../../host/clock.js';
 import type { AppDeps } from '../../host/deps.js';
 import { createLogger, type Logger } from '../../host/logger.js';
+import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
 
 /** A clock tests move by hand. */
@@ -56,7 +57,9 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
   const logs: string[] = [];
   const logger: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const clock = options.clock ?? new FakeClock();
-  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock });
+  // One sandbox worker, started only if the test executes something (2-core CI machines).
+  const runtime = new LazySandboxRuntime({ workers: 1 });
+  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock, runtime });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   return {
@@ -68,7 +71,12 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     // A fresh callback per agent, so middleware a test adds after start-up is included.
     http: () => supertest.agent(app.callback()),
     // The database belongs to the suite: only stop what this host started.
-    close: () => deps.lastUsed.stop(),
+    close: async () => {
+      await deps.runtime.close();
+      await deps.trustFeed.idle();
+      await deps.usage.close();
+      await deps.lastUsed.stop();
+    },
   };
 }
 

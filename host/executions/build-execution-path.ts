@@ -1,0 +1,74 @@
+/**
+ * Wiring of installs and the execution path for `buildDeps`: repositories on
+ * the host's database, the config-schema cache shared by installs and
+ * executions, the plugin-code cache, the host bridge (kv, fetch) and the
+ * trust feed, around the sandbox runtime the process owns.
+ */
+import type { Knex } from 'knex';
+import { ActionSchemaCache } from '../../marketplace/action-schemas.js';
+import type { SandboxRuntime } from '../../runtime/types.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import { bridgeFactory } from '../installs/install-bridge.js';
+import { InstallService } from '../installs/install-service.js';
+import type { Limits } from '../limits/index.js';
+import type { Logger } from '../logger.js';
+import type { MarketplaceDeps } from '../marketplace.js';
+import type { UsageRecorder } from '../metering/usage-recorder.js';
+import { KnexBlobStore } from '../storage/blob-store.js';
+import { InstallRepository } from '../storage/install-repository.js';
+import { KnexMarketplaceRepository } from '../storage/marketplace-repository.js';
+import { ExecuteService } from './execute-service.js';
+import { PluginCodeCache } from './plugin-code-cache.js';
+import { TrustFeed } from './trust-feed.js';
+
+export interface ExecutionPathDeps {
+  readonly installs: InstallService;
+  readonly executions: ExecuteService;
+  readonly trustFeed: TrustFeed;
+}
+
+export interface BuildExecutionPathOptions {
+  readonly db: Knex;
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly runtime: SandboxRuntime;
+  readonly limits: Limits;
+  readonly usage: Pick<UsageRecorder, 'record'>;
+  readonly marketplace: MarketplaceDeps;
+}
+
+export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathDeps {
+  const installs = new InstallRepository(o.db);
+  const schemas = new ActionSchemaCache();
+  const recomputeTrust = (name: string, version: string) => o.marketplace.trust.recomputeTrust(name, version);
+  const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger });
+  return {
+    trustFeed,
+    installs: new InstallService({
+      installs,
+      versions: new KnexMarketplaceRepository(o.db),
+      schemas,
+      evict: (id) => o.runtime.evict(id),
+      recomputeTrust,
+      tiers: o.config.tiers,
+      clock: o.clock,
+      logger: o.logger,
+    }),
+    executions: new ExecuteService({
+      installs,
+      limits: o.limits,
+      runtime: o.runtime,
+      code: new PluginCodeCache({ blobs: new KnexBlobStore(o.db), packageLimits: o.config.marketplace.packageLimits }),
+      schemas,
+      bridgeFor: bridgeFactory({ db: o.db, fetch: { allowPrivateNetworks: o.config.allowPrivateNetworks } }),
+      usage: o.usage,
+      trustFeed,
+      tiers: o.config.tiers,
+      policy: { minTrustScore: o.config.minTrustScore, maxExecutionTimeoutMs: o.config.maxExecutionTimeoutMs },
+      clock: o.clock,
+      logger: o.logger,
+    }),
+  };
+}

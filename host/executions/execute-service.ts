@@ -1,0 +1,202 @@
+/**
+ * The execution path (PRODUCT.md's drawing), after auth, tenant status and the
+ * rate limit (middleware):
+ *
+ *   install (404) → quota reservation (402 quota_exceeded) → concurrency cap
+ *   (429 concurrency_limited) → trust policy gate (403 version_yanked /
+ *   version_quarantined / trust_policy) → action exists (400) → input
+ *   validation (422 invalid_input: an execution) → sandbox → output
+ *   validation (422 invalid_output) → usage record, durable BEFORE the answer
+ *   (503 if it cannot be written: never an unmetered 200).
+ *
+ * Refusals before the sandbox are not executions: a refusal after the quota
+ * reservation gives it back. From input validation on, everything is an
+ * execution: metered, counted, recorded, whatever its outcome.
+ *
+ * The install and its version are read from the database on every execution
+ * (one join), so an upgrade, uninstall, yank or policy change made on any host
+ * process holds for the very next execution.
+ */
+import { randomUUID } from 'node:crypto';
+import { BazaarError, type ExecutionErrorCode } from '../../manifests/errors.js';
+import { resolveActionName } from '../../manifests/manifest-validator.js';
+import { type ActionSchemaCache, describeIssues } from '../../marketplace/action-schemas.js';
+import type { ExecutionLimits, ExecutionResult, JsonValue, PluginCode, SandboxRuntime } from '../../runtime/types.js';
+import type { Clock } from '../clock.js';
+import type { BridgeFactory } from '../installs/install-bridge.js';
+import { type Limits, quotaPeriod } from '../limits/index.js';
+import type { Logger } from '../logger.js';
+import type { UsageRecord } from '../metering/usage-record.js';
+import type { ExecutableInstall, InstallRepository } from '../storage/install-repository.js';
+import { effectiveLimits } from '../tenants/tenant-settings.js';
+import type { Tenant } from '../tenants/tenant.js';
+import type { TierTable } from '../tiers.js';
+import { executionLimits } from './execution-limits.js';
+import type { PluginCodeCache } from './plugin-code-cache.js';
+import { checkTrustPolicy } from './trust-gate.js';
+import type { TrustFeed } from './trust-feed.js';
+
+export interface ExecuteServiceDeps {
+  readonly installs: Pick<InstallRepository, 'findExecutable'>;
+  readonly limits: Pick<Limits, 'quota' | 'concurrency'>;
+  readonly runtime: Pick<SandboxRuntime, 'execute'>;
+  readonly code: PluginCodeCache;
+  readonly schemas: ActionSchemaCache;
+  readonly bridgeFor: BridgeFactory;
+  readonly usage: { record(rec: UsageRecord): Promise<void> };
+  readonly trustFeed: TrustFeed;
+  readonly tiers: TierTable;
+  /** Operator-wide minimum trust score, and the wall-time ceiling. */
+  readonly policy: { readonly minTrustScore: number; readonly maxExecutionTimeoutMs: number };
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface ExecuteRequest {
+  readonly tenant: Tenant;
+  /** The install by id (`/v1/installs/:id/executions`) or the tenant's install of a plugin (`/v1/plugins/:name/execute`). */
+  readonly target: { readonly id: string } | { readonly plugin: string };
+  readonly action: string | undefined;
+  readonly input: JsonValue;
+}
+
+/** A finished execution (succeeded or failed), already recorded. */
+export interface ExecutionOutcome {
+  readonly executionId: string;
+  readonly result: ExecutionResult;
+}
+
+/** Margin of a concurrency lease past the execution's own time limit (queueing, worker restarts). */
+const LEASE_MARGIN_MS = 60_000;
+
+export class ExecuteService {
+  readonly #deps: ExecuteServiceDeps;
+
+  constructor(deps: ExecuteServiceDeps) {
+    this.#deps = deps;
+  }
+
+  async execute(request: ExecuteRequest): Promise<ExecutionOutcome> {
+    const { tenant } = request;
+    const target = await this.#deps.installs.findExecutable(tenant.id, request.target);
+    if (target === null) throw new BazaarError('not_found', 'id' in request.target ? 'No such install.' : `${request.target.plugin} is not installed.`);
+    const tenantLimits = effectiveLimits(tenant, this.#deps.tiers);
+    const limits = executionLimits(target.manifest, tenantLimits, this.#deps.policy.maxExecutionTimeoutMs);
+    const period = quotaPeriod(this.#deps.clock.now());
+
+    const reservation = await this.#deps.limits.quota.reserve(tenant.id, period, {
+      included: tenantLimits.executionsPerMonth,
+      hardLimit: this.#deps.tiers[tenant.tier].hardLimit,
+    });
+    if (!reservation.allowed) {
+      throw new BazaarError('quota_exceeded', `The ${reservation.included ?? 0} executions of this month are used up.`, {
+        included: reservation.included,
+        used: reservation.used,
+      });
+    }
+    let counted = false;
+    let lease: string | undefined;
+    try {
+      const slot = await this.#deps.limits.concurrency.acquire(tenant.id, tenantLimits.maxConcurrentExecutions, limits.timeoutMs + LEASE_MARGIN_MS);
+      if (!slot.acquired) {
+        throw new BazaarError('concurrency_limited', `At most ${tenantLimits.maxConcurrentExecutions} executions may run at once.`);
+      }
+      lease = slot.token;
+      checkTrustPolicy({ name: target.install.plugin, version: target.install.version, status: target.status, trustScore: target.trustScore }, tenant, this.#deps.policy.minTrustScore);
+      const action = this.#action(target, request.action);
+      const code = await this.#deps.code.get(target.sha256);
+
+      counted = true; // from here on this is an execution, whatever happens
+      const executionId = randomUUID();
+      const startedAt = this.#deps.clock.now();
+      const result = await this.#run(target, executionId, action, request.input, code, limits);
+      await this.#record(target, executionId, action, request.input, result, startedAt);
+      return { executionId, result };
+    } finally {
+      if (!counted) await this.#deps.limits.quota.release(tenant.id, period);
+      if (lease !== undefined) await this.#deps.limits.concurrency.release(lease);
+    }
+  }
+
+  /** The requested action, or the manifest's default; an unknown one is the caller's mistake (400), not an execution. */
+  #action(target: ExecutableInstall, requested: string | undefined): string {
+    const actions = Object.keys(target.manifest.actions);
+    const action = resolveActionName(target.manifest, requested);
+    if (action === undefined) {
+      throw new BazaarError('invalid_request', `${target.install.plugin} has several actions and no default: name one in "action" (${actions.join(', ')}).`);
+    }
+    if (!actions.includes(action)) {
+      throw new BazaarError('invalid_request', `${target.install.plugin} has no action "${action}" (it has: ${actions.join(', ')}).`);
+    }
+    return action;
+  }
+
+  /** Input check → sandbox → output check; every outcome is an `ExecutionResult`. */
+  async #run(
+    target: ExecutableInstall,
+    executionId: string,
+    action: string,
+    input: JsonValue,
+    code: PluginCode,
+    limits: ExecutionLimits,
+  ): Promise<ExecutionResult> {
+    const schemas = this.#deps.schemas.get(target.sha256, target.manifest);
+    const inputIssues = schemas.checkInput(action, input);
+    if (inputIssues.length > 0) {
+      return failed('invalid_input', `input does not match the input schema of "${action}": ${describeIssues(inputIssues)}`);
+    }
+    const result = await this.#deps.runtime.execute({
+      installId: target.install.id,
+      executionId,
+      code,
+      action,
+      input,
+      config: target.install.config,
+      limits,
+      bridge: this.#deps.bridgeFor(target.install, target.manifest),
+    });
+    if (result.status !== 'succeeded') return result;
+    const outputIssues = schemas.checkOutput(action, result.output);
+    if (outputIssues.length > 0) {
+      return failed('invalid_output', `output does not match the output schema of "${action}": ${describeIssues(outputIssues)}`, result);
+    }
+    return result;
+  }
+
+  /** Durable before the answer: the recorder's rejection (503) propagates and no 200 goes out. */
+  async #record(target: ExecutableInstall, executionId: string, action: string, input: JsonValue, result: ExecutionResult, startedAt: Date): Promise<void> {
+    const { install } = target;
+    await this.#deps.usage.record({
+      executionId,
+      tenantId: install.tenantId,
+      installId: install.id,
+      pluginName: install.plugin,
+      pluginVersion: install.version,
+      action,
+      status: result.status,
+      errorCode: result.status === 'failed' ? (result.error?.code ?? 'plugin_error') : null,
+      cpuMs: result.usage.cpuMs,
+      wallMs: result.usage.wallMs,
+      memoryBytes: Math.round(result.usage.memoryBytes),
+      inputBytes: jsonBytes(input),
+      outputBytes: result.status === 'succeeded' ? jsonBytes(result.output) : 0,
+      startedAt,
+      finishedAt: this.#deps.clock.now(),
+    });
+    this.#deps.trustFeed.executed(install.plugin, install.version);
+  }
+}
+
+function failed(code: ExecutionErrorCode, message: string, before?: ExecutionResult): ExecutionResult {
+  return {
+    status: 'failed',
+    output: null,
+    logs: before?.logs ?? [],
+    usage: before?.usage ?? { cpuMs: 0, wallMs: 0, memoryBytes: 0 },
+    error: { code, message },
+  };
+}
+
+function jsonBytes(value: JsonValue | null): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+}

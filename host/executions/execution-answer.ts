@@ -1,0 +1,21 @@
+/**
+ * The execution answer of API.md, exactly:
+ * - 200 `{executionId, status: "succeeded", output, logs, usage: {cpuMs, wallMs, memoryBytes}}`
+ * - 422 `{error: {code, message}, executionId, logs, usage, requestId}`: a
+ *   failure caused by the plugin, still an execution (metered, counted).
+ */
+import type { Answer } from './idempotent-answer.js';
+import type { ExecutionOutcome } from './execute-service.js';
+
+export function executionAnswer(outcome: ExecutionOutcome, requestId: string): Answer {
+  const { executionId, result } = outcome;
+  const usage = { cpuMs: result.usage.cpuMs, wallMs: result.usage.wallMs, memoryBytes: result.usage.memoryBytes };
+  if (result.status === 'succeeded') {
+    return { status: 200, body: { executionId, status: 'succeeded', output: result.output, logs: result.logs, usage } };
+  }
+  const error = result.error ?? { code: 'plugin_error', message: 'The plugin failed.' };
+  return {
+    status: 422,
+    body: { error: { code: error.code, message: error.message }, executionId, logs: result.logs, usage, requestId },
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Plugin code for the sandbox, by package SHA-256: blob bytes → the package
+ * reader (every PLUGINS.md rule again: the stored bytes are not trusted more
+ * than an upload) → `PluginCode`. A published version never changes, so an
+ * entry never goes stale; it is only evicted, least recently used, to bound
+ * memory by entry count and by the total size of the cached sources.
+ * Concurrent first executions of one package share one read.
+ */
+import type { BlobStore } from '../../marketplace/ports.js';
+import { readPackageArchive, type PackageLimits } from '../../marketplace/package-archive.js';
+import type { PluginCode } from '../../runtime/types.js';
+
+export interface PluginCodeCacheOptions {
+  readonly blobs: Pick<BlobStore, 'get'>;
+  /** The operator's package limits (the same ones uploads were read with). */
+  readonly packageLimits?: PackageLimits;
+  /** Default 200 packages. */
+  readonly maxEntries?: number;
+  /** Default 64 MiB of source text. */
+  readonly maxBytes?: number;
+}
+
+interface Entry {
+  readonly code: PluginCode;
+  readonly bytes: number;
+}
+
+export class PluginCodeCache {
+  readonly #options: PluginCodeCacheOptions;
+  readonly #maxEntries: number;
+  readonly #maxBytes: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #loading = new Map<string, Promise<PluginCode>>();
+  #bytes = 0;
+
+  constructor(options: PluginCodeCacheOptions) {
+    this.#options = options;
+    this.#maxEntries = options.maxEntries ?? 200;
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The code of the package stored under `sha256`. */
+  async get(sha256: string): Promise<PluginCode> {
+    const hit = this.#entries.get(sha256);
+    if (hit !== undefined) {
+      this.#entries.delete(sha256); // re-insert: Map order is the recency order
+      this.#entries.set(sha256, hit);
+      return hit.code;
+    }
+    let loading = this.#loading.get(sha256);
+    if (loading === undefined) {
+      loading = this.#load(sha256).finally(() => this.#loading.delete(sha256));
+      this.#loading.set(sha256, loading);
+    }
+    return loading;
+  }
+
+  async #load(sha256: string): Promise<PluginCode> {
+    const bytes = await this.#options.blobs.get(sha256);
+    // Blobs are written before versions and never deleted: a missing one is a storage fault.
+    if (bytes === null) throw new Error(`package blob ${sha256} is missing`);
+    const pkg = await readPackageArchive(bytes, this.#options.packageLimits);
+    if (pkg.sha256 !== sha256) throw new Error(`package blob ${sha256} does not match its hash`);
+    const code: PluginCode = { sha256, main: pkg.manifest.main, files: pkg.files };
+    this.#insert(sha256, { code, bytes: pkg.unpackedBytes });
+    return code;
+  }
+
+  #insert(sha256: string, entry: Entry): void {
+    this.#entries.set(sha256, entry);
+    this.#bytes += entry.bytes;
+    for (const [key, old] of this.#entries) {
+      if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
+      if (key === sha256) continue; // always keep the one just loaded
+      this.#entries.delete(key);
+      this.#bytes -= old.bytes;
+    }
+  }
+}

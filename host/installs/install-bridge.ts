@@ -1,0 +1,30 @@
+/**
+ * The host functions one execution of an install gets (runtime `HostBridge`):
+ * only what its version's manifest asks for AND the install holds as granted
+ * (PLUGINS.md "permissions"). Absent ports are absent from the plugin's `ctx`.
+ */
+import type { Knex } from 'knex';
+import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
+import type { HostBridge } from '../../runtime/types.js';
+import { type FetchPolicy, InstallFetch } from './fetch-port.js';
+import type { Install } from './install.js';
+import { askedBy } from './permissions.js';
+import { InstallKv } from './kv-store.js';
+
+export interface BridgeFactoryOptions {
+  readonly db: Knex;
+  readonly fetch: FetchPolicy;
+}
+
+export type BridgeFactory = (install: Install, manifest: PluginManifest) => HostBridge;
+
+export function bridgeFactory(options: BridgeFactoryOptions): BridgeFactory {
+  return function bridgeFor(install, manifest) {
+    const asked = askedBy(manifest);
+    const hosts = asked.network.hosts.filter((h) => install.permissions.network.hosts.includes(h));
+    return {
+      ...(asked.kv && install.permissions.kv ? { kv: new InstallKv(options.db, install.id) } : {}),
+      ...(hosts.length > 0 ? { fetch: new InstallFetch(hosts, options.fetch) } : {}),
+    };
+  };
+}

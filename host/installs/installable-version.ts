@@ -1,0 +1,50 @@
+/**
+ * Which published version an install request means (API.md: `version` is an
+ * exact version or a semver range; default the latest approved).
+ *
+ * - The plugin must be visible to the tenant (visibility.ts): otherwise 404,
+ *   exactly as if it did not exist.
+ * - A version or range that names only non-approved versions (pending,
+ *   rejected, yanked, quarantined) is 409 `version_not_installable`; one that
+ *   names nothing at all is 404.
+ */
+import semver from 'semver';
+import { BazaarError } from '../../manifests/errors.js';
+import type { Actor } from '../../marketplace/actor.js';
+import type { MarketplaceRepository, PluginVersionRecord } from '../../marketplace/ports.js';
+import { latestApproved, latestOf, versionKey } from '../../marketplace/version-order.js';
+import { canSeeVersion, notFound } from '../../marketplace/visibility.js';
+
+function notInstallable(message: string, status?: string): BazaarError {
+  return new BazaarError('version_not_installable', message, status === undefined ? undefined : { status });
+}
+
+/** Resolve `requested` (undefined: latest approved) among `name`'s versions, as `viewer` may see them. */
+export async function resolveInstallableVersion(
+  repository: Pick<MarketplaceRepository, 'listVersions'>,
+  viewer: Actor,
+  name: string,
+  requested: string | undefined,
+): Promise<PluginVersionRecord> {
+  const all = await repository.listVersions(name);
+  if (!all.some((v) => canSeeVersion(viewer, v))) throw notFound(name);
+  if (requested === undefined) {
+    const latest = latestApproved(all);
+    if (latest === undefined) throw notInstallable(`${name} has no approved version.`);
+    return latest;
+  }
+  if (semver.valid(requested) !== null) {
+    const exact = all.find((v) => versionKey(v.version) === versionKey(requested));
+    if (exact === undefined) throw notFound(`${name}@${requested}`);
+    if (exact.status !== 'approved') throw notInstallable(`${name}@${exact.version} is ${exact.status}, not approved for installation.`, exact.status);
+    return exact;
+  }
+  if (semver.validRange(requested) === null) {
+    throw new BazaarError('invalid_request', 'version must be a semantic version or a semver range.');
+  }
+  const matching = all.filter((v) => semver.satisfies(v.version, requested, { includePrerelease: false }));
+  const approved = latestOf(matching.filter((v) => v.status === 'approved'));
+  if (approved !== undefined) return approved;
+  if (matching.length === 0) throw notFound(`A version of ${name} matching ${requested}`);
+  throw notInstallable(`No approved version of ${name} matches ${requested}.`);
+}

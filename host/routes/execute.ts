@@ -1,0 +1,67 @@
+/**
+ * Running a plugin (API.md "Installs and executions"):
+ *   POST /v1/installs/:id/executions   {action?, input}
+ *   POST /v1/plugins/:name/execute     the same, on the tenant's install of that plugin
+ *
+ * Flow: auth + tenant status + rate limit (middleware) → Idempotency-Key
+ * (a replay answers the first response, with no second execution) → the
+ * execute service (quota, concurrency, trust gate, sandbox, usage record) →
+ * the contract's 200 or 422 answer.
+ */
+import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import type { JsonValue } from '../../runtime/types.js';
+import type { AppContext, AppCtx, AppRouter, AppState } from '../app-state.js';
+import type { AppDeps } from '../deps.js';
+import { executionAnswer } from '../executions/execution-answer.js';
+import type { ExecuteRequest } from '../executions/execute-service.js';
+import { idempotentAnswer } from '../executions/idempotent-answer.js';
+import { readIdempotencyKey } from '../idempotency/idempotency-key.js';
+import { requireScope } from '../middleware/auth.js';
+import { compileBodyValidator } from '../validation.js';
+import { pathParam, pluginNameParam, uuidParam } from './params.js';
+
+interface ExecuteBody {
+  readonly action?: string;
+  readonly input: JsonValue;
+}
+
+// `input` is any JSON value: the action's input schema judges it (invalid_input is an execution).
+const parseExecuteBody = compileBodyValidator<ExecuteBody>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['input'],
+  properties: { action: { type: 'string', minLength: 1, maxLength: 128 }, input: {} },
+});
+
+export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1' });
+  router.param('id', uuidParam);
+  router.param('name', pluginNameParam);
+
+  async function run(ctx: AppCtx, target: ExecuteRequest['target']): Promise<void> {
+    const tenant = ctx.state.tenant;
+    if (tenant === undefined) throw new BazaarError('unauthorized');
+    const body = parseExecuteBody(ctx.request.body);
+    const answer = await idempotentAnswer(
+      deps.idempotency,
+      { tenantId: tenant.id, key: readIdempotencyKey(ctx.headers), method: ctx.method, path: ctx.path, body },
+      async () => {
+        const outcome = await deps.executions.execute({ tenant, target, action: body.action, input: body.input });
+        return executionAnswer(outcome, ctx.state.requestId);
+      },
+    );
+    ctx.status = answer.status;
+    ctx.body = answer.body;
+  }
+
+  router.post('/installs/:id/executions', requireScope('plugins:execute'), async function executeInstall(ctx) {
+    await run(ctx, { id: pathParam(ctx, 'id') });
+  });
+
+  router.post('/plugins/:name/execute', requireScope('plugins:execute'), async function executePlugin(ctx) {
+    await run(ctx, { plugin: pathParam(ctx, 'name') });
+  });
+
+  return router;
+}

@@ -1,0 +1,66 @@
+/**
+ * Installs (API.md "Installs and executions"), for the tenant's own installs:
+ * another tenant's install is 404. Handlers read input, call the install
+ * service and answer; the rules (versions, permission grants and re-consent,
+ * config, plan limit) live in host/installs/install-service.ts.
+ */
+import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import { type AppContext, type AppCtx, type AppRouter, type AppState, principalOf } from '../app-state.js';
+import type { AppDeps } from '../deps.js';
+import { idempotentAnswer } from '../executions/idempotent-answer.js';
+import { readIdempotencyKey } from '../idempotency/idempotency-key.js';
+import { installToJson } from '../installs/install.js';
+import { parseCreateInstall, parseUpdateInstall } from '../installs/install-schemas.js';
+import type { Installer } from '../installs/install-service.js';
+import { requireScope } from '../middleware/auth.js';
+import { parsePageQuery } from '../pagination.js';
+import { actorOf } from './marketplace-input.js';
+import { pathParam, uuidParam } from './params.js';
+
+/** The calling tenant and its key as the marketplace sees it. */
+export function installerOf(ctx: AppCtx): Installer {
+  const tenant = ctx.state.tenant;
+  if (tenant === undefined) throw new BazaarError('unauthorized');
+  return { tenant, actor: actorOf(ctx) };
+}
+
+export function installRoutes(deps: Pick<AppDeps, 'installs' | 'idempotency'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/installs' });
+  const { installs } = deps;
+  router.param('id', uuidParam);
+
+  router.post('/', requireScope('plugins:install'), async function createInstall(ctx) {
+    const who = installerOf(ctx);
+    const input = parseCreateInstall(ctx.request.body);
+    const key = readIdempotencyKey(ctx.headers);
+    const answer = await idempotentAnswer(
+      deps.idempotency,
+      { tenantId: who.tenant.id, key, method: ctx.method, path: ctx.path, body: ctx.request.body },
+      async () => ({ status: 201, body: installToJson(await installs.install(who, input)) }),
+    );
+    ctx.status = answer.status;
+    ctx.body = answer.body;
+  });
+
+  router.get('/', requireScope('plugins:install', 'plugins:execute'), async function listInstalls(ctx) {
+    const page = await installs.list(principalOf(ctx).tenantId, parsePageQuery(ctx.query));
+    ctx.body = { items: page.items.map(installToJson), nextCursor: page.nextCursor };
+  });
+
+  router.get('/:id', requireScope('plugins:install', 'plugins:execute'), async function getInstall(ctx) {
+    ctx.body = installToJson(await installs.get(principalOf(ctx).tenantId, pathParam(ctx, 'id')));
+  });
+
+  // An upgrade asking for new permissions stays pending (status "pending_consent") until they are granted.
+  router.patch('/:id', requireScope('plugins:install'), async function updateInstall(ctx) {
+    ctx.body = installToJson(await installs.update(installerOf(ctx), pathParam(ctx, 'id'), parseUpdateInstall(ctx.request.body)));
+  });
+
+  router.delete('/:id', requireScope('plugins:install'), async function deleteInstall(ctx) {
+    await installs.uninstall(principalOf(ctx).tenantId, pathParam(ctx, 'id'));
+    ctx.status = 204;
+  });
+
+  return router;
+}
