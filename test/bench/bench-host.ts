@@ -1,7 +1,8 @@
 /**
  * A real host for benchmarks: the production dependency graph and Koa app on
  * a real listening port, on the embedded database (PGlite in a temporary data
- * directory, as `npm start` uses it) or on real PostgreSQL in a scratch schema.
+ * directory, as `npm start` uses it) or on real PostgreSQL in a scratch schema
+ * (with Redis for the limits when REDIS_URL is set).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,7 +39,7 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
   const base = { BAZAAR_ADMIN_KEY: BENCH_ADMIN_KEY, BAZAAR_LOG_LEVEL: 'silent' };
   const config =
     backend === 'postgres'
-      ? loadConfig({ ...base, DATABASE_URL: env.DATABASE_URL })
+      ? loadConfig({ ...base, DATABASE_URL: env.DATABASE_URL, ...(env.REDIS_URL ? { REDIS_URL: env.REDIS_URL } : {}) })
       : loadConfig({ ...base, BAZAAR_DATA_DIR: dataDir });
   let admin: Knex | undefined;
   if (backend === 'postgres') {
@@ -53,7 +54,7 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    name: backend === 'postgres' ? 'PostgreSQL' : 'embedded PGlite',
+    name: backend === 'postgres' ? (env.REDIS_URL ? 'PostgreSQL + Redis' : 'PostgreSQL') : 'embedded PGlite',
     url: `http://127.0.0.1:${port}`,
     deps,
     async close() {

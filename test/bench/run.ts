@@ -4,6 +4,7 @@
  * never fail on a figure.
  */
 import os from 'node:os';
+import { runExecuteBench } from './execute-bench.js';
 import { runMarketplaceBench } from './marketplace-bench.js';
 import { runSandboxBench } from './sandbox-bench.js';
 
@@ -11,3 +12,4 @@ console.log(`# Bazaar benchmark — ${new Date().toISOString()}`);
 console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]?.toFixed(2)}`);
 await runSandboxBench();
 await runMarketplaceBench();
+await runExecuteBench();

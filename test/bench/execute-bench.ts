@@ -1,0 +1,120 @@
+/**
+ * The execute path under load, for `npm run bench`: the full pipeline over
+ * HTTP (key → tenant → rate limit → quota → trust gate → input schema →
+ * sandbox worker → output schema → group-committed usage record) against a
+ * bare Koa route in one process calling raw isolated-vm on the same plugin.
+ * Also counts database round trips per execution.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import { packDirectory } from '../../marketplace/package-archive.js';
+import { BENCH_ADMIN_KEY, benchBackends, call, startBenchHost, type BenchHost } from './bench-host.js';
+import { exampleDir, loadBenchPlugin } from './bench-plugins.js';
+import { postLoad, type LoadResult } from './load.js';
+import { printReport, type ReportRow } from './measure.js';
+import { RawWarmInstance } from './raw-isolated-vm.js';
+
+const SLUGIFY = loadBenchPlugin('slugify', 'slugify', { title: 'Crème Brûlée — 10 Tips for the Perfect Crust!' }, { separator: '-', maxLength: 80 });
+const LOAD = { connections: 32, seconds: 6 };
+
+/** The baseline: one Koa route, one warm isolate, no auth, limits, validation or metering. */
+async function bareRoute(): Promise<{ url: string; close(): Promise<void> }> {
+  const instance = await RawWarmInstance.create(SLUGIFY);
+  const app = new Koa();
+  app.use(async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    const { input } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input: unknown };
+    ctx.body = { output: await instance.run(input) };
+  });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/run`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      instance.dispose();
+    },
+  };
+}
+
+/** Publish, approve and install slugify for a tenant whose limits do not get in the way of the load. */
+async function installSlugify(host: BenchHost): Promise<{ installId: string; key: string }> {
+  const tenant = await call(host, 'POST', '/v1/tenants', BENCH_ADMIN_KEY, { name: 'Examples', slug: 'examples', ownerEmail: 'e@x.test', tier: 'enterprise' });
+  await call(host, 'PUT', `/v1/tenants/${tenant.id}/settings`, BENCH_ADMIN_KEY, {
+    limits: { requestsPerMinute: 100_000_000, maxConcurrentExecutions: 10_000 },
+  });
+  const { key } = await call(host, 'POST', `/v1/tenants/${tenant.id}/api-keys`, BENCH_ADMIN_KEY, {
+    name: 'bench',
+    scopes: ['plugins:publish', 'plugins:install', 'plugins:execute'],
+  });
+  const res = await fetch(`${host.url}/v1/packages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/gzip' },
+    body: await packDirectory(exampleDir('slugify')),
+  });
+  if (res.status !== 201) throw new Error(`publish: ${res.status} ${await res.text()}`);
+  await call(host, 'POST', '/v1/plugins/%40examples%2Fslugify/versions/1.0.0/review', BENCH_ADMIN_KEY, { decision: 'approve', notes: 'bench' });
+  const install = await call(host, 'POST', '/v1/installs', key, { plugin: '@examples/slugify' });
+  return { installId: install.id, key };
+}
+
+function loadRow(name: string, r: LoadResult): ReportRow {
+  return { name, figure: `${r.requestsPerSecond.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.non2xx} non-2xx, ${r.errors} errors)` };
+}
+
+async function executeFigures(backend: string, baseline: LoadResult): Promise<ReportRow[]> {
+  const host = await startBenchHost(backend);
+  try {
+    const { installId, key } = await installSlugify(host);
+    const url = `${host.url}/v1/installs/${installId}/executions`;
+    const body = { input: SLUGIFY.input };
+    await postLoad(url, body, { connections: 8, seconds: 2, headers: { authorization: `Bearer ${key}` } }); // warm-up
+    let queries = 0;
+    const countQuery = (): void => void queries++;
+    host.deps.db.on('query', countQuery);
+    const writesBefore = host.deps.usage.roundTrips;
+    const result = await postLoad(url, body, { ...LOAD, headers: { authorization: `Bearer ${key}` } });
+    host.deps.db.off('query', countQuery);
+    const executions = Math.max(1, result.ok);
+    const ratio = result.requestsPerSecond / baseline.requestsPerSecond;
+    const usageWrites = host.deps.usage.roundTrips - writesBefore;
+    return [
+      {
+        ...loadRow(`full execute path over HTTP — ${host.name}`, result),
+        baseline: `${baseline.requestsPerSecond.toFixed(0)} req/s`,
+        ratio: `${ratio.toFixed(2)}x bare`,
+        goal: '≥ 0.5x bare',
+        met: ratio >= 0.5,
+      },
+      {
+        name: `usage-record writes per execution (group commit) — ${host.name}`,
+        figure: `1 per ${(executions / Math.max(1, usageWrites)).toFixed(1)} executions (${usageWrites} writes, ${executions} executions)`,
+      },
+      {
+        name: `all database round trips per execution — ${host.name}`,
+        figure: `${(queries / executions).toFixed(2)} (${queries} queries)`,
+        goal: '≤ 1 per 20 executions (0.05)',
+        met: queries / executions <= 0.05,
+      },
+    ];
+  } finally {
+    await host.close();
+  }
+}
+
+/** Runs the load measurements on every configured backend and prints one table. */
+export async function runExecuteBench(): Promise<void> {
+  const bare = await bareRoute();
+  let baseline: LoadResult;
+  try {
+    await postLoad(bare.url, { input: SLUGIFY.input }, { connections: 8, seconds: 1 });
+    baseline = await postLoad(bare.url, { input: SLUGIFY.input }, LOAD);
+  } finally {
+    await bare.close();
+  }
+  const rows: ReportRow[] = [loadRow('bare Koa route + raw isolated-vm (same plugin, one process)', baseline)];
+  for (const backend of benchBackends()) rows.push(...(await executeFigures(backend, baseline)));
+  printReport(`Execute path under load (${LOAD.connections} connections, ${LOAD.seconds} s)`, rows);
+}
