@@ -6,7 +6,8 @@
 import type { Knex } from 'knex';
 import type { ApiKey } from '../api-keys/api-key.js';
 import type { Scope } from '../auth/scopes.js';
-import { type Page, type PageRequest, parseTimeIdCursor, timeIdCursor, toPage } from '../pagination.js';
+import type { Page, PageRequest } from '../pagination.js';
+import { pageInCreationOrder } from './creation-order-page.js';
 import type { Tenant } from '../tenants/tenant.js';
 import { type TenantRow, toTenant } from './tenant-repository.js';
 
@@ -87,16 +88,7 @@ export class ApiKeyRepository {
 
   /** A tenant's keys (revoked ones too), oldest first. */
   async listByTenant(tenantId: string, page: PageRequest): Promise<Page<ApiKey>> {
-    const query = this.#db<ApiKeyRow>('api_keys')
-      .where({ tenant_id: tenantId })
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .limit(page.limit + 1);
-    if (page.after !== null) {
-      const after = parseTimeIdCursor(page.after);
-      query.whereRaw('(created_at, id) > (?, ?)', [after.createdAt, after.id]);
-    }
-    const rows = (await query) as ApiKeyRow[];
-    return toPage(rows, page.limit, timeIdCursor, toApiKey);
+    return pageInCreationOrder(this.#db<ApiKeyRow>('api_keys').where({ tenant_id: tenantId }), page, toApiKey);
   }
 
   /** Revoke (idempotent: the first revocation time stays); `null` if there is no such key. */

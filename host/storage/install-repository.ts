@@ -15,7 +15,8 @@ import type { VersionStatus } from '../../marketplace/version-status.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Install } from '../installs/install.js';
 import type { Permissions } from '../installs/permissions.js';
-import { type Page, type PageRequest, parseTimeIdCursor, timeIdCursor, toPage } from '../pagination.js';
+import type { Page, PageRequest } from '../pagination.js';
+import { pageInCreationOrder } from './creation-order-page.js';
 import { isUniqueViolation } from './database.js';
 
 interface InstallRow {
@@ -101,15 +102,7 @@ export class InstallRepository {
 
   /** The tenant's installs, oldest first, keyset-paginated on (created_at, id). */
   async list(tenantId: string, page: PageRequest): Promise<Page<Install>> {
-    const query = this.#db<InstallRow>('installs')
-      .where({ tenant_id: tenantId })
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .limit(page.limit + 1);
-    if (page.after !== null) {
-      const after = parseTimeIdCursor(page.after);
-      query.whereRaw('(created_at, id) > (?, ?)', [after.createdAt, after.id]);
-    }
-    return toPage((await query) as InstallRow[], page.limit, timeIdCursor, toInstall);
+    return pageInCreationOrder(this.#db<InstallRow>('installs').where({ tenant_id: tenantId }), page, toInstall);
   }
 
   /** Apply changes; `null` when the tenant has no such install. */

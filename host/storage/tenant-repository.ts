@@ -4,7 +4,8 @@
  */
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
-import { type Page, type PageRequest, parseTimeIdCursor, timeIdCursor, toPage } from '../pagination.js';
+import type { Page, PageRequest } from '../pagination.js';
+import { pageInCreationOrder } from './creation-order-page.js';
 import type { Tenant, TenantSettings, TenantStatus } from '../tenants/tenant.js';
 import type { TierName } from '../tiers.js';
 import { isUniqueViolation } from './database.js';
@@ -78,15 +79,7 @@ export class TenantRepository {
 
   /** Tenants oldest first, keyset-paginated on (created_at, id). */
   async list(page: PageRequest): Promise<Page<Tenant>> {
-    const query = this.#db<TenantRow>('tenants')
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .limit(page.limit + 1);
-    if (page.after !== null) {
-      const after = parseTimeIdCursor(page.after);
-      query.whereRaw('(created_at, id) > (?, ?)', [after.createdAt, after.id]);
-    }
-    const rows = (await query) as TenantRow[];
-    return toPage(rows, page.limit, timeIdCursor, toTenant);
+    return pageInCreationOrder(this.#db<TenantRow>('tenants'), page, toTenant);
   }
 
   /** Apply changes; answers `null` when there is no such tenant. */
