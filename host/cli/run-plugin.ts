@@ -8,6 +8,7 @@ import { BazaarError } from '../../manifests/errors.js';
 import { resolveActionName } from '../../manifests/manifest-validator.js';
 import { describeIssues, ManifestSchemas, type ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { PluginPackage } from '../../marketplace/package-archive.js';
+import { executeChecked } from '../executions/checked-execution.js';
 import type { ExecutionLimits, ExecutionRequest, ExecutionResult, HostBridge, JsonValue } from '../../runtime/types.js';
 
 /** The part of the runtime this needs (runtime/index.ts `createSandboxRuntime`). */
@@ -38,16 +39,6 @@ export function chooseAction(pkg: PluginPackage, requested: string | undefined):
   return action;
 }
 
-function refusal(code: 'invalid_input' | 'invalid_output', message: string, before?: ExecutionResult): ExecutionResult {
-  return {
-    status: 'failed',
-    output: null,
-    logs: before?.logs ?? [],
-    usage: before?.usage ?? { cpuMs: 0, wallMs: 0, memoryBytes: 0 },
-    error: { code, message },
-  };
-}
-
 /**
  * Runs one action of a package in the sandbox.
  * @throws BazaarError `invalid_request` (unknown action) or `invalid_config`
@@ -60,9 +51,7 @@ export async function runPlugin(executor: Executor, pkg: PluginPackage, options:
   if (!config.valid) {
     throw new BazaarError('invalid_config', `config does not match the plugin's config schema: ${describeIssues(config.issues)}`, config.issues);
   }
-  const inputIssues = schemas.checkInput(action, options.input);
-  if (inputIssues.length > 0) return refusal('invalid_input', `input does not match the input schema of "${action}": ${describeIssues(inputIssues)}`);
-  const result = await executor.execute({
+  return executeChecked(executor, schemas, {
     installId: `local-${pkg.sha256.slice(0, 16)}`,
     executionId: randomUUID(),
     code: { sha256: pkg.sha256, main: pkg.manifest.main, files: pkg.files },
@@ -72,10 +61,4 @@ export async function runPlugin(executor: Executor, pkg: PluginPackage, options:
     limits: options.limits,
     ...(options.bridge ? { bridge: options.bridge } : {}),
   });
-  if (result.status !== 'succeeded') return result;
-  const outputIssues = schemas.checkOutput(action, result.output);
-  if (outputIssues.length > 0) {
-    return refusal('invalid_output', `output does not match the output schema of "${action}": ${describeIssues(outputIssues)}`, result);
-  }
-  return result;
 }

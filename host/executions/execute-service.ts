@@ -18,9 +18,9 @@
  * process holds for the very next execution.
  */
 import { randomUUID } from 'node:crypto';
-import { BazaarError, type ExecutionErrorCode } from '../../manifests/errors.js';
+import { BazaarError } from '../../manifests/errors.js';
 import { resolveActionName } from '../../manifests/manifest-validator.js';
-import { type ActionSchemaCache, describeIssues } from '../../marketplace/action-schemas.js';
+import type { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { ExecutionLimits, ExecutionResult, JsonValue, PluginCode, SandboxRuntime } from '../../runtime/types.js';
 import type { Clock } from '../clock.js';
 import type { BridgeFactory } from '../installs/install-bridge.js';
@@ -31,6 +31,7 @@ import type { ExecutableInstall, InstallRepository } from '../storage/install-re
 import { effectiveLimits } from '../tenants/tenant-settings.js';
 import type { Tenant } from '../tenants/tenant.js';
 import type { TierTable } from '../tiers.js';
+import { executeChecked } from './checked-execution.js';
 import { executionLimits } from './execution-limits.js';
 import type { PluginCodeCache } from './plugin-code-cache.js';
 import { checkTrustPolicy } from './trust-gate.js';
@@ -140,12 +141,7 @@ export class ExecuteService {
     code: PluginCode,
     limits: ExecutionLimits,
   ): Promise<ExecutionResult> {
-    const schemas = this.#deps.schemas.get(target.sha256, target.manifest);
-    const inputIssues = schemas.checkInput(action, input);
-    if (inputIssues.length > 0) {
-      return failed('invalid_input', `input does not match the input schema of "${action}": ${describeIssues(inputIssues)}`);
-    }
-    const result = await this.#deps.runtime.execute({
+    return executeChecked(this.#deps.runtime, this.#deps.schemas.get(target.sha256, target.manifest), {
       installId: target.install.id,
       executionId,
       code,
@@ -155,12 +151,6 @@ export class ExecuteService {
       limits,
       bridge: this.#deps.bridgeFor(target.install, target.manifest),
     });
-    if (result.status !== 'succeeded') return result;
-    const outputIssues = schemas.checkOutput(action, result.output);
-    if (outputIssues.length > 0) {
-      return failed('invalid_output', `output does not match the output schema of "${action}": ${describeIssues(outputIssues)}`, result);
-    }
-    return result;
   }
 
   /** Durable before the answer: the recorder's rejection (503) propagates and no 200 goes out. */
@@ -185,16 +175,6 @@ export class ExecuteService {
     });
     this.#deps.trustFeed.executed(install.plugin, install.version);
   }
-}
-
-function failed(code: ExecutionErrorCode, message: string, before?: ExecutionResult): ExecutionResult {
-  return {
-    status: 'failed',
-    output: null,
-    logs: before?.logs ?? [],
-    usage: before?.usage ?? { cpuMs: 0, wallMs: 0, memoryBytes: 0 },
-    error: { code, message },
-  };
 }
 
 function jsonBytes(value: JsonValue | null): number {
