@@ -76,13 +76,22 @@ export function toBazaarError(thrown: unknown): BazaarError {
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EAI_AGAIN']);
 
 /**
+ * A connection to PostgreSQL lost under a query (server restart, network drop,
+ * a pooled connection whose socket died while idle): pg reports it with no
+ * code at all, only these messages (pg/lib/client.js), which knex prefixes with
+ * the SQL. Found by the cluster tests: without this, such a request was a 500.
+ */
+const PG_CONNECTION_LOST = /(Connection terminated( unexpectedly)?|is not queryable)$/;
+
+/**
  * A dependency failure is a 503 the client may retry, not a 500: connection
- * errors, knex pool timeouts, and Postgres' class 08 (connection exception) and
- * 57P0x (shutdown) SQLSTATEs.
+ * errors, knex pool timeouts, pg's lost connections, and Postgres' class 08
+ * (connection exception) and 57P0x (shutdown) SQLSTATEs.
  */
 function isDependencyFailure(err: Error): boolean {
   const code = (err as { code?: unknown }).code;
   if (err.name === 'KnexTimeoutError') return true;
+  if (code === undefined && PG_CONNECTION_LOST.test(err.message)) return true;
   if (typeof code !== 'string') return false;
   return UNREACHABLE.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code);
 }

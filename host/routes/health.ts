@@ -1,10 +1,12 @@
 /**
  * Operations endpoints (API.md "Operations"): `/healthz` says the process is up,
- * `/readyz` that its dependencies answer (503 `dependency_unavailable` if not),
+ * `/readyz` that its dependencies answer (503 `dependency_unavailable` if not,
+ * with `details.checks` saying which: `{database: 'ok', redis: 'unavailable'}`),
  * for load balancers that should stop routing to a host that cannot serve.
  * Mounted before authentication: probes carry no key.
  */
 import Router from '@koa/router';
+import { ERROR_CATALOG } from '../../manifests/errors.js';
 import type { AppContext, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
 
@@ -16,9 +18,24 @@ export function healthRoutes(deps: Pick<AppDeps, 'readiness'>): AppRouter {
   });
 
   router.get('/readyz', async function readyz(ctx) {
-    // Sequential on purpose: the first failure is the answer, and checks are cheap.
-    for (const dependency of deps.readiness) await dependency.check();
-    ctx.body = { status: 'ready', checks: Object.fromEntries(deps.readiness.map((d) => [d.name, 'ok'])) };
+    // Every check, each bounded by its own timeout, so the answer names EACH dependency that is
+    // down: an operator whose host is out of the load balancer must see whether to look at
+    // PostgreSQL or at Redis (the issue: "/readyz reflects each dependency").
+    const results = await Promise.all(
+      deps.readiness.map(async (d) => [d.name, await d.check().then(() => 'ok', () => 'unavailable')] as const),
+    );
+    const checks = Object.fromEntries(results);
+    if (results.some(([, state]) => state !== 'ok')) {
+      // The contract's error envelope, set here rather than thrown: the error handler hides a
+      // 5xx's details, and these name only our own dependencies, nothing about the host.
+      ctx.status = 503;
+      ctx.body = {
+        error: { code: 'dependency_unavailable', message: ERROR_CATALOG.dependency_unavailable.message, details: { checks } },
+        requestId: ctx.state.requestId,
+      };
+      return;
+    }
+    ctx.body = { status: 'ready', checks };
   });
 
   return router;
