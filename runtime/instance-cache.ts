@@ -62,6 +62,8 @@ export class InstanceCache {
   /** Evicts idle instances, LRU first, until the worker is back under its budget. */
   enforceBudget(): void {
     let memory = this.memoryBytes;
+    // Runs after every execution: only copy the instance list when something must go.
+    if (memory <= this.#options.memoryBudgetBytes && this.#instances.size <= this.#options.maxInstances) return;
     for (const instance of [...this.#instances.values()]) {
       if (memory <= this.#options.memoryBudgetBytes && this.#instances.size <= this.#options.maxInstances) return;
       if (instance.isRunning) continue;

@@ -50,12 +50,12 @@ async function warmUp(
     throw new Error('the warm-up module has no imports');
   });
   await module.evaluate({ timeout: 1000 });
-  await load.apply(undefined, [module.namespace.derefInto()], { timeout: 1000 });
-  await invoke.apply(undefined, [0, 'warm', '{"n":1}', '{}', 'warm-up', 1024, 10, 1024, 3], {
-    arguments: { copy: true },
+  // The same call as a plugin's first execution: the namespace travels with the invoke.
+  await invoke.apply(undefined, [0, 'warm', '{"n":1}', '{}', 'warm-up', 1024, 10, 1024, 3, module.namespace.derefInto()], {
     result: { promise: true, copy: true },
     timeout: 1000,
   });
+  // Forget the warm-up module: the sandbox's owner hands in its own namespace on first use.
   await load.apply(undefined, [null], { timeout: 1000 });
   module.release();
 }
@@ -124,6 +124,8 @@ export class IsolatePool {
    */
   fill(memoryMb: number): void {
     if (this.#closed || this.#filling.has(memoryMb) || this.#options.spares <= 0) return;
+    // Called after every execution; most find the spares full, and need no timer for that.
+    if ((this.#spares.get(memoryMb)?.length ?? 0) >= this.#options.spares) return;
     this.#filling.add(memoryMb);
     const step = async (): Promise<void> => {
       const list = this.#spares.get(memoryMb) ?? [];

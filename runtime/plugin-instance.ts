@@ -5,6 +5,7 @@
  * Executions of one instance run one at a time (the parent serialises them per
  * install), so "the current execution" is always well defined.
  */
+import type ivm from 'isolated-vm';
 import { isMemoryExhausted, translateEngineFailure, type KillReason } from './engine-errors.js';
 import { envelopeHead } from './result-envelope.js';
 import { ExecutionWatchdog } from './execution-watchdog.js';
@@ -105,9 +106,10 @@ export class PluginInstance {
     ];
     if ('envelope' in outcome) {
       const result: ResultMessage = { t: 'result', id: msg.id, envelope: outcome.envelope, usage: usage() };
-      const head = envelopeHead(outcome.envelope);
       // An allocation refused at the limit surfaces in the plugin as a RangeError; report it as what it is.
-      if (head.kind === 'plugin_error' && isMemoryExhausted(result.usage[2], memoryMb)) {
+      // Only a plugin_error can be one: the other kinds skip slicing the envelope.
+      const head = outcome.envelope.startsWith('plugin_error\n') ? envelopeHead(outcome.envelope) : undefined;
+      if (head?.kind === 'plugin_error' && isMemoryExhausted(result.usage[2], memoryMb)) {
         this.dispose('memory');
         const state = { killReason: 'memory' as const, isDisposed: true, elapsedMs: 0, cpuMs, timeoutMs, memoryMb };
         const error = translateEngineFailure(undefined, state);
@@ -147,17 +149,24 @@ export class PluginInstance {
   }
 
   async #run(msg: ExecMessage, token: number, timeoutMs: number, maxOut: number, lines: number, bytes: number): Promise<string> {
+    const args: ivm.Transferable[] = [token, msg.action, msg.input, msg.config, msg.id, maxOut, lines, bytes, msg.bridge];
+    // Warm path: every argument is a primitive, copied in.
+    let transfer: ivm.TransferOptions = { copy: true };
     if (!this.#linked) {
       const main = this.#loader.link(this.code, this.#sandbox.context);
       await main.evaluate({ timeout: timeoutMs });
-      await this.#sandbox.load.apply(undefined, [main.namespace.derefInto()], { timeout: timeoutMs });
+      // The namespace rides along with the first invoke instead of a separate load() call: one
+      // round trip to the isolate's thread less on a cold start. A handle cannot be copied, so
+      // this call transfers as-is: handles by their own rule, primitives copied, and anything
+      // else refused (msg comes from JSON, so it holds only primitives anyway).
+      args.push(main.namespace.derefInto());
+      transfer = {};
       this.#linked = true;
     }
     const elapsed = this.#running?.watchdog.elapsedMs ?? 0;
     const left = Math.max(1, Math.floor(timeoutMs - elapsed));
-    const args = [token, msg.action, msg.input, msg.config, msg.id, maxOut, lines, bytes, msg.bridge];
     return this.#sandbox.invoke.apply(undefined, args, {
-      arguments: { copy: true },
+      arguments: transfer,
       result: { promise: true, copy: true },
       timeout: left,
     });

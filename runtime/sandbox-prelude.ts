@@ -200,7 +200,10 @@ async function settleAsync(pendingResult, maxOutputBytes) {
 }
 
 // Sync actions answer in the same call (no promise round trip); async ones return a promise.
-function invoke(token, action, inputJson, configJson, execId, maxOutputBytes, lines, bytes, bridge) {
+// The first execution hands over the module namespace here rather than through load(), which
+// saves a cold install one round trip to the isolate's thread; later ones pass undefined.
+function invoke(token, action, inputJson, configJson, execId, maxOutputBytes, lines, bytes, bridge, namespace) {
+  if (namespace !== undefined) ns = namespace;
   begin(token, lines, bytes);
   let result;
   try {

@@ -94,8 +94,9 @@ async function onExec(msg: ExecMessage): Promise<void> {
   const result = await instance.execute(msg);
   running.delete(msg.id);
   if (instance.isDisposed) cache.remove(instance.installId);
-  cache.enforceBudget();
+  // Answer first: the bookkeeping below runs in the same tick, before any next message is read.
   send(result);
+  cache.enforceBudget();
   isolates.fill(msg.limits[2]);
 }
 

@@ -169,10 +169,10 @@ export class WorkerProcess {
       limits: [limits.cpuMs, limits.timeoutMs, limits.memoryMb, limits.maxOutputBytes, limits.maxLogLines, limits.maxLogBytes],
       bridge: (bridge?.kv !== undefined ? BRIDGE_KV : 0) | (bridge?.fetch !== undefined ? BRIDGE_FETCH : 0),
     };
-    if (!this.#codeSent.has(code.sha256)) {
-      this.#codeSent.add(code.sha256);
-      message.code = { main: code.main, files: { ...code.files } };
-    }
+    // The package rides along only when this incarnation has not had it; the kept message never
+    // holds it (a need-code answer re-adds it), and the warm path sends the message as built.
+    const withCode = !this.#codeSent.has(code.sha256);
+    if (withCode) this.#codeSent.add(code.sha256);
     return new Promise<ResultMessage>((resolve) => {
       const timer = setTimeout(() => {
         const flight = this.#inFlight.get(request.executionId);
@@ -180,12 +180,12 @@ export class WorkerProcess {
         flight.timedOut = true;
         this.kill();
       }, limits.timeoutMs + this.#options.graceMs);
-      this.#inFlight.set(request.executionId, { request, message: { ...message, code: undefined }, resolve, timer, timedOut: false });
+      this.#inFlight.set(request.executionId, { request, message, resolve, timer, timedOut: false });
       if (this.#child === undefined) {
         this.#settle(request.executionId, { t: 'result', id: request.executionId, error: workerCrashFailure(false, 0), usage: [0, 0, 0] });
         return;
       }
-      this.#send(message);
+      this.#send(withCode ? { ...message, code: { main: code.main, files: { ...code.files } } } : message);
     });
   }
 
