@@ -18,16 +18,18 @@ function percentile(sorted: number[], p: number): number {
   return sorted[index]!;
 }
 
-/** Times `op` one call at a time (latency), after `warmup` untimed calls. */
+/** Times `op` one call at a time (latency), after `warmup` untimed calls; `pauseMs` idles before each. */
 export async function timeSerial(
   op: (i: number) => Promise<unknown> | unknown,
-  options: { warmup?: number; iterations?: number; maxMs?: number } = {},
+  options: { warmup?: number; iterations?: number; maxMs?: number; pauseMs?: number } = {},
 ): Promise<Timing> {
-  const { warmup = 200, iterations = 5000, maxMs = 3000 } = options;
+  const { warmup = 200, iterations = 5000, maxMs = 3000, pauseMs = 0 } = options;
   for (let i = 0; i < warmup; i++) await op(i);
   const samples: number[] = [];
   const started = performance.now();
   for (let i = 0; i < iterations && performance.now() - started < maxMs; i++) {
+    // An untimed pause lets background work (e.g. refilling spare isolates) happen as it would between real requests.
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     const t0 = process.hrtime.bigint();
     await op(warmup + i);
     samples.push(Number(process.hrtime.bigint() - t0) / 1000);
