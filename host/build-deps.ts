@@ -23,6 +23,8 @@ import { ApiKeyRepository } from './storage/api-key-repository.js';
 import { type DatabaseOptions, createDatabase, migrateLatest, pingDatabase } from './storage/database.js';
 import { TenantRepository } from './storage/tenant-repository.js';
 import { TenantService } from './tenants/tenant-service.js';
+import { RatingService } from './ratings/rating-service.js';
+import { RatingRepository } from './storage/rating-repository.js';
 
 export interface BuildDepsOptions {
   readonly config: Config;
@@ -92,6 +94,13 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     marketplace,
     runtime,
     ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
+    // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
+    ratings: new RatingService({
+      ratings: new RatingRepository(db),
+      recomputeTrust: (name) => marketplace.trust.recomputePlugin(name),
+      logger,
+      clock,
+    }),
   };
 }
 
@@ -105,6 +114,7 @@ export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.lastUsed.stop();
   await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
   await deps.trustFeed.idle();
+  await deps.ratings.idle(); // background trust recomputes still use the database
   await deps.limits.close();
   await deps.usage.close(); // flush queued usage records while the database is still open
   await deps.db.destroy();

@@ -18,6 +18,7 @@ import type { SandboxRuntime } from '../runtime/types.js';
 import type { ExecuteService } from './executions/execute-service.js';
 import type { TrustFeed } from './executions/trust-feed.js';
 import type { InstallService } from './installs/install-service.js';
+import type { RatingService } from './ratings/rating-service.js'; // ratings
 import type { IdempotencyStore, UsageRecorder, UsageRepository } from './metering/build-metering.js';
 import type { ApiKeyRepository } from './storage/api-key-repository.js';
 import type { TenantRepository } from './storage/tenant-repository.js';
@@ -60,4 +61,6 @@ export interface AppDeps {
   readonly executions: ExecuteService;
   /** Execution history → trust score, in the background. */
   readonly trustFeed: TrustFeed;
+  /** Ratings of installed plugins → community trust, recomputed in the background (host/ratings). */
+  readonly ratings: RatingService;
 }

@@ -5,7 +5,8 @@
  * never more than one at a time per version. The score reads the durable
  * usage records, so what other processes executed counts too.
  */
-import { errorFields, type Logger } from '../logger.js';
+import { BackgroundWork } from '../background-work.js';
+import type { Logger } from '../logger.js';
 
 export interface TrustFeedOptions {
   readonly recompute: (name: string, version: string) => Promise<unknown>;
@@ -18,11 +19,12 @@ export class TrustFeed {
   readonly #options: TrustFeedOptions;
   readonly #every: number;
   readonly #counts = new Map<string, number>();
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #work: BackgroundWork;
 
   constructor(options: TrustFeedOptions) {
     this.#options = options;
     this.#every = options.every ?? 100;
+    this.#work = new BackgroundWork({ logger: options.logger, label: 'executions: trust recompute' });
   }
 
   /** Note one recorded execution of name@version. */
@@ -32,19 +34,12 @@ export class TrustFeed {
     // Bounded: a long-lived process sees many versions; forgetting a count only delays a refresh.
     if (!this.#counts.has(key) && this.#counts.size >= 10_000) this.#counts.clear();
     this.#counts.set(key, count % this.#every);
-    if (count % this.#every !== 0 || this.#running.has(key)) return;
-    const run = this.#options
-      .recompute(name, version)
-      .then(
-        () => undefined,
-        (err: unknown) => this.#options.logger.warn(errorFields(err), 'executions: trust recompute failed'),
-      )
-      .finally(() => this.#running.delete(key));
-    this.#running.set(key, run);
+    if (count % this.#every !== 0) return;
+    this.#work.request(key, () => this.#options.recompute(name, version));
   }
 
   /** Wait for background recomputes (shutdown, tests). */
-  async idle(): Promise<void> {
-    await Promise.all(this.#running.values());
+  idle(): Promise<void> {
+    return this.#work.idle();
   }
 }

@@ -15,6 +15,7 @@ import { installRoutes } from './installs.js';
 import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
+import { ratingRoutes } from './ratings.js'; // ratings
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
@@ -28,6 +29,7 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     apiKeyRoutes(deps),
     packageRoutes(deps),
     pluginRoutes(deps),
+    ratingRoutes(deps), // ratings
     reviewRoutes(deps),
     executionRoutes(deps),
     usageRoutes(deps),

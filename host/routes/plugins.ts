@@ -13,7 +13,7 @@ import { parsePageQuery } from '../pagination.js';
 import { actorOf, parseSearchText, parseSort, parseYankBody, versionParam } from './marketplace-input.js';
 import { pathParam, pluginNameParam } from './params.js';
 
-export function pluginRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
+export function pluginRoutes(deps: Pick<AppDeps, 'marketplace' | 'ratings'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
   const { catalog, reviews } = deps.marketplace;
   router.param('name', pluginNameParam);
@@ -26,7 +26,9 @@ export function pluginRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
   });
 
   router.get('/:name', requireScope(), async function getPlugin(ctx) {
-    ctx.body = pluginView(await catalog.plugin(actorOf(ctx), pathParam(ctx, 'name')));
+    const name = pathParam(ctx, 'name');
+    // ratings: the public aggregate `rating: {average, count}` is an added field; visibility is decided first (404).
+    ctx.body = { ...pluginView(await catalog.plugin(actorOf(ctx), name)), rating: await deps.ratings.summary(name) };
   });
 
   router.get('/:name/versions/:version', requireScope(), async function getVersion(ctx) {

@@ -3,8 +3,9 @@
  * - execution history: the usage ledger (usage_records), one aggregate query
  *   per version; invalid_input is the caller's fault, not the plugin's, so it
  *   counts neither for nor against the version;
- * - community: distinct installing tenants (installs) and the publisher's age
- *   (its tenant's creation time). Ratings arrive with their own issue.
+ * - community: distinct installing tenants (installs), tenants' ratings
+ *   (plugin_ratings: count and average stars; the factor itself ignores too
+ *   few of them) and the publisher's age (its tenant's creation time).
  */
 import type { Knex } from 'knex';
 import type { CommunityStats, CommunityStatsPort, ExecutionStats, ExecutionStatsPort } from '../../marketplace/ports.js';
@@ -62,14 +63,19 @@ export class KnexCommunityStats implements CommunityStatsPort {
   }
 
   async forPlugin(name: string, publisherTenantId: string): Promise<CommunityStats> {
-    const [tenant, installers] = await Promise.all([
+    const [tenant, installers, ratings] = await Promise.all([
       this.#db('tenants').where({ id: publisherTenantId }).first<{ created_at: Date } | undefined>('created_at'),
       this.#db('installs').where({ plugin_name: name }).first<{ n: string | number } | undefined>(this.#db.raw('count(DISTINCT tenant_id) AS n')),
+      // Ratings (host/ratings): one per tenant, so count(*) is the number of rating tenants.
+      this.#db('plugin_ratings')
+        .where({ plugin_name: name })
+        .first<{ n: string | number; average: string | number | null } | undefined>(this.#db.raw('count(*) AS n'), this.#db.raw('avg(stars) AS average')),
     ]);
+    const ratingCount = Number(ratings?.n ?? 0);
     return {
       distinctInstallers: Number(installers?.n ?? 0),
-      ratingCount: 0,
-      ratingAverage: null,
+      ratingCount,
+      ratingAverage: ratingCount === 0 || ratings?.average == null ? null : Number(ratings.average),
       publisherCreatedAt: tenant ? new Date(tenant.created_at).toISOString() : null,
       publisherVerified: false,
     };

@@ -1,0 +1,30 @@
+/**
+ * Ratings (API.md "Packages and plugins": `POST /v1/plugins/:name/ratings`,
+ * scope `plugins:install`). The handler reads input, calls the rating service
+ * and answers; the rules live in host/ratings/rating-service.ts.
+ *
+ * Status: 201 for the tenant's first rating of the plugin, 200 when the POST
+ * replaced its earlier rating (one rating per tenant and plugin: an upsert).
+ * The body is the stored rating either way.
+ */
+import Router from '@koa/router';
+import type { AppContext, AppRouter, AppState } from '../app-state.js';
+import { principalOf } from '../app-state.js';
+import type { AppDeps } from '../deps.js';
+import { requireScope } from '../middleware/auth.js';
+import { parseRateBody, ratingToJson } from '../ratings/rating.js';
+import { pathParam, pluginNameParam } from './params.js';
+
+export function ratingRoutes(deps: Pick<AppDeps, 'ratings'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
+  router.param('name', pluginNameParam);
+
+  router.post('/:name/ratings', requireScope('plugins:install'), async function ratePlugin(ctx) {
+    const input = parseRateBody(ctx.request.body);
+    const { rating, created } = await deps.ratings.rate(principalOf(ctx).tenantId, pathParam(ctx, 'name'), input);
+    ctx.status = created ? 201 : 200;
+    ctx.body = ratingToJson(rating);
+  });
+
+  return router;
+}
