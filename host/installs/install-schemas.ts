@@ -3,23 +3,13 @@
  * (400 `invalid_request` with the issues in `details`). The grant has the
  * manifest's `permissions` shape (see permissions.ts).
  */
+import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import type { JsonValue } from '../../runtime/types.js';
 import { compileBodyValidator } from '../validation.js';
 import type { PermissionGrant } from './permissions.js';
 
-const GRANT_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    kv: { type: 'boolean' },
-    network: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['hosts'],
-      properties: { hosts: { type: 'array', maxItems: 20, items: { type: 'string', minLength: 1, maxLength: 260 } } },
-    },
-  },
-} as const;
+/** A grant has exactly the manifest's `permissions` shape, so one schema judges both. */
+const GRANT_SCHEMA = PLUGIN_MANIFEST_SCHEMA.properties.permissions;
 
 /** Any JSON value: the plugin's config schema judges it. */
 const CONFIG_SCHEMA = {} as const;
