@@ -7,6 +7,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormats from 'ajv-formats';
 import semver from 'semver';
 import { PLUGIN_MANIFEST_SCHEMA, type PluginManifest } from './plugin-manifest.schema.js';
+import { safeRegExp } from './safe-regexp.js';
 
 /** The version of the plugin API this host implements; manifests' `engine` ranges must accept it. */
 export const ENGINE_VERSION = '1.0.0';
@@ -48,9 +49,9 @@ function manifestSchemaValidator(): ValidateFunction {
   return compiledManifestSchema;
 }
 
-/** A separate instance: plugins' own schemas must not pollute the manifest schema's. */
+/** A separate instance: plugins' own schemas must not pollute the manifest schema's; their patterns compile as RE2 (see safe-regexp.ts). */
 function embeddedAjv(): Ajv2020 {
-  embeddedSchemaAjv ??= new Ajv2020({ allErrors: true, strict: false, validateSchema: true, addUsedSchema: false });
+  embeddedSchemaAjv ??= new Ajv2020({ allErrors: true, strict: false, validateSchema: true, addUsedSchema: false, code: { regExp: safeRegExp } });
   return embeddedSchemaAjv;
 }
 

@@ -9,6 +9,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { BazaarError } from '../manifests/errors.js';
 import type { PluginManifest } from '../manifests/plugin-manifest.schema.js';
+import { safeRegExp } from '../manifests/safe-regexp.js';
 
 // ajv-formats is CommonJS: under NodeNext its default import is `module.exports`, which carries `.default`.
 const addFormats = addFormatsModule.default;
@@ -31,7 +32,7 @@ function createAjv(useDefaults: boolean): Ajv2020 {
   // validateSchema: false because validateManifest already checked every embedded
   // schema against the meta-schema at publish; checking again would compile the
   // meta-schema in each new instance, the bulk of the cost (~100 ms vs ~1 ms).
-  const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, validateSchema: false, useDefaults });
+  const ajv = new Ajv2020({ allErrors: true, strict: false, logger: false, validateSchema: false, useDefaults, code: { regExp: safeRegExp } });
   addFormats(ajv);
   return ajv;
 }
