@@ -10,6 +10,7 @@ import { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
+import type { EventPublisher } from './events/domain-events.js';
 import type { Logger } from './logger.js';
 import { createLimits, type Limits } from './limits/index.js';
 import { buildMarketplace } from './marketplace.js';
@@ -79,6 +80,8 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     executionStats: new KnexExecutionStats(db),
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
+  // Placeholder until the webhook outbox lands (issue 5): events are dropped.
+  const events: EventPublisher = { publish: async () => undefined };
   return {
     config,
     logger,
@@ -95,6 +98,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     runtime,
     ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
+    events,
     ratings: new RatingService({
       ratings: new RatingRepository(db),
       recomputeTrust: (name) => marketplace.trust.recomputePlugin(name),

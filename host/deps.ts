@@ -11,6 +11,7 @@ import type { ApiKeyService } from './api-keys/api-key-service.js';
 import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
+import type { EventPublisher } from './events/domain-events.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
@@ -63,4 +64,6 @@ export interface AppDeps {
   readonly trustFeed: TrustFeed;
   /** Ratings of installed plugins → community trust, recomputed in the background (host/ratings). */
   readonly ratings: RatingService;
+  /** Domain events → webhook deliveries (host/events). */
+  readonly events: EventPublisher;
 }

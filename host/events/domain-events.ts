@@ -1,0 +1,47 @@
+/**
+ * Domain events: what happened, for whom. The webhook outbox (API.md
+ * "Webhooks") turns each event into signed deliveries to the subscriptions of
+ * `tenantId` that listen to its `type`.
+ *
+ * Services that change state publish events through `EventPublisher`; they
+ * never know about webhooks. An event that concerns several tenants (a
+ * quarantined version and every tenant that installed it) is published once
+ * per tenant.
+ */
+import type { Knex } from 'knex';
+
+/** The events of the contract, and nothing else. */
+export const EVENT_TYPES = [
+  'execution.failed',
+  'quota.threshold',
+  'plugin.version.approved',
+  'plugin.version.rejected',
+  'plugin.version.yanked',
+  'plugin.version.quarantined',
+  'install.upgraded',
+  'invoice.finalized',
+  'subscription.updated',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+export interface DomainEvent {
+  readonly type: EventType;
+  /** The tenant whose webhooks receive it. */
+  readonly tenantId: string;
+  /** The event's payload: plain JSON, camelCase, ids and names rather than whole rows. */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export interface EventPublisher {
+  /**
+   * Record events durably. Pass the transaction that made the change when
+   * there is one, so the events commit (or roll back) with it; without one
+   * they are written on their own right away.
+   */
+  publish(events: readonly DomainEvent[], trx?: Knex.Transaction): Promise<void>;
+}
