@@ -1,0 +1,144 @@
+/**
+ * The host's Prometheus metrics (API.md "Operations": `GET /metrics`), with
+ * prom-client. One registry per host instance rather than prom-client's global
+ * one, so several test hosts in one process never share (or double-register)
+ * series.
+ *
+ * What is counted where:
+ *  - HTTP requests and latency: the `httpMetrics` middleware, labelled by the
+ *    matched route pattern (never the raw path: ids would explode the series);
+ *  - executions by plugin and status, wall and CPU histograms: the execute
+ *    routes, once per finished execution;
+ *  - rate-limit refusals: the rate-limit middleware;
+ *  - sandbox pool size, warm installs, evictions and restarts, and queue depths
+ *    (usage records waiting for their group commit, webhook deliveries due):
+ *    gauges read at scrape time from their owners, so they cost nothing between
+ *    scrapes.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SandboxStats } from '../../runtime/types.js';
+
+/** Buckets in seconds, from a warm execution (~0.5 ms) to the longest wall limit. */
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Readings taken at scrape time. Each may be absent (a host without webhooks yet, a lazy sandbox). */
+export interface MetricSources {
+  sandboxStats?(): Promise<SandboxStats>;
+  /** Usage records queued for the next group commit. */
+  usageQueueDepth?(): number;
+  /** Webhook deliveries due and not yet delivered. */
+  webhookQueueDepth?(): Promise<number>;
+}
+
+export interface FinishedExecution {
+  readonly plugin: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly errorCode: string | null;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+export class HostMetrics {
+  readonly registry = new Registry();
+  readonly #httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly #httpDuration: Histogram<'method' | 'route'>;
+  readonly #executions: Counter<'plugin' | 'status' | 'error_code'>;
+  readonly #executionWall: Histogram<'plugin'>;
+  readonly #executionCpu: Histogram<'plugin'>;
+  readonly #rateLimited: Counter<'reason'>;
+
+  constructor(sources: MetricSources = {}, options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'bazaar_process_' });
+
+    this.#httpRequests = new Counter({
+      name: 'bazaar_http_requests_total',
+      help: 'HTTP requests answered, by method, matched route and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#httpDuration = new Histogram({
+      name: 'bazaar_http_request_duration_seconds',
+      help: 'Time from request to response, by method and matched route.',
+      labelNames: ['method', 'route'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#executions = new Counter({
+      name: 'bazaar_executions_total',
+      help: 'Finished plugin executions, by plugin, status and error code.',
+      labelNames: ['plugin', 'status', 'error_code'],
+      registers,
+    });
+    this.#executionWall = new Histogram({
+      name: 'bazaar_execution_wall_seconds',
+      help: 'Wall time of plugin executions in the sandbox.',
+      labelNames: ['plugin'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#executionCpu = new Histogram({
+      name: 'bazaar_execution_cpu_seconds',
+      help: 'CPU time of plugin executions in the sandbox.',
+      labelNames: ['plugin'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.#rateLimited = new Counter({
+      name: 'bazaar_limit_refusals_total',
+      help: 'Requests refused by a limit before any work: rate limit, quota, concurrency cap.',
+      labelNames: ['reason'],
+      registers,
+    });
+
+    // Scrape-time gauges: one stats call per scrape feeds all the sandbox gauges.
+    const sandbox = (pick: (s: SandboxStats) => number) =>
+      async function collect(this: Gauge) {
+        if (sources.sandboxStats === undefined) return;
+        this.set(pick(await sources.sandboxStats()));
+      };
+    new Gauge({ name: 'bazaar_sandbox_workers', help: 'Sandbox worker processes running.', registers, collect: sandbox((s) => s.workers) });
+    new Gauge({ name: 'bazaar_sandbox_warm_installs', help: 'Installs with a warm isolate.', registers, collect: sandbox((s) => s.warmInstances) });
+    new Gauge({ name: 'bazaar_sandbox_evictions', help: 'Warm isolates evicted since start.', registers, collect: sandbox((s) => s.evictions) });
+    new Gauge({ name: 'bazaar_sandbox_restarts', help: 'Sandbox worker processes restarted since start.', registers, collect: sandbox((s) => s.restarts) });
+    new Gauge({ name: 'bazaar_sandbox_memory_bytes', help: 'Heap of the warm isolates.', registers, collect: sandbox((s) => s.memoryBytes) });
+    new Gauge({
+      name: 'bazaar_usage_queue_depth',
+      help: 'Usage records waiting for their group commit.',
+      registers,
+      collect() {
+        if (sources.usageQueueDepth !== undefined) this.set(sources.usageQueueDepth());
+      },
+    });
+    new Gauge({
+      name: 'bazaar_webhook_queue_depth',
+      help: 'Webhook deliveries due and not yet delivered (all host processes).',
+      registers,
+      async collect() {
+        if (sources.webhookQueueDepth !== undefined) this.set(await sources.webhookQueueDepth());
+      },
+    });
+  }
+
+  httpRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#httpRequests.inc({ method, route, status: String(status) });
+    this.#httpDuration.observe({ method, route }, seconds);
+  }
+
+  executionFinished(execution: FinishedExecution): void {
+    const { plugin } = execution;
+    this.#executions.inc({ plugin, status: execution.status, error_code: execution.errorCode ?? '' });
+    this.#executionWall.observe({ plugin }, execution.wallMs / 1000);
+    this.#executionCpu.observe({ plugin }, execution.cpuMs / 1000);
+  }
+
+  /** A request refused by a limit: `rate_limited`, `quota_exceeded` or `concurrency_limited`. */
+  limitRefused(reason: string): void {
+    this.#rateLimited.inc({ reason });
+  }
+
+  /** The Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
