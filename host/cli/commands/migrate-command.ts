@@ -25,9 +25,12 @@ deployment do it first, once. Exit codes: 0 migrated (or up to date),
       // Loaded only here: the other commands never load knex.
       const { loadConfig } = await import('../../config.js');
       const { createDatabase, migrateLatest, migrationConfig } = await import('../../storage/database.js');
+      const { createLogger } = await import('../../logger.js');
       const config = loadConfig(process.env);
       const database = config.databaseUrl === null ? `embedded (${config.dataDir})` : 'postgres';
-      const db = createDatabase(config);
+      // knex's own warnings go to stderr as log lines: stdout stays the command's answer.
+      const logger = createLogger({ level: config.logLevel, write: (line) => cli.io.err(`${line}\n`) });
+      const db = createDatabase(config, { logger });
       try {
         let pending: string[];
         try {

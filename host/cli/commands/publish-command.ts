@@ -6,7 +6,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { Command } from 'commander';
 import { BazaarError } from '../../../manifests/errors.js';
-import { packDirectory, readPackageArchive } from '../../../marketplace/package-archive.js';
 import type { CliContext } from '../cli-context.js';
 import { type CliStreams } from '../cli-output.js';
 import { uploadWithProgress } from '../cli-progress.js';
@@ -37,6 +36,8 @@ const ADVICE: Readonly<Record<string, string>> = {
 };
 
 async function tarballOf(target: string): Promise<Buffer> {
+  // Loaded on use: every other command starts faster without tar and ajv.
+  const { packDirectory, readPackageArchive } = await import('../../../marketplace/package-archive.js');
   const stats = await stat(target).catch(() => undefined);
   if (stats === undefined) throw new BazaarError('invalid_request', `"${target}" does not exist (expected a plugin folder or a .tgz)`);
   if (stats.isDirectory()) return packDirectory(target);

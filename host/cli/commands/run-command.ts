@@ -5,10 +5,9 @@ import type { ExecutionResult, JsonValue, SandboxRuntime } from '../../../runtim
 import type { CliContext } from '../cli-context.js';
 import { integerFlag, parseJsonFlag } from '../cli-flags.js';
 import { EXIT, printJson, type CliStreams } from '../cli-output.js';
-import { loadPackage } from '../load-package.js';
 import { loadKv, localBridge, saveKv } from '../local-bridge.js';
 import { MAX_TIMEOUT_MS, resolveRunLimits } from '../run-limits.js';
-import { chooseAction, runPlugin, type Executor } from '../run-plugin.js';
+import type { Executor } from '../run-plugin.js';
 
 interface RunFlags {
   action?: string;
@@ -78,6 +77,9 @@ export function runCommand(cli: CliContext): Command {
     .option('--json', 'print exactly one JSON object: the ExecutionResult')
     .addHelpText('after', HELP_AFTER)
     .action(async (target: string, flags: RunFlags) => {
+      // Loaded on use (tar, ajv): the other commands and --help start faster without them.
+      const { loadPackage } = await import('../load-package.js');
+      const { chooseAction, runPlugin } = await import('../run-plugin.js');
       const pkg = await loadPackage(target);
       const action = chooseAction(pkg, flags.action);
       const kv = flags.kvFile === undefined ? undefined : await loadKv(flags.kvFile);
