@@ -2,16 +2,44 @@
  * Parsers for option values, as commander argument parsers: a bad value is a
  * usage error (exit 2) with a message naming the flag.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
 import type { JsonValue } from '../../runtime/types.js';
 
-/** `--input '{"title":"x"}'`: any JSON value. */
+/**
+ * `--input '{"title":"x"}'`: any JSON value; `--input @file.json` reads it
+ * from a file (as curl's `-d @file`), so inputs and expected outputs can live
+ * beside the plugin. An unreadable file is a usage error like bad JSON.
+ */
 export function parseJsonFlag(text: string): JsonValue {
+  let json = text;
+  if (text.startsWith('@')) {
+    try {
+      // Synchronous: commander's option parsers are.
+      json = readFileSync(text.slice(1), 'utf8');
+    } catch (err) {
+      throw new InvalidArgumentError(`cannot read ${text.slice(1)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+  }
   try {
-    return JSON.parse(text) as JsonValue;
+    return JSON.parse(json) as JsonValue;
   } catch (err) {
     throw new InvalidArgumentError(`not valid JSON (${(err as Error).message})`);
   }
+}
+
+/** A comma-separated list: `--scopes plugins:install,plugins:execute`. */
+export function parseListFlag(text: string): string[] {
+  const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new InvalidArgumentError('must name at least one value');
+  return items;
+}
+
+/** `@scope/name@1.2.3` → name and version (the last `@` after the first character splits them). */
+export function parsePluginVersion(text: string): { name: string; version: string } {
+  const at = text.lastIndexOf('@');
+  if (at <= 0 || at === text.length - 1) throw new InvalidArgumentError(`"${text}" is not <plugin>@<version>, e.g. @acme/slugify@1.2.0`);
+  return { name: text.slice(0, at), version: text.slice(at + 1) };
 }
 
 /** A whole number in [min, max]. */

@@ -5,22 +5,29 @@
  */
 import { isBazaarError, type ErrorCode } from '../../manifests/errors.js';
 
-/** 0 ok; 1 the plugin failed or the host refused; 2 usage, package or network error. */
-export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
+/** 0 ok; 1 the plugin failed or the host refused; 2 usage, package or file error; 3 the host cannot be reached. */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2, unreachable: 3 });
 
 /** Where output goes: the process's streams in production, buffers in tests. */
 export interface CliStreams {
   out(text: string): void;
   err(text: string): void;
+  /** stderr is a terminal: spinners and progress bars may be drawn there (never into pipes or logs). */
+  readonly interactive?: boolean;
 }
 
 export const processStreams: CliStreams = {
   out: (text) => void process.stdout.write(text),
   err: (text) => void process.stderr.write(text),
+  get interactive() {
+    return process.stderr.isTTY === true;
+  },
 };
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
+  /** The host's request id, when the error came from a host: what its operator needs to find the request. */
+  requestId?: string;
 }
 
 /** The contract's error body for any thrown value; unknown failures are `internal_error`. */
@@ -41,6 +48,7 @@ export function printJson(io: CliStreams, value: unknown): void {
 /** `error [code]: message`, then one line per issue of `details` when it is a list. */
 export function printHumanError(io: CliStreams, body: ErrorBody): void {
   io.err(`error [${body.error.code}]: ${body.error.message}\n`);
+  if (body.requestId !== undefined) io.err(`  request id: ${body.requestId}\n`);
   const { details } = body.error;
   if (!Array.isArray(details)) return;
   for (const issue of details.slice(0, 50) as { path?: unknown; keyword?: unknown; message?: unknown }[]) {

@@ -10,4 +10,11 @@
  */
 import { runCli } from './program.js';
 
+// `bazaar keys create ... | head -1` closes stdout early: that is the reader's
+// choice, not a failure worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 process.exitCode = await runCli(process.argv);

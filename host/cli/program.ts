@@ -6,28 +6,64 @@ import { Command, CommanderError } from 'commander';
 import { isBazaarError } from '../../manifests/errors.js';
 import type { CliContext } from './cli-context.js';
 import { EXIT, errorBody, processStreams, reportError, type CliStreams } from './cli-output.js';
+import { HostRefusedError, HostUnreachableError } from './client/client-errors.js';
+import { execCommand } from './commands/exec-command.js';
+import { initCommand } from './commands/init-command.js';
+import { installCommand } from './commands/install-command.js';
+import { invoicesCommand } from './commands/invoices-command.js';
+import { keysCommand } from './commands/keys-command.js';
+import { loginCommand } from './commands/login-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
 import { packCommand } from './commands/pack-command.js';
 import { publishCommand } from './commands/publish-command.js';
+import { reviewCommand } from './commands/review-command.js';
 import { runCommand } from './commands/run-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { tenantsCommand } from './commands/tenants-command.js';
+import { usageCommand } from './commands/usage-command.js';
+
+/** Subcommands are built on their own, so the output and exit settings are copied down the whole tree. */
+function inheritSettings(command: Command, parent: Command): void {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritSettings(sub, command);
+}
 
 export function createProgram(cli: CliContext): Command {
   const program = new Command('bazaar')
-    .description('Bazaar: run, pack and publish sandboxed plugins; serve the marketplace host')
+    .description('Bazaar: build, publish, review, install and run sandboxed plugins; serve the marketplace host')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (text) => cli.io.out(text), writeErr: (text) => cli.io.err(text) })
-    .exitOverride();
-  for (const command of [runCommand(cli), packCommand(cli), publishCommand(cli), serveCommand(cli)]) {
-    // Subcommands are built separately, so copy the output and exit settings onto each.
-    program.addCommand(command.copyInheritedSettings(program));
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+Commands that talk to a host take --host/--key, else BAZAAR_HOST/BAZAAR_KEY,
+else the file \`bazaar login\` writes. Every command has --help; most have --json.
+Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
+3 the host cannot be reached.`,
+    );
+  const commands = [
+    // author
+    initCommand(cli), runCommand(cli), packCommand(cli), publishCommand(cli),
+    // reviewer and operator
+    reviewCommand(cli), tenantsCommand(cli), keysCommand(cli),
+    // tenant
+    installCommand(cli), execCommand(cli), usageCommand(cli), invoicesCommand(cli),
+    // everyone
+    loginCommand(cli), serveCommand(cli), migrateCommand(cli),
+  ];
+  for (const command of commands) {
+    inheritSettings(command, program);
+    program.addCommand(command);
   }
   return program;
 }
 
 /**
  * Runs the CLI on `argv` (as in `process.argv`) and returns the exit code:
- * 0 ok, 1 plugin failure or remote refusal, 2 usage, package or network error.
+ * 0 ok, 1 the plugin failed or the host refused, 2 usage, package or file
+ * error, 3 the host (or, for migrate, the database) cannot be reached.
  */
 export async function runCli(argv: readonly string[], io: CliStreams = processStreams): Promise<number> {
   const cli: CliContext = { io, exitCode: EXIT.ok };
@@ -42,7 +78,14 @@ export async function runCli(argv: readonly string[], io: CliStreams = processSt
       if (json) reportError(io, true, { error: { code: 'invalid_request', message: err.message.replace(/^error: /, '') } });
       return EXIT.usage;
     }
+    if (err instanceof HostRefusedError) {
+      // The host's answer as it sent it, request id included: what its operator needs.
+      reportError(io, json, err.answer);
+      if (!json && err.hint !== undefined) io.err(`hint: ${err.hint}\n`);
+      return EXIT.failure;
+    }
     reportError(io, json, errorBody(err));
+    if (err instanceof HostUnreachableError) return EXIT.unreachable;
     if (!isBazaarError(err) && !json && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
     return EXIT.usage;
   }

@@ -78,11 +78,11 @@ describe('bazaar publish', () => {
     }
   });
 
-  it('should exit 2 when the host cannot be reached', async () => {
+  it('should exit 3 when the host cannot be reached', async () => {
     const host = await startHost(201, {});
     await new Promise((resolve) => host.server.close(resolve)); // a port nobody listens on any more
     const run = await runCliProcess(['publish', path.join(EXAMPLES_DIR, 'slugify'), '--host', host.url, '--key', 'k', '--json']);
-    assert.equal(run.code, 2);
+    assert.equal(run.code, 3);
     assert.equal(errorCodeOf(run), 'dependency_unavailable');
   });
 

@@ -1,13 +1,13 @@
 /** `bazaar run <dir|tgz>`: one execution in the real sandbox, judged as the host judges it. */
+import { isDeepStrictEqual } from 'node:util';
 import { Command } from 'commander';
 import type { ExecutionResult, JsonValue, SandboxRuntime } from '../../../runtime/types.js';
 import type { CliContext } from '../cli-context.js';
 import { integerFlag, parseJsonFlag } from '../cli-flags.js';
 import { EXIT, printJson, type CliStreams } from '../cli-output.js';
-import { loadPackage } from '../load-package.js';
 import { loadKv, localBridge, saveKv } from '../local-bridge.js';
 import { MAX_TIMEOUT_MS, resolveRunLimits } from '../run-limits.js';
-import { chooseAction, runPlugin, type Executor } from '../run-plugin.js';
+import type { Executor } from '../run-plugin.js';
 
 interface RunFlags {
   action?: string;
@@ -17,6 +17,7 @@ interface RunFlags {
   memoryMb?: number;
   timeoutMs?: number;
   kvFile?: string;
+  expect?: JsonValue;
   json?: boolean;
 }
 
@@ -32,11 +33,15 @@ schema (invalid_input), output against its output schema (invalid_output).
 Permissions asked for are granted: kv is in memory (--kv-file keeps it in a
 JSON file between runs), fetch reaches only the manifest's network.hosts.
 
-Exit codes: 0 succeeded, 1 the plugin failed (result.error.code says how),
-2 usage or package error.
+--input, --config and --expect take JSON or @file.json. With --expect the run
+is a test: the output must equal that JSON value (exit 1 otherwise).
+
+Exit codes: 0 succeeded, 1 the plugin failed (result.error.code says how) or
+the output was not the expected one, 2 usage or package error.
 
 Examples:
   bazaar run examples/slugify --input '{"title":"Hello World"}'
+  bazaar run . --input @test/greet.input.json --expect @test/greet.expected.json
   bazaar run plugin.tgz --action hmac --input '{"key":"k","message":"m"}' --json`;
 
 function formatUsage(result: ExecutionResult): string {
@@ -68,9 +73,13 @@ export function runCommand(cli: CliContext): Command {
     .option('--memory-mb <n>', 'memory limit in MB (8-1024)', integerFlag(8, 1024))
     .option('--timeout-ms <n>', 'wall-clock limit in ms (1-300000)', integerFlag(1, 300_000))
     .option('--kv-file <file>', 'load the kv store from this JSON file and save it back after the run')
+    .option('--expect <json>', 'the output the action must return (JSON or @file.json): the run becomes a test', parseJsonFlag)
     .option('--json', 'print exactly one JSON object: the ExecutionResult')
     .addHelpText('after', HELP_AFTER)
     .action(async (target: string, flags: RunFlags) => {
+      // Loaded on use (tar, ajv): the other commands and --help start faster without them.
+      const { loadPackage } = await import('../load-package.js');
+      const { chooseAction, runPlugin } = await import('../run-plugin.js');
       const pkg = await loadPackage(target);
       const action = chooseAction(pkg, flags.action);
       const kv = flags.kvFile === undefined ? undefined : await loadKv(flags.kvFile);
@@ -95,8 +104,15 @@ export function runCommand(cli: CliContext): Command {
         await runtime?.close();
       }
       if (kv !== undefined && flags.kvFile !== undefined) await saveKv(flags.kvFile, kv);
-      if (flags.json) printJson(cli.io, result);
-      else printHuman(cli.io, action, result);
-      cli.exitCode = result.status === 'succeeded' ? EXIT.ok : EXIT.failure;
+      const expected = flags.expect;
+      const matched = expected === undefined || (result.status === 'succeeded' && isDeepStrictEqual(result.output, expected));
+      if (flags.json) printJson(cli.io, expected === undefined ? result : { ...result, expected: { output: expected, matched } });
+      else {
+        printHuman(cli.io, action, result);
+        if (expected !== undefined && result.status === 'succeeded') {
+          cli.io.out(matched ? '✔ output is the expected one\n' : `✖ expected output:\n${JSON.stringify(expected, null, 2)}\n`);
+        }
+      }
+      cli.exitCode = result.status === 'succeeded' && matched ? EXIT.ok : EXIT.failure;
     });
 }

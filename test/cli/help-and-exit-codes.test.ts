@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { errorCodeOf, parseJsonOutput, runCliProcess } from '../support/run-cli.js';
+import { closedPortUrl } from './cli-host.js';
+
+/** Every command path of the CLI. */
+const COMMANDS = [
+  'init', 'run', 'pack', 'publish', 'install', 'exec', 'usage', 'login', 'serve', 'migrate',
+  'review', 'review list', 'review show', 'review approve', 'review reject',
+  'tenants', 'tenants create', 'tenants list', 'tenants suspend', 'tenants reactivate',
+  'keys', 'keys create', 'keys list', 'keys revoke',
+  'invoices', 'invoices list', 'invoices show', 'invoices pay',
+];
+
+/** One invocation of every command that talks to a host, with valid arguments. */
+const REMOTE = [
+  ['publish', 'examples/slugify'],
+  ['install', '@examples/slugify'],
+  ['exec', '@examples/slugify', '--input', '{}'],
+  ['usage', '--group-by', 'day'],
+  ['invoices'],
+  ['invoices', 'show', 'inv_1'],
+  ['invoices', 'pay', 'inv_1'],
+  ['review', 'list'],
+  ['review', 'show', '@examples/slugify@1.0.0'],
+  ['review', 'approve', '@examples/slugify@1.0.0'],
+  ['review', 'reject', '@examples/slugify@1.0.0', '--notes', 'no'],
+  ['tenants', 'create', '--name', 'A', '--slug', 'a', '--owner-email', 'a@a.test'],
+  ['tenants', 'list'],
+  ['tenants', 'suspend', '00000000-0000-4000-8000-000000000000'],
+  ['tenants', 'reactivate', '00000000-0000-4000-8000-000000000000'],
+  ['keys', 'create', '--tenant', '00000000-0000-4000-8000-000000000000', '--scopes', 'plugins:install'],
+  ['keys', 'list', '--tenant', '00000000-0000-4000-8000-000000000000'],
+  ['keys', 'revoke', '00000000-0000-4000-8000-000000000000'],
+  ['login'],
+];
+
+describe('bazaar help and exit codes', function () {
+  this.timeout(120_000);
+
+  it('should print help for every command (exit 0)', async () => {
+    const top = await runCliProcess(['--help']);
+    assert.equal(top.code, 0);
+    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'exec', 'usage', 'invoices', 'review', 'tenants', 'keys', 'login', 'serve', 'migrate']) {
+      assert.match(top.stdout, new RegExp(`^  ${name}\\b`, 'm'), name);
+    }
+    for (const command of COMMANDS) {
+      const run = await runCliProcess([...command.split(' '), '--help']);
+      assert.equal(run.code, 0, command);
+      assert.ok(run.stdout.startsWith(`Usage: bazaar ${command} `), `${command}:\n${run.stdout}`);
+    }
+  });
+
+  it('should exit 3 with dependency_unavailable from every remote command when the host cannot be reached', async () => {
+    const host = await closedPortUrl();
+    for (const args of REMOTE) {
+      const run = await runCliProcess([...args, '--host', host, '--key', 'bzr_0123456789abcdef0123456789abcdef', '--json']);
+      assert.equal(run.code, 3, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.equal(errorCodeOf(run), 'dependency_unavailable', args.join(' '));
+      assert.match(String((parseJsonOutput(run)['error'] as { message: string }).message), /could not reach/);
+    }
+  });
+
+  it('should exit 2 on usage errors: unknown flags, missing arguments, bad values', async () => {
+    const cases = [
+      ['tenants', 'list', '--bogus'],
+      ['keys', 'create', '--tenant', 'acme'], // --scopes missing
+      ['review', 'reject', '@a/b@1.0.0'], // --notes missing
+      ['review', 'approve', 'not-a-version'],
+      ['usage', '--group-by', 'week'],
+      ['tenants', 'create', '--name', 'A', '--slug', 'a', '--owner-email', 'a@a.test', '--tier', 'gold'],
+      ['install', '@a/b', '--config', '{oops'],
+      ['install', '@a/b', '--grant', 'everything'],
+      ['exec', '@a/b', '--input', '@/no/such/file.json'],
+      ['publish', 'examples/slugify', '--host', 'not a url'],
+      ['nonsense'],
+    ];
+    for (const args of cases) {
+      const run = await runCliProcess([...args, '--json']);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stdout}${run.stderr}`);
+      assert.equal(errorCodeOf(run), 'invalid_request', args.join(' '));
+    }
+  });
+});
