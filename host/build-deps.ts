@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { ApiKeyService } from './api-keys/api-key-service.js';
+import { buildBilling } from './billing/build-billing.js';
 import { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
@@ -40,6 +41,8 @@ export interface BuildDepsOptions {
   readonly marketplace?: MarketplaceOptions;
   /** The sandbox; default: one that starts its workers on the first execution. `closeDeps` closes it. */
   readonly runtime?: SandboxRuntime;
+  /** Where domain events go; default: the host's own publisher. Tests pass a recording one. */
+  readonly events?: EventPublisher;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -81,7 +84,16 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
   // Placeholder until the webhook outbox lands (issue 5): events are dropped.
-  const events: EventPublisher = { publish: async () => undefined };
+  const events: EventPublisher = options.events ?? { publish: async () => undefined };
+  // Billing starts each new tenant's subscription inside the tenant's creating transaction.
+  const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants });
+  const tenants = new TenantService({
+    tenants: repositories.tenants,
+    tiers: config.tiers,
+    clock,
+    db,
+    onCreated: (tenant, trx) => billing.subscriptions.start(tenant, trx).then(() => undefined),
+  });
   return {
     config,
     logger,
@@ -91,7 +103,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     readiness,
     limits,
     lastUsed,
-    tenants: new TenantService({ tenants: repositories.tenants, tiers: config.tiers, clock }),
+    tenants,
     apiKeys: new ApiKeyService({ apiKeys: repositories.apiKeys, tenants: repositories.tenants, lastUsed, clock }),
     ...metering,
     marketplace,
@@ -99,6 +111,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     events,
+    billing,
     ratings: new RatingService({
       ratings: new RatingRepository(db),
       recomputeTrust: (name) => marketplace.trust.recomputePlugin(name),
@@ -115,6 +128,7 @@ export function sandboxOptions(config: Config): SandboxRuntimeOptions {
 
 /** Release what `buildDeps` holds: flush pending writes, then close the database. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
+  await deps.billing.scheduler.stop(); // a run in progress still uses the database
   await deps.lastUsed.stop();
   await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
   await deps.trustFeed.idle();

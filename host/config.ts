@@ -37,6 +37,22 @@ export interface Config {
   readonly maxExecutionTimeoutMs: number;
   /** Sandbox worker processes; `null`: the runtime's default (one per CPU). */
   readonly sandboxWorkers: number | null;
+  /** Subscriptions, invoices and the period-closing scheduler (host/billing). */
+  readonly billing: BillingConfig;
+}
+
+/** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
+export interface BillingConfig {
+  /** Tax on an invoice's subtotal, in basis points (1000 = 10%). */
+  readonly taxRateBps: number;
+  /** Days an open invoice may stay unpaid before the subscription is `past_due`. */
+  readonly gracePeriodDays: number;
+  /** Trial length for tenants created on a paid tier (0: no trial). */
+  readonly trialDays: number;
+  /** The plugin author's share of paid-plugin fees, in basis points. */
+  readonly authorRevenueShareBps: number;
+  /** How often each host's scheduler closes due periods. */
+  readonly schedulerIntervalMs: number;
 }
 
 /** An environment: `process.env` or a plain object in tests. */
@@ -66,6 +82,12 @@ const ENV_SCHEMA = {
     BAZAAR_MIN_TRUST_SCORE: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
     BAZAAR_MAX_EXECUTION_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 30_000 },
     BAZAAR_SANDBOX_WORKERS: { type: 'integer', minimum: 1, maximum: 64 },
+    // --- billing (host/billing) ---
+    BAZAAR_BILLING_TAX_RATE_BPS: { type: 'integer', minimum: 0, maximum: 10_000, default: 1_000 },
+    BAZAAR_BILLING_GRACE_PERIOD_DAYS: { type: 'integer', minimum: 0, maximum: 365, default: 14 },
+    BAZAAR_BILLING_TRIAL_DAYS: { type: 'integer', minimum: 0, maximum: 365, default: 14 },
+    BAZAAR_BILLING_AUTHOR_SHARE_BPS: { type: 'integer', minimum: 0, maximum: 10_000, default: 7_000 },
+    BAZAAR_BILLING_SCHEDULER_INTERVAL_MS: { type: 'integer', minimum: 1_000, maximum: 86_400_000, default: 60_000 },
   },
 } as const;
 
@@ -88,6 +110,11 @@ interface ValidatedEnv {
   BAZAAR_MIN_TRUST_SCORE: number;
   BAZAAR_MAX_EXECUTION_TIMEOUT_MS: number;
   BAZAAR_SANDBOX_WORKERS?: number;
+  BAZAAR_BILLING_TAX_RATE_BPS: number;
+  BAZAAR_BILLING_GRACE_PERIOD_DAYS: number;
+  BAZAAR_BILLING_TRIAL_DAYS: number;
+  BAZAAR_BILLING_AUTHOR_SHARE_BPS: number;
+  BAZAAR_BILLING_SCHEDULER_INTERVAL_MS: number;
 }
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
@@ -128,6 +155,13 @@ export function loadConfig(env: Env = process.env): Config {
     minTrustScore: v.BAZAAR_MIN_TRUST_SCORE,
     maxExecutionTimeoutMs: v.BAZAAR_MAX_EXECUTION_TIMEOUT_MS,
     sandboxWorkers: v.BAZAAR_SANDBOX_WORKERS ?? null,
+    billing: {
+      taxRateBps: v.BAZAAR_BILLING_TAX_RATE_BPS,
+      gracePeriodDays: v.BAZAAR_BILLING_GRACE_PERIOD_DAYS,
+      trialDays: v.BAZAAR_BILLING_TRIAL_DAYS,
+      authorRevenueShareBps: v.BAZAAR_BILLING_AUTHOR_SHARE_BPS,
+      schedulerIntervalMs: v.BAZAAR_BILLING_SCHEDULER_INTERVAL_MS,
+    },
   });
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Knex } from 'knex';
 import type { ApiKeyService } from './api-keys/api-key-service.js';
+import type { Billing } from './billing/build-billing.js';
 import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
@@ -66,4 +67,6 @@ export interface AppDeps {
   readonly ratings: RatingService;
   /** Domain events → webhook deliveries (host/events). */
   readonly events: EventPublisher;
+  /** Subscriptions, invoices, payments and the period-closing scheduler (host/billing). */
+  readonly billing: Billing;
 }

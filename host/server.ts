@@ -50,6 +50,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       print(`Bazaar operator admin key (shown once; store it now): ${generatedKey}`);
     }
     server = createServer(createApp(deps).callback());
+    deps.billing.scheduler.start(); // closes due billing periods on this host too (row locks keep it exactly once)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, () => resolve());

@@ -6,6 +6,7 @@
 import type { AppRouter } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
 import { apiKeyRoutes } from './api-keys.js';
+import { billingRoutes } from './billing.js';
 import { healthRoutes } from './health.js';
 import { tenantRoutes } from './tenants.js';
 import { executionRoutes } from './executions.js';
@@ -35,5 +36,6 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     usageRoutes(deps),
     installRoutes(deps),
     executeRoutes(deps),
+    billingRoutes(deps),
   ];
 }

@@ -38,6 +38,8 @@ export interface TenantChanges {
   readonly ownerEmail?: string;
   readonly status?: TenantStatus;
   readonly settings?: TenantSettings;
+  /** Only billing changes it (TenantService.changeTier), in the subscription's transaction. */
+  readonly tier?: TierName;
 }
 
 /** Reads and writes `tenants`. */
@@ -48,10 +50,10 @@ export class TenantRepository {
     this.#db = db;
   }
 
-  /** Insert a tenant; a taken slug is 409 `conflict`. */
-  async insert(tenant: NewTenant): Promise<Tenant> {
+  /** Insert a tenant (in `trx` when given); a taken slug is 409 `conflict`. */
+  async insert(tenant: NewTenant, trx: Knex = this.#db): Promise<Tenant> {
     try {
-      const [row] = await this.#db('tenants').insert(toRow(tenant)).returning('*');
+      const [row] = await trx('tenants').insert(toRow(tenant)).returning('*');
       return toTenant(row as TenantRow);
     } catch (err) {
       if (isUniqueViolation(err)) throw new BazaarError('conflict', `The slug "${tenant.slug}" is taken.`);
@@ -67,8 +69,8 @@ export class TenantRepository {
     return toTenant(row);
   }
 
-  async findById(id: string): Promise<Tenant | null> {
-    const row = await this.#db<TenantRow>('tenants').where({ id }).first();
+  async findById(id: string, trx: Knex = this.#db): Promise<Tenant | null> {
+    const row = await trx<TenantRow>('tenants').where({ id }).first();
     return row === undefined ? null : toTenant(row);
   }
 
@@ -82,15 +84,16 @@ export class TenantRepository {
     return pageInCreationOrder(this.#db<TenantRow>('tenants'), page, toTenant);
   }
 
-  /** Apply changes; answers `null` when there is no such tenant. */
-  async update(id: string, changes: TenantChanges, now: Date): Promise<Tenant | null> {
+  /** Apply changes (in `trx` when given); answers `null` when there is no such tenant. */
+  async update(id: string, changes: TenantChanges, now: Date, trx: Knex = this.#db): Promise<Tenant | null> {
     const patch: Partial<TenantRow> = { updated_at: now };
     if (changes.name !== undefined) patch.name = changes.name;
     if (changes.ownerEmail !== undefined) patch.owner_email = changes.ownerEmail;
     if (changes.status !== undefined) patch.status = changes.status;
+    if (changes.tier !== undefined) patch.tier = changes.tier;
     // jsonb: pass JSON text, since pg would turn a JS array into a Postgres array literal.
     const values = changes.settings === undefined ? patch : { ...patch, settings: JSON.stringify(changes.settings) };
-    const [row] = await this.#db('tenants').where({ id }).update(values).returning('*');
+    const [row] = await trx('tenants').where({ id }).update(values).returning('*');
     return row === undefined ? null : toTenant(row as TenantRow);
   }
 }

@@ -5,12 +5,13 @@
  * guarded by `requireScope('admin')` before they get here.
  */
 import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import { canAccessTenant, isOperator, type Principal } from '../auth/principal.js';
 import type { Clock } from '../clock.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { TenantChanges, TenantRepository } from '../storage/tenant-repository.js';
-import type { TierTable } from '../tiers.js';
+import type { TierName, TierTable } from '../tiers.js';
 import { type EffectiveSettings, OPERATOR_SLUG, type Tenant, type TenantSettings, type TenantStatus } from './tenant.js';
 import type { CreateTenantInput, UpdateTenantInput } from './tenant-schemas.js';
 import { effectiveSettings } from './tenant-settings.js';
@@ -19,6 +20,12 @@ export interface TenantServiceDeps {
   readonly tenants: TenantRepository;
   readonly tiers: TierTable;
   readonly clock: Clock;
+  /**
+   * Runs in the creating transaction (billing starts the subscription there),
+   * so a tenant never exists without it. Needs `db` to open that transaction.
+   */
+  readonly onCreated?: (tenant: Tenant, trx: Knex.Transaction) => Promise<void>;
+  readonly db?: Knex;
 }
 
 export class TenantService {
@@ -30,7 +37,7 @@ export class TenantService {
 
   /** New tenants start `active` on `free` unless told otherwise; trials are billing's to start. */
   async create(input: CreateTenantInput): Promise<Tenant> {
-    return this.#deps.tenants.insert({
+    const tenant = {
       id: randomUUID(),
       name: input.name.trim(),
       slug: input.slug,
@@ -38,7 +45,24 @@ export class TenantService {
       tier: input.tier ?? 'free',
       status: 'active',
       createdAt: this.#deps.clock.now(),
+    } as const;
+    const { db, onCreated } = this.#deps;
+    if (db === undefined || onCreated === undefined) return this.#deps.tenants.insert(tenant);
+    return db.transaction(async (trx) => {
+      const created = await this.#deps.tenants.insert(tenant, trx);
+      await onCreated(created, trx);
+      return created;
     });
+  }
+
+  /**
+   * Move a tenant to `tier`: billing's alone (the subscription decides the
+   * tier), inside the transaction that changes the subscription.
+   */
+  async changeTier(id: string, tier: TierName, trx: Knex.Transaction): Promise<Tenant> {
+    const saved = await this.#deps.tenants.update(id, { tier }, this.#deps.clock.now(), trx);
+    if (saved === null) throw new BazaarError('not_found', 'No such tenant.');
+    return saved;
   }
 
   list(page: PageRequest): Promise<Page<Tenant>> {

@@ -1,0 +1,25 @@
+/** Request bodies of the subscription endpoints (API.md "Billing"); unknown properties are refused. */
+import { TIER_NAMES, type TierName } from '../tiers.js';
+import { compileBodyValidator } from '../validation.js';
+
+export interface TierChangeInput {
+  tier: TierName;
+}
+
+export const parseTierChange = compileBodyValidator<TierChangeInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['tier'],
+  properties: { tier: { type: 'string', enum: [...TIER_NAMES] } },
+});
+
+export interface CancelInput {
+  atPeriodEnd: boolean;
+}
+
+export const parseCancel = compileBodyValidator<CancelInput>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['atPeriodEnd'],
+  properties: { atPeriodEnd: { type: 'boolean' } },
+});

@@ -1,0 +1,61 @@
+/**
+ * Wiring of the billing area for `buildDeps`. The scheduler is built here but
+ * started by the server (`startServer`), so test hosts close periods only when
+ * a test asks; `closeDeps` stops it.
+ */
+import type { Knex } from 'knex';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { EventPublisher } from '../events/domain-events.js';
+import type { Logger } from '../logger.js';
+import { BillingAuditRepository } from '../storage/billing-audit-repository.js';
+import { InvoiceRepository } from '../storage/invoice-repository.js';
+import { SubscriptionRepository } from '../storage/subscription-repository.js';
+import type { TenantRepository } from '../storage/tenant-repository.js';
+import type { TenantService } from '../tenants/tenant-service.js';
+import { BillingScheduler } from './billing-scheduler.js';
+import { InvoiceService } from './invoice-service.js';
+import { ExternalPaymentProvider, type PaymentProvider } from './payment-provider.js';
+import { PeriodCloser } from './period-closer.js';
+import { SubscriptionService } from './subscription-service.js';
+
+export interface Billing {
+  readonly subscriptions: SubscriptionService;
+  readonly invoices: InvoiceService;
+  readonly periods: PeriodCloser;
+  readonly scheduler: BillingScheduler;
+}
+
+export interface BuildBillingOptions {
+  readonly db: Knex;
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly events: EventPublisher;
+  readonly tenantRepository: TenantRepository;
+  /** Late-bound: the tenant service is built with billing's `onCreated` hook. */
+  readonly tenantService: () => TenantService;
+  readonly paymentProvider?: PaymentProvider;
+}
+
+export function buildBilling(options: BuildBillingOptions): Billing {
+  const deps = {
+    db: options.db,
+    clock: options.clock,
+    tiers: options.config.tiers,
+    config: options.config.billing,
+    subscriptions: new SubscriptionRepository(options.db),
+    invoices: new InvoiceRepository(options.db),
+    audit: new BillingAuditRepository(),
+    tenantRepository: options.tenantRepository,
+    tenantService: { changeTier: (...args: Parameters<TenantService['changeTier']>) => options.tenantService().changeTier(...args) },
+    events: options.events,
+  };
+  const periods = new PeriodCloser(deps);
+  return {
+    subscriptions: new SubscriptionService(deps, periods),
+    invoices: new InvoiceService(deps, periods, options.paymentProvider ?? new ExternalPaymentProvider()),
+    periods,
+    scheduler: new BillingScheduler({ run: () => periods.closeDue(), logger: options.logger, intervalMs: options.config.billing.schedulerIntervalMs }),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The billing tests' host: the real dependency graph and app (as
+ * test/support/test-host.ts builds them) with a recording EventPublisher, a
+ * clock the test moves through months, and helpers for the billing API.
+ */
+import type Koa from 'koa';
+import type { Knex } from 'knex';
+import supertest from 'supertest';
+import { createApp } from '../../../host/app.js';
+import { bootstrapOperator } from '../../../host/bootstrap-operator.js';
+import { buildDeps } from '../../../host/build-deps.js';
+import type { AppDeps } from '../../../host/deps.js';
+import type { DomainEvent, EventPublisher, EventType } from '../../../host/events/domain-events.js';
+import { LazySandboxRuntime } from '../../../host/executions/lazy-runtime.js';
+import { createLogger } from '../../../host/logger.js';
+import { TEST_ADMIN_KEY, type TestDatabase } from '../../support/database-backends.js';
+import { bearer, FakeClock } from '../../support/test-host.js';
+
+export { bearer, FakeClock };
+
+/**
+ * Records events as an outbox would: those published in a transaction only
+ * once it commits (a rolled-back change publishes nothing).
+ */
+export class RecordingEvents implements EventPublisher {
+  readonly committed: DomainEvent[] = [];
+  /** Events published without a transaction (billing never should). */
+  readonly untransacted: DomainEvent[] = [];
+
+  async publish(events: readonly DomainEvent[], trx?: Knex.Transaction): Promise<void> {
+    if (trx === undefined) {
+      this.untransacted.push(...events);
+      this.committed.push(...events);
+      return;
+    }
+    trx.executionPromise.then(
+      () => this.committed.push(...events),
+      () => undefined,
+    );
+  }
+
+  of(type: EventType, tenantId?: string): DomainEvent[] {
+    return this.committed.filter((e) => e.type === type && (tenantId === undefined || e.tenantId === tenantId));
+  }
+}
+
+export interface BillingHost {
+  readonly app: Koa;
+  readonly deps: AppDeps;
+  readonly clock: FakeClock;
+  readonly events: RecordingEvents;
+  readonly adminKey: string;
+  http(): supertest.Agent;
+  close(): Promise<void>;
+}
+
+export async function startBillingHost(database: TestDatabase, options: { clock: FakeClock; db?: Knex }): Promise<BillingHost> {
+  const logger = createLogger({ level: 'silent' });
+  const events = new RecordingEvents();
+  const runtime = new LazySandboxRuntime({ workers: 1 });
+  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock: options.clock, runtime, events });
+  await bootstrapOperator(deps);
+  const app = createApp(deps) as unknown as Koa;
+  return {
+    app,
+    deps,
+    clock: options.clock,
+    events,
+    adminKey: TEST_ADMIN_KEY,
+    http: () => supertest.agent(app.callback()),
+    close: async () => {
+      await deps.billing.scheduler.stop();
+      await deps.runtime.close();
+      await deps.trustFeed.idle();
+      await deps.usage.close();
+      await deps.lastUsed.stop();
+    },
+  };
+}
+
+export interface BillingTenant {
+  readonly id: string;
+  /** billing:read + billing:write */
+  readonly key: string;
+  /** billing:read only */
+  readonly readKey: string;
+}
+
+/** A tenant created now (the host's clock), with billing keys. */
+export async function createBillingTenant(host: BillingHost, slug: string, tier: string): Promise<BillingTenant> {
+  const admin = bearer(host.adminKey);
+  const created = await host.http().post('/v1/tenants').set(admin).send({ name: slug, slug, ownerEmail: `o@${slug}.example`, tier });
+  if (created.status !== 201) throw new Error(`create tenant: ${created.status} ${JSON.stringify(created.body)}`);
+  const key = async (scopes: string[]) => {
+    const res = await host.http().post(`/v1/tenants/${created.body.id}/api-keys`).set(admin).send({ name: 'k', scopes });
+    if (res.status !== 201) throw new Error(`create key: ${res.status}`);
+    return res.body.key as string;
+  };
+  return { id: created.body.id as string, key: await key(['billing:read', 'billing:write']), readKey: await key(['billing:read']) };
+}
+
+/** Move the clock to `iso`. */
+export function setTime(host: { clock: FakeClock }, iso: string): void {
+  host.clock.advance(new Date(iso).getTime() - host.clock.now().getTime());
+}
+
+/** POST /v1/billing/close-period as the operator; answers the report. */
+export async function closePeriods(host: BillingHost): Promise<{ closed: { tenantId: string; invoiceId: string; periodStart: string; periodEnd: string; totalCents: number }[]; pastDue: string[] }> {
+  const res = await host.http().post('/v1/billing/close-period').set(bearer(host.adminKey));
+  if (res.status !== 200) throw new Error(`close-period: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
