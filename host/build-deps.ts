@@ -5,6 +5,7 @@
  * tests choose their backend.
  */
 import type { Knex } from 'knex';
+import { buildAnalytics } from './analytics/build-analytics.js'; // analytics
 import { ApiKeyService } from './api-keys/api-key-service.js';
 import { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import { type Clock, systemClock } from './clock.js';
@@ -40,6 +41,8 @@ export interface BuildDepsOptions {
   readonly marketplace?: MarketplaceOptions;
   /** The sandbox; default: one that starts its workers on the first execution. `closeDeps` closes it. */
   readonly runtime?: SandboxRuntime;
+  /** Where domain events go; default: dropped until the webhook outbox lands (tests pass a recorder). */
+  readonly events?: EventPublisher;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -81,7 +84,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
   // Placeholder until the webhook outbox lands (issue 5): events are dropped.
-  const events: EventPublisher = { publish: async () => undefined };
+  const events: EventPublisher = options.events ?? { publish: async () => undefined };
   return {
     config,
     logger,
@@ -99,6 +102,8 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     events,
+    // Loops started by startServer, stopped by closeDeps.
+    analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews }),
     ratings: new RatingService({
       ratings: new RatingRepository(db),
       recomputeTrust: (name) => marketplace.trust.recomputePlugin(name),
@@ -116,6 +121,7 @@ export function sandboxOptions(config: Config): SandboxRuntimeOptions {
 /** Release what `buildDeps` holds: flush pending writes, then close the database. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.lastUsed.stop();
+  await deps.analytics.stop(); // the rollup and breaker loops use the database
   await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
   await deps.trustFeed.idle();
   await deps.ratings.idle(); // background trust recomputes still use the database

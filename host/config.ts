@@ -37,6 +37,29 @@ export interface Config {
   readonly maxExecutionTimeoutMs: number;
   /** Sandbox worker processes; `null`: the runtime's default (one per CPU). */
   readonly sandboxWorkers: number | null;
+  // --- analytics and the circuit breaker (host/analytics) ---
+  /** How often each host rolls recent hours of the usage ledger up into hourly aggregates. */
+  readonly analyticsRollupIntervalMs: number;
+  readonly circuitBreaker: CircuitBreakerConfig;
+}
+
+/**
+ * The execution circuit breaker (PRODUCT.md "Beyond the anchors"): an approved
+ * version whose failure or timeout rate over the window reaches a threshold,
+ * with at least `minExecutions` counted, is quarantined.
+ */
+export interface CircuitBreakerConfig {
+  readonly enabled: boolean;
+  /** The window the rates are measured over. */
+  readonly windowMs: number;
+  /** No verdict on fewer executions than this in the window. */
+  readonly minExecutions: number;
+  /** 0..1: failed executions (invalid_input excluded) per execution. */
+  readonly failureRate: number;
+  /** 0..1: execution_timeout results per execution. */
+  readonly timeoutRate: number;
+  /** How often each host checks (the check reads the database, so hosts agree). */
+  readonly checkIntervalMs: number;
 }
 
 /** An environment: `process.env` or a plain object in tests. */
@@ -66,6 +89,14 @@ const ENV_SCHEMA = {
     BAZAAR_MIN_TRUST_SCORE: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
     BAZAAR_MAX_EXECUTION_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 30_000 },
     BAZAAR_SANDBOX_WORKERS: { type: 'integer', minimum: 1, maximum: 64 },
+    // --- analytics and the circuit breaker (host/analytics) ---
+    BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 60_000 },
+    BAZAAR_CIRCUIT_BREAKER_ENABLED: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '1' },
+    BAZAAR_CIRCUIT_BREAKER_WINDOW_MS: { type: 'integer', minimum: 10_000, maximum: 86_400_000, default: 900_000 },
+    BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 50 },
+    BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
+    BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25 },
+    BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
   },
 } as const;
 
@@ -88,6 +119,13 @@ interface ValidatedEnv {
   BAZAAR_MIN_TRUST_SCORE: number;
   BAZAAR_MAX_EXECUTION_TIMEOUT_MS: number;
   BAZAAR_SANDBOX_WORKERS?: number;
+  BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS: number;
+  BAZAAR_CIRCUIT_BREAKER_ENABLED: '0' | '1' | 'false' | 'true';
+  BAZAAR_CIRCUIT_BREAKER_WINDOW_MS: number;
+  BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS: number;
+  BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: number;
+  BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: number;
+  BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: number;
 }
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
@@ -128,6 +166,15 @@ export function loadConfig(env: Env = process.env): Config {
     minTrustScore: v.BAZAAR_MIN_TRUST_SCORE,
     maxExecutionTimeoutMs: v.BAZAAR_MAX_EXECUTION_TIMEOUT_MS,
     sandboxWorkers: v.BAZAAR_SANDBOX_WORKERS ?? null,
+    analyticsRollupIntervalMs: v.BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS,
+    circuitBreaker: {
+      enabled: v.BAZAAR_CIRCUIT_BREAKER_ENABLED === '1' || v.BAZAAR_CIRCUIT_BREAKER_ENABLED === 'true',
+      windowMs: v.BAZAAR_CIRCUIT_BREAKER_WINDOW_MS,
+      minExecutions: v.BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS,
+      failureRate: v.BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE,
+      timeoutRate: v.BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE,
+      checkIntervalMs: v.BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS,
+    },
   });
 }
 

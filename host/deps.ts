@@ -7,6 +7,7 @@
  * in `buildDeps`, and its router in `routes/index.ts`.
  */
 import type { Knex } from 'knex';
+import type { Analytics } from './analytics/build-analytics.js'; // analytics
 import type { ApiKeyService } from './api-keys/api-key-service.js';
 import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import type { Clock } from './clock.js';
@@ -66,4 +67,6 @@ export interface AppDeps {
   readonly ratings: RatingService;
   /** Domain events → webhook deliveries (host/events). */
   readonly events: EventPublisher;
+  /** Hourly aggregates, the analytics reads and the circuit breaker (host/analytics). */
+  readonly analytics: Analytics;
 }
