@@ -217,10 +217,10 @@ export class AnalyticsRepository {
                   count(*) FILTER (WHERE u.error_code = 'execution_timeout') AS timeouts
              FROM usage_records u
             WHERE u.plugin_name = v.plugin_name AND u.plugin_version = v.version
-              AND u.started_at >= ? AND (ap.approved_at IS NULL OR u.recorded_at > ap.approved_at)
+              AND u.started_at >= ?::timestamptz AND (ap.approved_at IS NULL OR u.recorded_at > ap.approved_at)
               AND coalesce(u.error_code, '') <> 'invalid_input') s
-        WHERE v.status = 'approved' AND s.executions > 0 AND s.executions >= ?
-          AND (s.failures >= ? * s.executions OR s.timeouts >= ? * s.executions)
+        WHERE v.status = 'approved' AND s.executions > 0 AND s.executions >= ?::bigint
+          AND (s.failures >= ?::double precision * s.executions OR s.timeouts >= ?::double precision * s.executions)
         ORDER BY v.plugin_name, v.id`,
       [q.since, q.minExecutions, q.failureRate, q.timeoutRate],
     );
