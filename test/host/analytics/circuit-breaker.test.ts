@@ -132,6 +132,7 @@ for (const backend of backends) {
       const quarantined = await host.http().get('/v1/reviews?status=quarantined').set(bearer(reviewerKey));
       assert.equal(quarantined.status, 200);
       assert.deepEqual(quarantined.body.items.map((i: { name: string; status: string }) => [i.name, i.status]), [[HOSTILE, 'quarantined']]);
+      assert.match(quarantined.body.items[0].statusReason, /^circuit breaker: 8 of 14 executions failed/);
       const pending = await host.http().get('/v1/reviews').set(bearer(reviewerKey));
       assert.deepEqual(pending.body.items, []);
       assert.equal((await host.http().get('/v1/reviews?status=approved').set(bearer(reviewerKey))).status, 400);
