@@ -5,6 +5,7 @@
  * tests choose their backend.
  */
 import type { Knex } from 'knex';
+import { buildAnalytics } from './analytics/build-analytics.js'; // analytics
 import { ApiKeyService } from './api-keys/api-key-service.js';
 import { buildBilling } from './billing/build-billing.js';
 import { LastUsedTracker } from './api-keys/last-used-tracker.js';
@@ -109,9 +110,11 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     marketplace,
     runtime,
     ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
-    // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     events,
     billing,
+    // Loops started by startServer, stopped by closeDeps.
+    analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews }),
+    // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     ratings: new RatingService({
       ratings: new RatingRepository(db),
       recomputeTrust: (name) => marketplace.trust.recomputePlugin(name),
@@ -130,6 +133,7 @@ export function sandboxOptions(config: Config): SandboxRuntimeOptions {
 export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.billing.scheduler.stop(); // a run in progress still uses the database
   await deps.lastUsed.stop();
+  await deps.analytics.stop(); // the rollup and breaker loops use the database
   await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
   await deps.trustFeed.idle();
   await deps.ratings.idle(); // background trust recomputes still use the database

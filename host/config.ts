@@ -39,6 +39,10 @@ export interface Config {
   readonly sandboxWorkers: number | null;
   /** Subscriptions, invoices and the period-closing scheduler (host/billing). */
   readonly billing: BillingConfig;
+  // --- analytics and the circuit breaker (host/analytics) ---
+  /** How often each host rolls recent hours of the usage ledger up into hourly aggregates. */
+  readonly analyticsRollupIntervalMs: number;
+  readonly circuitBreaker: CircuitBreakerConfig;
 }
 
 /** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
@@ -53,6 +57,25 @@ export interface BillingConfig {
   readonly authorRevenueShareBps: number;
   /** How often each host's scheduler closes due periods. */
   readonly schedulerIntervalMs: number;
+}
+
+/**
+ * The execution circuit breaker (PRODUCT.md "Beyond the anchors"): an approved
+ * version whose failure or timeout rate over the window reaches a threshold,
+ * with at least `minExecutions` counted, is quarantined.
+ */
+export interface CircuitBreakerConfig {
+  readonly enabled: boolean;
+  /** The window the rates are measured over. */
+  readonly windowMs: number;
+  /** No verdict on fewer executions than this in the window. */
+  readonly minExecutions: number;
+  /** 0..1: failed executions (invalid_input excluded) per execution. */
+  readonly failureRate: number;
+  /** 0..1: execution_timeout results per execution. */
+  readonly timeoutRate: number;
+  /** How often each host checks (the check reads the database, so hosts agree). */
+  readonly checkIntervalMs: number;
 }
 
 /** An environment: `process.env` or a plain object in tests. */
@@ -88,6 +111,14 @@ const ENV_SCHEMA = {
     BAZAAR_BILLING_TRIAL_DAYS: { type: 'integer', minimum: 0, maximum: 365, default: 14 },
     BAZAAR_BILLING_AUTHOR_SHARE_BPS: { type: 'integer', minimum: 0, maximum: 10_000, default: 7_000 },
     BAZAAR_BILLING_SCHEDULER_INTERVAL_MS: { type: 'integer', minimum: 1_000, maximum: 86_400_000, default: 60_000 },
+    // --- analytics and the circuit breaker (host/analytics) ---
+    BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 60_000 },
+    BAZAAR_CIRCUIT_BREAKER_ENABLED: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '1' },
+    BAZAAR_CIRCUIT_BREAKER_WINDOW_MS: { type: 'integer', minimum: 10_000, maximum: 86_400_000, default: 900_000 },
+    BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 50 },
+    BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
+    BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25 },
+    BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
   },
 } as const;
 
@@ -115,6 +146,13 @@ interface ValidatedEnv {
   BAZAAR_BILLING_TRIAL_DAYS: number;
   BAZAAR_BILLING_AUTHOR_SHARE_BPS: number;
   BAZAAR_BILLING_SCHEDULER_INTERVAL_MS: number;
+  BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS: number;
+  BAZAAR_CIRCUIT_BREAKER_ENABLED: '0' | '1' | 'false' | 'true';
+  BAZAAR_CIRCUIT_BREAKER_WINDOW_MS: number;
+  BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS: number;
+  BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: number;
+  BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: number;
+  BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: number;
 }
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
@@ -161,6 +199,15 @@ export function loadConfig(env: Env = process.env): Config {
       trialDays: v.BAZAAR_BILLING_TRIAL_DAYS,
       authorRevenueShareBps: v.BAZAAR_BILLING_AUTHOR_SHARE_BPS,
       schedulerIntervalMs: v.BAZAAR_BILLING_SCHEDULER_INTERVAL_MS,
+    },
+    analyticsRollupIntervalMs: v.BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS,
+    circuitBreaker: {
+      enabled: v.BAZAAR_CIRCUIT_BREAKER_ENABLED === '1' || v.BAZAAR_CIRCUIT_BREAKER_ENABLED === 'true',
+      windowMs: v.BAZAAR_CIRCUIT_BREAKER_WINDOW_MS,
+      minExecutions: v.BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS,
+      failureRate: v.BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE,
+      timeoutRate: v.BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE,
+      checkIntervalMs: v.BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS,
     },
   });
 }

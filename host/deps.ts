@@ -7,6 +7,7 @@
  * in `buildDeps`, and its router in `routes/index.ts`.
  */
 import type { Knex } from 'knex';
+import type { Analytics } from './analytics/build-analytics.js'; // analytics
 import type { ApiKeyService } from './api-keys/api-key-service.js';
 import type { Billing } from './billing/build-billing.js';
 import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
@@ -69,4 +70,6 @@ export interface AppDeps {
   readonly events: EventPublisher;
   /** Subscriptions, invoices, payments and the period-closing scheduler (host/billing). */
   readonly billing: Billing;
+  /** Hourly aggregates, the analytics reads and the circuit breaker (host/analytics). */
+  readonly analytics: Analytics;
 }

@@ -49,6 +49,8 @@ export async function startServer(config: Config, options: StartServerOptions = 
     if (generatedKey !== null) {
       print(`Bazaar operator admin key (shown once; store it now): ${generatedKey}`);
     }
+    // Every host runs the rollup and the breaker: both are idempotent, so no coordination is needed.
+    deps.analytics.start();
     server = createServer(createApp(deps).callback());
     deps.billing.scheduler.start(); // closes due billing periods on this host too (row locks keep it exactly once)
     await new Promise<void>((resolve, reject) => {

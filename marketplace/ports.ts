@@ -62,7 +62,12 @@ export interface PluginListing {
   readonly latestPublishedAt: string;
 }
 
+/** The statuses GET /v1/reviews lists: the queue, or the circuit breaker's quarantined versions. */
+export type ReviewQueueStatus = 'pending_review' | 'quarantined';
+
 export interface ReviewQueueQuery {
+  /** Default `pending_review`. */
+  readonly status?: ReviewQueueStatus;
   readonly order: 'asc' | 'desc';
   readonly limit: number;
   readonly after: Cursor | null;

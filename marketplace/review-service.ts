@@ -4,7 +4,7 @@
  * once cannot both win, and no decision goes unrecorded.
  */
 import { BazaarError } from '../manifests/errors.js';
-import { isPublisherOf, isReviewer, type Actor, type KeyActor } from './actor.js';
+import { isPublisherOf, isReviewer, SYSTEM_ACTOR, type Actor, type KeyActor } from './actor.js';
 import { decisionEntry, type AuditAction } from './audit.js';
 import type { MarketplaceRepository, Page, PluginVersionRecord, ReviewQueueQuery } from './ports.js';
 import type { TrustService } from './trust/trust-service.js';
@@ -29,12 +29,26 @@ export class ReviewService {
     this.#deps = deps;
   }
 
-  /** Pending versions ordered by trust score, each with its breakdown. */
+  /** Pending (or, with `status: 'quarantined'`, quarantined) versions ordered by trust score, each with its breakdown. */
   async queue(query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>> {
     return this.#deps.repository.listPending(query);
   }
 
-  /** Approve or reject a pending version (reviewers and the operator only). */
+  /**
+   * The circuit breaker's verdict: quarantine an approved version, as the
+   * system actor, with the figures in the audit entry. Answers the updated
+   * version, or null when it is no longer approved (another host quarantined
+   * it first, or it was yanked): the compare-and-set makes it happen once.
+   */
+  async quarantine(name: string, version: string, notes: string, data: Record<string, unknown>): Promise<PluginVersionRecord | null> {
+    const current = await this.#deps.repository.findVersion(name, version);
+    if (current === null || current.status !== 'approved') return null;
+    const to = requireTransition(current.status, 'quarantine');
+    const entry = decisionEntry('quarantine', SYSTEM_ACTOR, current, current.status, to, notes, { trustScore: current.trust.score, ...data });
+    return this.#deps.repository.transitionStatus(name, version, current.status, to, notes, entry);
+  }
+
+  /** Approve or reject a pending version, or reinstate (approve) a quarantined one (reviewers and the operator only). */
   async decide(actor: KeyActor, name: string, version: string, decision: ReviewDecision, notes: string | null): Promise<PluginVersionRecord> {
     if (!isReviewer(actor)) throw new BazaarError('forbidden', 'Only reviewers may decide on versions.');
     return this.#transition(actor, name, version, decision, decision, notes);

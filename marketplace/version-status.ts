@@ -5,9 +5,12 @@
  *   pending_review ──approve──▶ approved ──yank──▶ yanked
  *        │ └──reject──▶ rejected        │
  *        └──yank──▶ yanked              └──quarantine──▶ quarantined ──yank──▶ yanked
+ *                                                 ▲                 │
+ *                                                 └─────approve─────┘ (reinstate)
  *
- * `quarantine` is reserved for the execution circuit breaker (a later issue):
- * no review decision reaches it. `yanked` and `rejected` are final, because a
+ * `quarantine` is reserved for the execution circuit breaker (host/analytics):
+ * no review decision reaches it. A reviewer reinstates a quarantined version
+ * by approving it. `yanked` and `rejected` are final, because a
  * published name@version is immutable forever.
  */
 import { BazaarError } from '../manifests/errors.js';
@@ -21,7 +24,7 @@ export type VersionEvent = 'approve' | 'reject' | 'yank' | 'quarantine';
 const TRANSITIONS: Readonly<Record<VersionStatus, Partial<Record<VersionEvent, VersionStatus>>>> = {
   pending_review: { approve: 'approved', reject: 'rejected', yank: 'yanked' },
   approved: { yank: 'yanked', quarantine: 'quarantined' },
-  quarantined: { yank: 'yanked' },
+  quarantined: { approve: 'approved', yank: 'yanked' },
   rejected: {},
   yanked: {},
 };

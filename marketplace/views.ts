@@ -53,12 +53,14 @@ export function pluginView(d: PluginDetail) {
   };
 }
 
-/** One item of GET /v1/reviews: the pending version with its breakdown. */
+/** One item of GET /v1/reviews: the pending (or quarantined) version with its breakdown. */
 export function reviewItemView(v: PluginVersionRecord) {
   return {
     name: v.name,
     version: v.version,
     status: v.status,
+    // Why it is here: for a quarantined version, the circuit breaker's figures.
+    statusReason: v.statusReason,
     sha256: v.sha256,
     publishedAt: v.publishedAt,
     publisherTenantId: v.publisherTenantId,

@@ -1,6 +1,6 @@
 /**
  * GET /v1/usage (API.md "Billing, usage"): a tenant's executions, CPU and wall
- * time over a range, by status, optionally grouped by UTC day or by plugin,
+ * time over a range, by status and by error code, optionally grouped by UTC day or by plugin,
  * plus this month's quota `{included, used, remaining}`.
  *
  * Everything is counted from the usage ledger (the durable truth), not from
@@ -34,6 +34,8 @@ export interface UsageNumbers {
   cpuMs: number;
   wallMs: number;
   byStatus: Record<ExecutionStatus, number>;
+  /** Failed executions per error code (`plugin_error`, `execution_timeout`, ...); only codes that occurred. */
+  byErrorCode: Record<string, number>;
 }
 
 export interface UsageReport extends UsageNumbers {
@@ -56,15 +58,27 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
  */
 export function parseUsageQuery(query: Query, now: Date): UsageQuery {
   const [monthStart, nextMonth] = utcMonth(now);
-  const from = parseInstant(query, 'from') ?? monthStart;
-  const to = parseInstant(query, 'to') ?? nextMonth;
-  if (from.getTime() >= to.getTime()) throw new BazaarError('invalid_request', 'from must be before to.');
-  if (to.getTime() - from.getTime() > MAX_USAGE_RANGE_MS) throw new BazaarError('invalid_request', 'The range may span at most 366 days.');
+  const { from, to } = parseTimeRange(query, { from: monthStart, to: nextMonth }, MAX_USAGE_RANGE_MS);
   const groupBy = query.groupBy;
   if (groupBy !== undefined && groupBy !== 'day' && groupBy !== 'plugin') {
     throw new BazaarError('invalid_request', 'groupBy must be day or plugin.');
   }
   return { from, to, groupBy: groupBy ?? null };
+}
+
+/**
+ * `?from=&to=` as ISO-8601 instants (see parseUsageQuery), each defaulting to
+ * `defaults`; 400 `invalid_request` when malformed, empty, inverted or wider
+ * than `maxMs`. Shared by the usage and analytics reads.
+ */
+export function parseTimeRange(query: Query, defaults: { readonly from: Date; readonly to: Date }, maxMs: number): { from: Date; to: Date } {
+  const from = parseInstant(query, 'from') ?? defaults.from;
+  const to = parseInstant(query, 'to') ?? defaults.to;
+  if (from.getTime() >= to.getTime()) throw new BazaarError('invalid_request', 'from must be before to.');
+  if (to.getTime() - from.getTime() > maxMs) {
+    throw new BazaarError('invalid_request', `The range may span at most ${Math.floor(maxMs / 86_400_000)} days.`);
+  }
+  return { from, to };
 }
 
 function parseInstant(query: Query, name: string): Date | undefined {
@@ -135,12 +149,13 @@ function groupsOf(aggregates: readonly UsageAggregate[], groupBy: 'day' | 'plugi
 }
 
 function sum(rows: readonly UsageAggregate[]): UsageNumbers {
-  const total: UsageNumbers = { executions: 0, cpuMs: 0, wallMs: 0, byStatus: { succeeded: 0, failed: 0 } };
+  const total: UsageNumbers = { executions: 0, cpuMs: 0, wallMs: 0, byStatus: { succeeded: 0, failed: 0 }, byErrorCode: {} };
   for (const r of rows) {
     total.executions += r.executions;
     total.cpuMs += r.cpuMs;
     total.wallMs += r.wallMs;
     total.byStatus[r.status] += r.executions;
+    if (r.errorCode !== null) total.byErrorCode[r.errorCode] = (total.byErrorCode[r.errorCode] ?? 0) + r.executions;
   }
   // Sums of fractional milliseconds: round to the microsecond so clients never see 0.30000000000000004.
   total.cpuMs = Math.round(total.cpuMs * 1000) / 1000;

@@ -17,6 +17,7 @@ import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
 import { ratingRoutes } from './ratings.js'; // ratings
+import { analyticsRoutes } from './analytics.js'; // analytics
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
@@ -37,5 +38,6 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     installRoutes(deps),
     executeRoutes(deps),
     billingRoutes(deps),
+    analyticsRoutes(deps), // analytics
   ];
 }

@@ -1,8 +1,12 @@
 /**
  * Review (API.md "Review"): the queue of pending versions ordered by trust
- * score, approve/reject decisions, and the append-only audit log.
+ * score (or, with `?status=quarantined`, the versions the circuit breaker
+ * quarantined), approve/reject decisions (approving a quarantined version
+ * reinstates it), and the append-only audit log.
  */
 import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import type { ReviewQueueStatus } from '../../marketplace/ports.js';
 import { reviewItemView, versionView } from '../../marketplace/views.js';
 import type { AppContext, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
@@ -10,6 +14,13 @@ import { requireScope } from '../middleware/auth.js';
 import { parsePageQuery } from '../pagination.js';
 import { actorOf, parseOrder, parsePluginFilter, parseReviewBody, versionParam } from './marketplace-input.js';
 import { pathParam, pluginNameParam } from './params.js';
+
+/** `?status=pending_review|quarantined` (default pending_review): the queue, or what the circuit breaker quarantined. */
+function parseQueueStatus(query: Readonly<Record<string, string | string[] | undefined>>): ReviewQueueStatus {
+  const raw = query.status ?? 'pending_review';
+  if (raw !== 'pending_review' && raw !== 'quarantined') throw new BazaarError('invalid_request', 'status must be pending_review or quarantined.');
+  return raw;
+}
 
 export function reviewRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
@@ -19,7 +30,7 @@ export function reviewRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
 
   router.get('/reviews', requireScope('reviews:write'), async function reviewQueue(ctx) {
     const { limit, after } = parsePageQuery(ctx.query);
-    const page = await reviews.queue({ order: parseOrder(ctx.query), limit, after });
+    const page = await reviews.queue({ status: parseQueueStatus(ctx.query), order: parseOrder(ctx.query), limit, after });
     ctx.body = { items: page.items.map(reviewItemView), nextCursor: page.nextCursor };
   });
 

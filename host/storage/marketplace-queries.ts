@@ -52,9 +52,9 @@ export async function searchPlugins(db: Knex, query: PluginSearch): Promise<Page
   return toPage(rows, query.limit, keyOf, toListing);
 }
 
-/** Versions waiting for review, ordered by trust score (then id, for a stable order). */
+/** Versions waiting for review (or quarantined ones), ordered by trust score (then id, for a stable order). */
 export async function listPending(db: Knex, query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>> {
-  const q = db<VersionRow>('plugin_versions').where({ status: 'pending_review' });
+  const q = db<VersionRow>('plugin_versions').where({ status: query.status ?? 'pending_review' });
   if (query.after) {
     if (query.after.length !== 2) throw badCursor();
     const op = query.order === 'desc' ? '<' : '>';

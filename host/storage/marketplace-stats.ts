@@ -1,7 +1,7 @@
 /**
  * The trust score's data ports, from live data:
- * - execution history: the usage ledger (usage_records), one aggregate query
- *   per version; invalid_input is the caller's fault, not the plugin's, so it
+ * - execution history: the hourly aggregates of the usage ledger plus its
+ *   not-yet-rolled-up tail, one query per version; invalid_input is the caller's fault, not the plugin's, so it
  *   counts neither for nor against the version;
  * - community: distinct installing tenants (installs), tenants' ratings
  *   (plugin_ratings: count and average stars; the factor itself ignores too
@@ -9,6 +9,7 @@
  */
 import type { Knex } from 'knex';
 import type { CommunityStats, CommunityStatsPort, ExecutionStats, ExecutionStatsPort } from '../../marketplace/ports.js';
+import { AnalyticsRepository } from './analytics-repository.js';
 
 /** No metered executions: every version scores the prior (for hosts wired without a ledger). */
 export const noExecutionStats: ExecutionStatsPort = {
@@ -17,41 +18,20 @@ export const noExecutionStats: ExecutionStatsPort = {
   },
 };
 
-interface ExecutionAggregateRow {
-  executions: string | number;
-  succeeded: string | number;
-  timeouts: string | number;
-  memory: string | number;
-  plugin_errors: string | number;
-}
-
+/**
+ * Execution history from the hourly aggregates (host/analytics) plus the
+ * ledger's last hours that are not rolled up yet: the same figures as counting
+ * every usage record of the version, at the cost of a few hours of rows.
+ */
 export class KnexExecutionStats implements ExecutionStatsPort {
-  readonly #db: Knex;
+  readonly #analytics: AnalyticsRepository;
 
   constructor(db: Knex) {
-    this.#db = db;
+    this.#analytics = new AnalyticsRepository(db);
   }
 
-  async forVersion(name: string, version: string): Promise<ExecutionStats | null> {
-    const row = (await this.#db('usage_records')
-      .where({ plugin_name: name, plugin_version: version })
-      .andWhereRaw("coalesce(error_code, '') <> 'invalid_input'")
-      .first(
-        this.#db.raw('count(*) AS executions'),
-        this.#db.raw("count(*) FILTER (WHERE status = 'succeeded') AS succeeded"),
-        this.#db.raw("count(*) FILTER (WHERE error_code = 'execution_timeout') AS timeouts"),
-        this.#db.raw("count(*) FILTER (WHERE error_code = 'memory_limit_exceeded') AS memory"),
-        this.#db.raw("count(*) FILTER (WHERE error_code = 'plugin_error') AS plugin_errors"),
-      )) as ExecutionAggregateRow | undefined;
-    const executions = Number(row?.executions ?? 0);
-    if (row === undefined || executions === 0) return null;
-    return {
-      executions,
-      succeeded: Number(row.succeeded),
-      timeouts: Number(row.timeouts),
-      memoryLimitExceeded: Number(row.memory),
-      pluginErrors: Number(row.plugin_errors),
-    };
+  forVersion(name: string, version: string): Promise<ExecutionStats | null> {
+    return this.#analytics.versionTotals(name, version);
   }
 }
 

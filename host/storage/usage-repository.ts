@@ -42,10 +42,12 @@ export interface ExecutionFilter {
 /** How GET /v1/usage groups: by UTC day, by plugin name, or not at all. */
 export type UsageGrouping = 'day' | 'plugin' | null;
 
-/** One aggregate: a group (day `YYYY-MM-DD`, plugin name, or `null`) and status, with its sums. */
+/** One aggregate: a group (day `YYYY-MM-DD`, plugin name, or `null`), status and error code, with its sums. */
 export interface UsageAggregate {
   readonly group: string | null;
   readonly status: ExecutionStatus;
+  /** The failure's code; `null` for successes. */
+  readonly errorCode: string | null;
   readonly executions: number;
   readonly cpuMs: number;
   readonly wallMs: number;
@@ -93,7 +95,7 @@ export class UsageRepository implements UsageSource {
     return toPage(rows, page.limit, executionCursor, toRecord);
   }
 
-  /** Executions started in [from, to), summed per group and status. */
+  /** Executions started in [from, to), summed per group, status and error code. */
   async aggregate(tenantId: string, from: Date, to: Date, grouping: UsageGrouping): Promise<UsageAggregate[]> {
     const group =
       grouping === 'day'
@@ -102,17 +104,18 @@ export class UsageRepository implements UsageSource {
           ? 'plugin_name'
           : 'NULL::text';
     const result = await this.#db.raw<{ rows: AggregateRow[] }>(
-      `SELECT ${group} AS grp, status, count(*) AS executions,
+      `SELECT ${group} AS grp, status, error_code, count(*) AS executions,
               coalesce(sum(cpu_ms), 0) AS cpu_ms, coalesce(sum(wall_ms), 0) AS wall_ms
          FROM ${TABLE}
         WHERE tenant_id = ? AND started_at >= ? AND started_at < ?
-        GROUP BY grp, status
-        ORDER BY grp, status`,
+        GROUP BY grp, status, error_code
+        ORDER BY grp, status, error_code`,
       [tenantId, from, to],
     );
     return result.rows.map((r) => ({
       group: r.grp,
       status: r.status,
+      errorCode: r.error_code,
       executions: Number(r.executions),
       cpuMs: Number(r.cpu_ms),
       wallMs: Number(r.wall_ms),
@@ -143,6 +146,7 @@ export class UsageRepository implements UsageSource {
 interface AggregateRow {
   grp: string | null;
   status: ExecutionStatus;
+  error_code: string | null;
   executions: number | string;
   cpu_ms: number | string;
   wall_ms: number | string;

@@ -10,11 +10,12 @@ describe('review state machine', () => {
     assert.equal(nextStatus('approved', 'yank'), 'yanked');
     assert.equal(nextStatus('approved', 'quarantine'), 'quarantined');
     assert.equal(nextStatus('quarantined', 'yank'), 'yanked');
+    assert.equal(nextStatus('quarantined', 'approve'), 'approved', 'a reviewer reinstates a quarantined version');
   });
 
   it('should refuse everything else with 409 conflict', () => {
     const events: VersionEvent[] = ['approve', 'reject', 'yank', 'quarantine'];
-    const allowed = new Set(['pending_review:approve', 'pending_review:reject', 'pending_review:yank', 'approved:yank', 'approved:quarantine', 'quarantined:yank']);
+    const allowed = new Set(['pending_review:approve', 'pending_review:reject', 'pending_review:yank', 'approved:yank', 'approved:quarantine', 'quarantined:approve', 'quarantined:yank']);
     for (const from of VERSION_STATUSES) {
       for (const event of events) {
         if (allowed.has(`${from}:${event}`)) continue;

@@ -12,6 +12,7 @@ import { bootstrapOperator } from '../../host/bootstrap-operator.js';
 import { buildDeps } from '../../host/build-deps.js';
 import type { Clock } from '../../host/clock.js';
 import type { AppDeps } from '../../host/deps.js';
+import type { EventPublisher } from '../../host/events/domain-events.js';
 import { createLogger, type Logger } from '../../host/logger.js';
 import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
@@ -50,6 +51,8 @@ export interface TestHostOptions {
   /** Use this knex instead of the suite's main one (a second "process"). */
   readonly db?: Knex;
   readonly clock?: FakeClock;
+  /** Where the host's domain events go (a recording publisher); default: dropped. */
+  readonly events?: EventPublisher;
 }
 
 /** Build a host on `database`, bootstrapped with `TEST_ADMIN_KEY` as its operator key. */
@@ -59,7 +62,14 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
   const clock = options.clock ?? new FakeClock();
   // One sandbox worker, started only if the test executes something (2-core CI machines).
   const runtime = new LazySandboxRuntime({ workers: 1 });
-  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock, runtime });
+  const deps = buildDeps({
+    config: database.config,
+    db: options.db ?? database.db,
+    logger,
+    clock,
+    runtime,
+    ...(options.events === undefined ? {} : { events: options.events }),
+  });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   return {
@@ -72,6 +82,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     http: () => supertest.agent(app.callback()),
     // The database belongs to the suite: only stop what this host started.
     close: async () => {
+      await deps.analytics.stop();
       await deps.runtime.close();
       await deps.trustFeed.idle();
       await deps.usage.close();

@@ -10,39 +10,13 @@ import { createApp } from '../../../host/app.js';
 import { bootstrapOperator } from '../../../host/bootstrap-operator.js';
 import { buildDeps } from '../../../host/build-deps.js';
 import type { AppDeps } from '../../../host/deps.js';
-import type { DomainEvent, EventPublisher, EventType } from '../../../host/events/domain-events.js';
 import { LazySandboxRuntime } from '../../../host/executions/lazy-runtime.js';
 import { createLogger } from '../../../host/logger.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from '../../support/database-backends.js';
+import { RecordingEvents } from '../../support/recording-events.js';
 import { bearer, FakeClock } from '../../support/test-host.js';
 
-export { bearer, FakeClock };
-
-/**
- * Records events as an outbox would: those published in a transaction only
- * once it commits (a rolled-back change publishes nothing).
- */
-export class RecordingEvents implements EventPublisher {
-  readonly committed: DomainEvent[] = [];
-  /** Events published without a transaction (billing never should). */
-  readonly untransacted: DomainEvent[] = [];
-
-  async publish(events: readonly DomainEvent[], trx?: Knex.Transaction): Promise<void> {
-    if (trx === undefined) {
-      this.untransacted.push(...events);
-      this.committed.push(...events);
-      return;
-    }
-    trx.executionPromise.then(
-      () => this.committed.push(...events),
-      () => undefined,
-    );
-  }
-
-  of(type: EventType, tenantId?: string): DomainEvent[] {
-    return this.committed.filter((e) => e.type === type && (tenantId === undefined || e.tenantId === tenantId));
-  }
-}
+export { bearer, FakeClock, RecordingEvents };
 
 export interface BillingHost {
   readonly app: Koa;

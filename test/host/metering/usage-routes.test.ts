@@ -50,6 +50,7 @@ for (const backend of backends) {
       assert.equal(res.body.to, '2031-06-01T00:00:00.000Z');
       assert.equal(res.body.executions, 5);
       assert.deepEqual(res.body.byStatus, { succeeded: 4, failed: 1 });
+      assert.deepEqual(res.body.byErrorCode, { execution_timeout: 1 });
       assert.equal(res.body.cpuMs, 52.3);
       assert.equal(res.body.wallMs, 69);
       assert.deepEqual(res.body.groups, []);
@@ -61,8 +62,8 @@ for (const backend of backends) {
       const res = await usage('?groupBy=day');
       assert.equal(res.status, 200);
       assert.deepEqual(res.body.groups, [
-        { day: '2031-05-14', executions: 3, cpuMs: 50.3, wallMs: 63, byStatus: { succeeded: 2, failed: 1 } },
-        { day: '2031-05-15', executions: 2, cpuMs: 2, wallMs: 6, byStatus: { succeeded: 2, failed: 0 } },
+        { day: '2031-05-14', executions: 3, cpuMs: 50.3, wallMs: 63, byStatus: { succeeded: 2, failed: 1 }, byErrorCode: { execution_timeout: 1 } },
+        { day: '2031-05-15', executions: 2, cpuMs: 2, wallMs: 6, byStatus: { succeeded: 2, failed: 0 }, byErrorCode: {} },
       ]);
     });
 
@@ -71,8 +72,8 @@ for (const backend of backends) {
       assert.equal(res.status, 200);
       assert.equal(res.body.to, '2031-05-15T00:00:00.000Z');
       assert.deepEqual(res.body.groups, [
-        { plugin: '@acme/a', executions: 3, cpuMs: 5.3, wallMs: 8, byStatus: { succeeded: 3, failed: 0 } },
-        { plugin: '@acme/b', executions: 1, cpuMs: 50, wallMs: 60, byStatus: { succeeded: 0, failed: 1 } },
+        { plugin: '@acme/a', executions: 3, cpuMs: 5.3, wallMs: 8, byStatus: { succeeded: 3, failed: 0 }, byErrorCode: {} },
+        { plugin: '@acme/b', executions: 1, cpuMs: 50, wallMs: 60, byStatus: { succeeded: 0, failed: 1 }, byErrorCode: { execution_timeout: 1 } },
       ]);
       assert.equal(res.body.quota.used, 5, 'the quota is always this month');
     });

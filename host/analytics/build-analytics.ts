@@ -1,0 +1,60 @@
+/**
+ * Wiring of analytics for `buildDeps`: the repository, the hourly rollup, the
+ * circuit breaker and the analytics reads, plus their two background loops.
+ * The loops are started by the server process (`startServer`) and stopped by
+ * `closeDeps`; tests drive `rollup.runOnce()` and `breaker.checkOnce()` by hand.
+ */
+import type { Knex } from 'knex';
+import type { ReviewService } from '../../marketplace/review-service.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { EventPublisher } from '../events/domain-events.js';
+import type { Logger } from '../logger.js';
+import { AnalyticsRepository } from '../storage/analytics-repository.js';
+import { KnexMarketplaceRepository } from '../storage/marketplace-repository.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { PeriodicTask } from './periodic-task.js';
+import { PluginAnalytics } from './plugin-analytics.js';
+import { UsageRollup } from './usage-rollup.js';
+
+export interface Analytics {
+  readonly repository: AnalyticsRepository;
+  readonly rollup: UsageRollup;
+  readonly breaker: CircuitBreaker;
+  readonly plugins: PluginAnalytics;
+  /** Start the rollup and breaker loops of this process (idempotent). */
+  start(): void;
+  /** Stop both loops, waiting for a pass in progress (idempotent). */
+  stop(): Promise<void>;
+}
+
+export interface BuildAnalyticsOptions {
+  readonly db: Knex;
+  readonly config: Pick<Config, 'analyticsRollupIntervalMs' | 'circuitBreaker'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly events: EventPublisher;
+  readonly reviews: Pick<ReviewService, 'quarantine'>;
+}
+
+export function buildAnalytics(o: BuildAnalyticsOptions): Analytics {
+  const repository = new AnalyticsRepository(o.db);
+  const rollup = new UsageRollup({ repository, clock: o.clock, logger: o.logger });
+  const breaker = new CircuitBreaker({ repository, reviews: o.reviews, events: o.events, config: o.config.circuitBreaker, clock: o.clock, logger: o.logger });
+  const loops = [
+    new PeriodicTask({ name: 'analytics: rollup', intervalMs: o.config.analyticsRollupIntervalMs, run: () => rollup.runOnce(), logger: o.logger }),
+    ...(o.config.circuitBreaker.enabled
+      ? [new PeriodicTask({ name: 'circuit breaker', intervalMs: o.config.circuitBreaker.checkIntervalMs, run: () => breaker.checkOnce(), logger: o.logger })]
+      : []),
+  ];
+  return {
+    repository,
+    rollup,
+    breaker,
+    plugins: new PluginAnalytics({ repository, versions: new KnexMarketplaceRepository(o.db), clock: o.clock }),
+    start: () => loops.forEach((loop) => loop.start()),
+    stop: async () => {
+      await Promise.all(loops.map((loop) => loop.stop()));
+    },
+  };
+}
