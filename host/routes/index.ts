@@ -16,10 +16,13 @@ import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
 import { ratingRoutes } from './ratings.js'; // ratings
+import { consoleApiRoutes } from '../console/console-api-routes.js'; // console
+import { consoleRoutes } from '../console/console-routes.js'; // console
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
-  return [healthRoutes(deps)];
+  // console: public pages; their data comes from the API with the user's key.
+  return [healthRoutes(deps), consoleRoutes()];
 }
 
 /** Mounted after body parsing and `authenticate`; guard each route with `requireScope`. */
@@ -35,5 +38,6 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     usageRoutes(deps),
     installRoutes(deps),
     executeRoutes(deps),
+    consoleApiRoutes(deps), // console: GET /v1/me, /v1/me/plugins, /v1/plugins/:name/versions/:version/files
   ];
 }
