@@ -101,6 +101,7 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     await page.getByLabel('API key').fill(key);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#who').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#sign-in-form').isVisible(), false);
   }
 
   /** Neither hostile handler ran, and the hostile text never became an element. */
@@ -208,8 +209,14 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
   });
 
   it('should show the unauthorized error for a bad key, and sign out clears the key', async () => {
-    await page.getByLabel('API key').fill('bzr_ffffffffffffffffffffffffffffffff');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // By keyboard alone: Tab past the skip link to the key field (focus visible), type, Enter.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'api-key');
+    assert.notEqual(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle'), 'none');
+    await page.keyboard.type('bzr_ffffffffffffffffffffffffffffffff');
+    await page.keyboard.press('Enter');
     const alert = page.getByRole('alert');
     await alert.locator('code', { hasText: 'unauthorized' }).waitFor();
     assert.match(await alert.innerText(), /unauthorized — /);

@@ -9,11 +9,11 @@ const BAR = 22;
 const GAP = 8;
 
 /** `items`: [{label, value}]; answers a <figure> with the chart and a data table. */
-export function barChart(title, items, unit) {
+export function barChart(title, items, unit, labelHeader = 'Name') {
   const max = Math.max(1, ...items.map((i) => i.value));
   const height = items.length * (BAR + GAP) + GAP;
   const titleId = uid('chart-title');
-  const room = WIDTH - LABEL - 80;
+  const room = WIDTH - LABEL - 70; // room on the right for the value
   const chart = svg(
     'svg',
     { class: 'chart', viewBox: `0 0 ${WIDTH} ${height}`, width: WIDTH, height, role: 'img', 'aria-labelledby': titleId },
@@ -26,7 +26,7 @@ export function barChart(title, items, unit) {
         {},
         svg('text', { x: LABEL - 8, y: y + BAR / 2 + 4, 'text-anchor': 'end' }, shorten(item.label)),
         svg('rect', { class: 'bar', x: LABEL, y, width: w, height: BAR, rx: 3 }),
-        svg('text', { x: LABEL + w + 6, y: y + BAR / 2 + 4 }, `${item.value} ${unit}`),
+        svg('text', { x: LABEL + w + 6, y: y + BAR / 2 + 4 }, String(item.value)),
       );
     }),
   );
@@ -35,7 +35,7 @@ export function barChart(title, items, unit) {
     {},
     el('figcaption', {}, title),
     chart,
-    el('details', {}, el('summary', {}, `${title}: the numbers`), table(title, ['', unit], items.map((i) => [i.label, String(i.value)]), [1])),
+    el('details', {}, el('summary', {}, `${title}: the numbers`), table(title, [labelHeader, unit], items.map((i) => [i.label, String(i.value)]), [1])),
   );
 }
 

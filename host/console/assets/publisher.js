@@ -80,7 +80,7 @@ async function loadAnalytics(name, box) {
   replace(
     box,
     numbers.length > 0 ? facts(numbers.map(([k, v]) => [k, String(v)])) : null,
-    points.length > 0 ? barChart(`Executions per hour of ${name}`, points, 'executions') : empty('No executions recorded yet.'),
+    points.length > 0 ? barChart(`Executions per hour of ${name}`, points, 'Executions', 'Hour') : empty('No executions recorded yet.'),
     el('details', {}, el('summary', {}, 'Raw analytics'), el('pre', {}, json(a))),
   );
 }

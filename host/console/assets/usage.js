@@ -38,13 +38,13 @@ async function loadUsage() {
   replace(
     $('#usage-by-plugin'),
     el('h3', {}, 'Executions per plugin'),
-    plugins.length === 0 ? empty('No executions in this period yet.') : barChart('Executions per plugin this month', plugins.map((g) => ({ label: g.plugin, value: g.executions })), 'executions'),
+    plugins.length === 0 ? empty('No executions in this period yet.') : barChart('Executions per plugin this month', plugins.map((g) => ({ label: g.plugin, value: g.executions })), 'Executions', 'Plugin'),
   );
   const days = byDay.ok ? (byDay.body.groups ?? []).filter((g) => typeof g.day === 'string') : [];
   replace(
     $('#usage-by-day'),
     el('h3', {}, 'Executions per day'),
-    days.length === 0 ? empty('No executions in this period yet.') : barChart('Executions per day this month', days.map((g) => ({ label: g.day, value: g.executions })), 'executions'),
+    days.length === 0 ? empty('No executions in this period yet.') : barChart('Executions per day this month', days.map((g) => ({ label: g.day, value: g.executions })), 'Executions', 'Day'),
   );
 }
 
