@@ -6,7 +6,7 @@
  *  1. errorHandler   first, so every error below becomes the contract's JSON
  *  2. requestId      so even 404s and 413s carry X-Request-Id
  *  3. requestLog     one line per request, with the final status
- *  4. operations     /healthz, /readyz: no body, no key
+ *  4. operations     /healthz, /readyz, /console (static pages): no body, no key
  *  5. jsonBody       size-limited JSON parsing
  *  6. authenticate   bearer key → ctx.state.principal / tenant
  *  7. rateLimit      per tenant, by tier, on every authenticated request

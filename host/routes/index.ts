@@ -16,12 +16,15 @@ import { installRoutes } from './installs.js';
 import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
-import { ratingRoutes } from './ratings.js'; // ratings
-import { analyticsRoutes } from './analytics.js'; // analytics
+import { ratingRoutes } from './ratings.js'
+import { analyticsRoutes } from './analytics.js'
+import { consoleApiRoutes } from '../console/console-api-routes.js'
+import { consoleRoutes } from '../console/console-routes.js'
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
-  return [healthRoutes(deps)];
+  // console: public pages; their data comes from the API with the user's key.
+  return [healthRoutes(deps), consoleRoutes()];
 }
 
 /** Mounted after body parsing and `authenticate`; guard each route with `requireScope`. */
@@ -31,13 +34,14 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     apiKeyRoutes(deps),
     packageRoutes(deps),
     pluginRoutes(deps),
-    ratingRoutes(deps), // ratings
+    ratingRoutes(deps),
     reviewRoutes(deps),
     executionRoutes(deps),
     usageRoutes(deps),
     installRoutes(deps),
     executeRoutes(deps),
     billingRoutes(deps),
-    analyticsRoutes(deps), // analytics
+    analyticsRoutes(deps),
+    consoleApiRoutes(deps), // console: GET /v1/me, /v1/me/plugins, /v1/plugins/:name/versions/:version/files
   ];
 }

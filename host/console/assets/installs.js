@@ -1,0 +1,120 @@
+// Tenants: their installs, and running one with JSON input: output, logs and
+// usage of the execution (a plugin failure is still an execution: 422 with
+// its code, logs and usage).
+import { api, pluginPath, request, toError } from './api.js';
+import { $, el, facts, field, json, replace, table, when } from './dom.js';
+import { session } from './session.js';
+import { announce, busy, empty, parseJsonField, showError } from './ui.js';
+
+export async function showInstalls() {
+  await loadInstalls();
+}
+
+async function loadInstalls() {
+  const page = await api('GET', '/v1/installs?limit=200');
+  const box = $('#installs-list');
+  if (page.items.length === 0) {
+    replace(box, empty('No plugins installed yet. Find one in the marketplace.'));
+    return;
+  }
+  replace(
+    box,
+    table(
+      'Your installs',
+      ['Plugin', 'Version', 'Status', 'Installed', 'Actions'],
+      page.items.map((i) => [
+        i.plugin,
+        i.pendingVersion ? `${i.version} (${i.pendingVersion} waits for consent)` : i.version,
+        i.status,
+        when(i.createdAt),
+        el(
+          'span',
+          {},
+          session.can('plugins:execute')
+            ? el('button', { type: 'button', on: { click: (e) => void busy(e.currentTarget, () => openRun(i), 'Loading the plugin failed') } }, `Run ${i.plugin}`)
+            : null,
+          ' ',
+          session.can('plugins:install')
+            ? el('button', { type: 'button', class: 'secondary', on: { click: (e) => void busy(e.currentTarget, () => uninstall(i), 'Uninstall failed') } }, `Uninstall ${i.plugin}`)
+            : null,
+        ),
+      ]),
+    ),
+  );
+}
+
+async function uninstall(install) {
+  if (!window.confirm(`Uninstall ${install.plugin}? Its config and stored data go with it.`)) return;
+  await api('DELETE', `/v1/installs/${encodeURIComponent(install.id)}`);
+  announce(`Uninstalled ${install.plugin}.`);
+  replace($('#run-panel'));
+  $('#run-panel').hidden = true;
+  await loadInstalls();
+}
+
+async function openRun(install) {
+  const panel = $('#run-panel');
+  const v = await api('GET', pluginPath(install.plugin, 'versions', install.version));
+  const actions = Object.entries(v.manifest?.actions ?? {});
+  const action = el(
+    'select',
+    { name: 'action' },
+    actions.map(([name, a]) => el('option', { value: name, selected: name === v.manifest.defaultAction }, a.description ? `${name} — ${a.description}` : name)),
+  );
+  const input = el('textarea', { name: 'input', rows: 6, id: 'run-input', 'aria-describedby': 'run-input-help' }, '{}');
+  const schema = el('pre', { id: 'run-input-schema' });
+  const showSchema = () => replace(schema, json(v.manifest?.actions?.[action.value]?.input ?? {}));
+  action.addEventListener('change', showSchema);
+  showSchema();
+  const result = el('div', { id: 'run-result', 'aria-live': 'polite' });
+  const form = el(
+    'form',
+    { id: 'run-form' },
+    field('Action', action),
+    field('Input (JSON)', input),
+    el('p', { id: 'run-input-help', class: 'help' }, 'The input must match the action’s input schema:'),
+    el('details', {}, el('summary', {}, 'Input schema'), schema),
+    el('button', { type: 'submit' }, 'Run'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void busy(event.submitter, async () => {
+      const body = { action: action.value, input: parseJsonField(input, 'The input') ?? null };
+      replace(result, empty('Running…'));
+      const res = await request('POST', `/v1/installs/${encodeURIComponent(install.id)}/executions`, body);
+      // 200 and 422 are executions (with logs and usage); anything else is a refusal.
+      if (res.status !== 200 && !(res.status === 422 && res.body?.executionId)) {
+        replace(result);
+        throw toError(res);
+      }
+      renderExecution(result, res.body);
+      if (res.ok) announce(`Run succeeded: ${install.plugin}, execution ${res.body.executionId}.`);
+      else showError(toError(res), 'The plugin failed');
+    }, 'Run failed');
+  });
+  replace(panel, el('h3', {}, `Run ${install.plugin}@${install.version}`), actions.length === 0 ? empty('This plugin declares no actions.') : form, result);
+  panel.hidden = false;
+  panel.focus();
+}
+
+function renderExecution(box, ex) {
+  const usage = ex.usage ?? {};
+  replace(
+    box,
+    el('h4', {}, 'Result'),
+    facts([
+      ['Execution', el('code', {}, ex.executionId)],
+      ['Status', ex.status ?? 'failed'],
+      ex.error ? ['Error', el('span', {}, el('code', {}, ex.error.code), ` — ${ex.error.message}`)] : ['Error', undefined],
+      ['CPU', `${usage.cpuMs ?? '–'} ms`],
+      ['Wall time', `${usage.wallMs ?? '–'} ms`],
+      ['Memory', usage.memoryBytes === undefined ? '–' : `${Math.round(usage.memoryBytes / 1024)} KiB`],
+    ]),
+    el('h5', {}, 'Output'),
+    el('pre', { id: 'run-output', tabindex: 0 }, ex.output === undefined ? '(none)' : json(ex.output)),
+    el('h5', {}, 'Logs'),
+    Array.isArray(ex.logs) && ex.logs.length > 0
+      ? el('ol', { id: 'run-logs' }, ex.logs.map((l) => el('li', {}, typeof l === 'string' ? l : `${l.level ?? 'log'}: ${l.message ?? json(l)}`)))
+      : empty('No log lines.'),
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * The small, additive API routes the console needs (API.md stays the
+ * contract; these only add):
+ *
+ *   GET /v1/me                                      any key: `{tenant, scopes, keyId}`, who the key is
+ *   GET /v1/me/plugins                              any key: the caller tenant's own plugins, every status
+ *   GET /v1/plugins/:name/versions/:version/files   any key, the tarball route's visibility: the code as text
+ *
+ * Mounted with the API routers, after `authenticate` and the rate limit.
+ */
+import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import { type AppContext, type AppRouter, type AppState, principalOf } from '../app-state.js';
+import type { AppDeps } from '../deps.js';
+import { requireScope } from '../middleware/auth.js';
+import { actorOf, versionParam } from '../routes/marketplace-input.js';
+import { pathParam, pluginNameParam } from '../routes/params.js';
+import { tenantToJson } from '../tenants/tenant.js';
+import { PublisherPlugins } from './publisher-plugins.js';
+import { VersionFileReader } from './version-files.js';
+
+export function consoleApiRoutes(deps: Pick<AppDeps, 'marketplace' | 'db'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1' });
+  const files = new VersionFileReader({ catalog: deps.marketplace.catalog, packageLimits: deps.marketplace.options.packageLimits });
+  const publisherPlugins = new PublisherPlugins(deps.db, deps.marketplace.catalog);
+  router.param('name', pluginNameParam);
+  router.param('version', versionParam);
+
+  router.get('/me', requireScope(), async function me(ctx) {
+    const principal = principalOf(ctx);
+    const tenant = ctx.state.tenant;
+    if (tenant === undefined) throw new BazaarError('unauthorized');
+    ctx.body = { tenant: tenantToJson(tenant), scopes: principal.scopes, keyId: principal.keyId };
+  });
+
+  router.get('/me/plugins', requireScope(), async function myPlugins(ctx) {
+    ctx.body = { items: await publisherPlugins.list(actorOf(ctx)), nextCursor: null };
+  });
+
+  router.get('/plugins/:name/versions/:version/files', requireScope(), async function versionFiles(ctx) {
+    ctx.body = await files.read(actorOf(ctx), pathParam(ctx, 'name'), pathParam(ctx, 'version'));
+  });
+
+  return router;
+}
