@@ -14,6 +14,7 @@ import type { Clock } from '../../host/clock.js';
 import type { AppDeps } from '../../host/deps.js';
 import { createLogger, type Logger } from '../../host/logger.js';
 import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
+import { type CacheGeneration, InProcessCacheGeneration } from '../../host/caching/cache-generation.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
 
 /** A clock tests move by hand. */
@@ -52,6 +53,22 @@ export interface TestHostOptions {
   readonly clock?: FakeClock;
 }
 
+/**
+ * Test hosts on one database are one OS process standing for several host
+ * processes: they share one in-process cache generation, as real processes
+ * share Redis's, so a write through one invalidates the caches of all.
+ */
+const generations = new WeakMap<TestDatabase, CacheGeneration>();
+
+function sharedGeneration(database: TestDatabase): CacheGeneration {
+  let generation = generations.get(database);
+  if (generation === undefined) {
+    generation = new InProcessCacheGeneration();
+    generations.set(database, generation);
+  }
+  return generation;
+}
+
 /** Build a host on `database`, bootstrapped with `TEST_ADMIN_KEY` as its operator key. */
 export async function startTestHost(database: TestDatabase, options: TestHostOptions = {}): Promise<TestHost> {
   const logs: string[] = [];
@@ -59,7 +76,14 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
   const clock = options.clock ?? new FakeClock();
   // One sandbox worker, started only if the test executes something (2-core CI machines).
   const runtime = new LazySandboxRuntime({ workers: 1 });
-  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock, runtime });
+  const deps = buildDeps({
+    config: database.config,
+    db: options.db ?? database.db,
+    logger,
+    clock,
+    runtime,
+    cacheGeneration: sharedGeneration(database),
+  });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   return {
