@@ -18,6 +18,16 @@
  *    rejected with 503 `dependency_unavailable` when the statement failed.
  *    One statement is one transaction, so a failed batch wrote nothing, and
  *    the route never acknowledges an unrecorded execution.
+ * 5. The executions of a failed batch did run, so their records are kept
+ *    (at most `maxRetained`, with a warning) and retried in the background
+ *    until the database takes them; the insert is idempotent per execution
+ *    id, so each is metered exactly once even if a "failed" commit had in fact
+ *    committed. A retried batch that fails again is split, so one record the
+ *    database refuses for good (a data or integrity error, dropped with an
+ *    error log) cannot hold the others back.
+ *
+ * Batches mix installs and tenants: executions of different installs run
+ * concurrently (one isolate per install), and all of them share commits.
  */
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
@@ -36,7 +46,13 @@ export interface UsageRecorderOptions {
   readonly maxDelayMs?: number;
   /** Batches written at once (default 2): enough to overlap round trips, few enough to leave the pool to requests. */
   readonly maxConcurrentWrites?: number;
+  /** Records of failed batches kept for retry at most (default 50,000; the oldest go first, logged). */
+  readonly maxRetained?: number;
+  /** First retry delay after a failure, doubling up to 5 s (default 500 ms). */
+  readonly retryDelayMs?: number;
 }
+
+const MAX_RETRY_DELAY_MS = 5_000;
 
 interface Waiter {
   readonly record: UsageRecord;
@@ -56,6 +72,14 @@ export class UsageRecorder {
   #cancelWait: (() => void) | undefined;
   #roundTrips = 0;
   #closing: Promise<void> | undefined;
+  readonly #maxRetained: number;
+  readonly #firstRetryDelayMs: number;
+  /** Records whose batch failed, by execution id, oldest first. */
+  readonly #retained = new Map<string, UsageRecord>();
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retrying: Promise<void> | undefined;
+  #retryDelayMs: number;
+  #retrySize: number;
 
   constructor(opts: UsageRecorderOptions) {
     this.#repository = new UsageRepository(opts.db);
@@ -63,6 +87,15 @@ export class UsageRecorder {
     this.#maxBatch = integerAtLeast('maxBatch', opts.maxBatch ?? 100, 1);
     this.#maxDelayMs = integerAtLeast('maxDelayMs', opts.maxDelayMs ?? 2, 0);
     this.#maxConcurrentWrites = integerAtLeast('maxConcurrentWrites', opts.maxConcurrentWrites ?? 2, 1);
+    this.#maxRetained = integerAtLeast('maxRetained', opts.maxRetained ?? 50_000, 1);
+    this.#firstRetryDelayMs = integerAtLeast('retryDelayMs', opts.retryDelayMs ?? 500, 1);
+    this.#retryDelayMs = this.#firstRetryDelayMs;
+    this.#retrySize = this.#maxBatch;
+  }
+
+  /** Records of failed batches still waiting to be written. */
+  get retained(): number {
+    return this.#retained.size;
   }
 
   /** Database round trips made so far (one per batch written, failed or not). */
@@ -104,6 +137,14 @@ export class UsageRecorder {
     while (this.#queue.length > 0 || this.#writes.size > 0) {
       this.#pump();
       await Promise.allSettled([...this.#writes]);
+    }
+    // One last try for retained records; what still fails is lost to this process, so name it.
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    await this.#retrying;
+    if (this.#retained.size > 0) await this.#retryOnce();
+    if (this.#retained.size > 0) {
+      this.#logger.error({ records: this.#retained.size, executionIds: [...this.#retained.keys()].slice(0, 100) }, 'usage records lost at shutdown: the database did not take them');
     }
   }
 
@@ -156,10 +197,68 @@ export class UsageRecorder {
       for (const waiter of batch) {
         waiter.reject(new BazaarError('dependency_unavailable', 'The usage record could not be stored.', undefined, { cause }));
       }
+      this.#retain([...unique.values()]);
       return;
     }
     for (const waiter of batch) waiter.resolve();
   }
+
+  /** Keep records of executions that ran but could not be written, for the background retry. */
+  #retain(records: readonly UsageRecord[]): void {
+    for (const rec of records) {
+      if (this.#retained.has(rec.executionId)) continue;
+      if (this.#retained.size >= this.#maxRetained) {
+        const [oldest] = this.#retained.keys();
+        if (oldest !== undefined) this.#retained.delete(oldest);
+        this.#logger.error({ executionId: oldest, maxRetained: this.#maxRetained }, 'usage record dropped: too many waiting for the database');
+      }
+      this.#retained.set(rec.executionId, rec);
+    }
+    this.#logger.warn({ records: records.length, retained: this.#retained.size }, 'usage records kept for retry until the database is back');
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || this.#retrying !== undefined || this.#closing !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retrying = this.#retryOnce().finally(() => {
+        this.#retrying = undefined;
+        if (this.#retained.size > 0) this.#scheduleRetry();
+      });
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref(); // a retry never keeps the process alive; close() makes the last attempt
+  }
+
+  /** Write retained records until done or a batch fails (then back off and split). Never rejects. */
+  async #retryOnce(): Promise<void> {
+    while (this.#retained.size > 0) {
+      const batch = [...this.#retained.values()].slice(0, this.#retrySize);
+      this.#roundTrips += 1;
+      try {
+        await this.#repository.insertMany(batch);
+      } catch (err) {
+        if (batch.length === 1 && isPermanent(err)) {
+          this.#retained.delete(batch[0]!.executionId);
+          this.#logger.error({ ...errorFields(err), executionId: batch[0]!.executionId }, 'usage record dropped: the database refuses it');
+          continue;
+        }
+        this.#retrySize = Math.max(1, Math.floor(batch.length / 2));
+        this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+        return;
+      }
+      for (const rec of batch) this.#retained.delete(rec.executionId);
+      this.#retrySize = this.#maxBatch;
+      this.#retryDelayMs = this.#firstRetryDelayMs;
+      if (this.#retained.size === 0) this.#logger.info({ records: batch.length }, 'usage records kept for retry are written');
+    }
+  }
+}
+
+/** A data exception (22) or integrity violation (23): retrying the same row cannot succeed. */
+function isPermanent(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 function integerAtLeast(name: string, value: number, min: number): number {
