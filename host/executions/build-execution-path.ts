@@ -47,7 +47,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
   const installs = new InstallRepository(o.db, o.cacheGeneration);
   const schemas = new ActionSchemaCache();
   const recomputeTrust = (name: string, version: string) => o.marketplace.trust.recomputeTrust(name, version);
-  const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger });
+  const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger, clock: o.clock });
   return {
     trustFeed,
     installs: new InstallService({
