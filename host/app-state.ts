@@ -15,6 +15,8 @@ export interface AppState {
   principal?: Principal;
   /** The principal's tenant, read in the same query as the key. */
   tenant?: Tenant;
+  /** Set when the key came from the per-process cache: the generation it was read under (middleware/auth.ts). */
+  credentialCachedUnder?: number;
 }
 
 /** Our context has no custom properties yet: everything per-request lives in `ctx.state`. */

@@ -9,14 +9,16 @@
  *  4. operations     /healthz, /readyz, /console (static pages): no body, no key
  *  5. jsonBody       size-limited JSON parsing
  *  6. authenticate   bearer key → ctx.state.principal / tenant
- *  7. rateLimit      per tenant, by tier, on every authenticated request
- *  8. API routers    each route guarded with requireScope
+ *  7. rateLimit      per tenant, by tier, on every authenticated request; also
+ *                    reads the shared cache generation (no extra round trip)
+ *  8. credentialCheck a key served from the cache under an older generation is re-read
+ *  9. API routers    each route guarded with requireScope
  */
 import Koa from 'koa';
 import type { AppContext, AppState } from './app-state.js';
 import type { AppDeps } from './deps.js';
 import { errorFields } from './logger.js';
-import { authenticate } from './middleware/auth.js';
+import { authenticate, credentialCheck } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { errorHandler } from './middleware/error-handler.js';
@@ -38,7 +40,8 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
   for (const router of operationRoutes(deps)) app.use(router.routes());
   app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
   app.use(authenticate(deps.apiKeys));
-  app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers }));
+  app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers, generation: deps.cacheGeneration }));
+  app.use(credentialCheck(deps.apiKeys, deps.cacheGeneration));
   for (const router of apiRoutes(deps)) app.use(router.routes());
   return app;
 }

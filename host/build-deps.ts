@@ -23,6 +23,7 @@ import { LazySandboxRuntime } from './executions/lazy-runtime.js';
 import { KnexExecutionStats } from './storage/marketplace-stats.js';
 import type { MarketplaceOptions } from '../marketplace/marketplace-options.js';
 import { ApiKeyRepository } from './storage/api-key-repository.js';
+import { type CacheGeneration, DisabledCacheGeneration, InProcessCacheGeneration } from './caching/cache-generation.js';
 import { type DatabaseOptions, createDatabase, migrateLatest, pingDatabase } from './storage/database.js';
 import { TenantRepository } from './storage/tenant-repository.js';
 import { TenantService } from './tenants/tenant-service.js';
@@ -44,6 +45,8 @@ export interface BuildDepsOptions {
   readonly runtime?: SandboxRuntime;
   /** Where domain events go; default: the host's own publisher. Tests pass a recording one. */
   readonly events?: EventPublisher;
+  /** The cache generation; default: Redis's, else in process on PGlite, else none (caches off). Test hosts on one database share one. */
+  readonly cacheGeneration?: CacheGeneration;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -62,17 +65,18 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
 export function buildDeps(options: BuildDepsOptions): AppDeps {
   const { config, db, logger } = options;
   const clock = options.clock ?? systemClock;
-  const repositories = { tenants: new TenantRepository(db), apiKeys: new ApiKeyRepository(db) };
+  // Metering first: its ledger seeds absent quota counters (a restarted host, Redis data lost).
+  const metering = buildMetering({ db, logger, clock, idempotencyLeaseMs: config.maxExecutionTimeoutMs + 60_000 });
+  const limits =
+    options.limits ?? createLimits({ redisUrl: config.redisUrl, keyPrefix: 'bazaar:', logger, clock, usage: metering.usageRepository });
+  const cacheGeneration = options.cacheGeneration ?? defaultCacheGeneration(config, limits);
+  const repositories = { tenants: new TenantRepository(db, cacheGeneration), apiKeys: new ApiKeyRepository(db, cacheGeneration) };
   const lastUsed = new LastUsedTracker({
     write: (entries) => repositories.apiKeys.recordLastUsed(entries),
     logger,
     ...(options.lastUsedFlushMs === undefined ? {} : { flushIntervalMs: options.lastUsedFlushMs }),
   });
   lastUsed.start();
-  // Metering first: its ledger seeds absent quota counters (a restarted host, Redis data lost).
-  const metering = buildMetering({ db, logger, clock });
-  const limits =
-    options.limits ?? createLimits({ redisUrl: config.redisUrl, keyPrefix: 'bazaar:', logger, clock, usage: metering.usageRepository });
   const readiness = [{ name: 'database', check: () => pingDatabase(db) }];
   if (limits.backend === 'redis') readiness.push({ name: 'redis', check: () => limits.ping() });
   const marketplace = buildMarketplace({
@@ -82,6 +86,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     config,
     options: options.marketplace ?? config.marketplace,
     executionStats: new KnexExecutionStats(db),
+    cacheGeneration,
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
   // Placeholder until the webhook outbox lands (issue 5): events are dropped.
@@ -103,17 +108,18 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     repositories,
     readiness,
     limits,
+    cacheGeneration,
     lastUsed,
     tenants,
-    apiKeys: new ApiKeyService({ apiKeys: repositories.apiKeys, tenants: repositories.tenants, lastUsed, clock }),
+    apiKeys: new ApiKeyService({ apiKeys: repositories.apiKeys, tenants: repositories.tenants, lastUsed, clock, generation: cacheGeneration }),
     ...metering,
     marketplace,
     runtime,
-    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
+    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace, cacheGeneration }),
     events,
     billing,
     // Loops started by startServer, stopped by closeDeps.
-    analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews }),
+    analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews, versions: marketplace.repository }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     ratings: new RatingService({
       ratings: new RatingRepository(db),
@@ -122,6 +128,16 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
       clock,
     }),
   };
+}
+
+/**
+ * Shared through Redis when there is one; in process on the embedded database
+ * (one process owns it); none for PostgreSQL without Redis, where several
+ * processes could not share it (caching/cache-generation.ts).
+ */
+function defaultCacheGeneration(config: Config, limits: Limits): CacheGeneration {
+  if (limits.generation !== undefined) return limits.generation;
+  return config.databaseUrl === null ? new InProcessCacheGeneration() : new DisabledCacheGeneration();
 }
 
 /** The sandbox settings of this host's config. */

@@ -11,6 +11,7 @@ import type { Analytics } from './analytics/build-analytics.js'; // analytics
 import type { ApiKeyService } from './api-keys/api-key-service.js';
 import type { Billing } from './billing/build-billing.js';
 import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
+import type { CacheGeneration } from './caching/cache-generation.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventPublisher } from './events/domain-events.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   readonly apiKeys: ApiKeyService;
   /** Rate limit, quota and concurrency counters: Redis when configured, in-process otherwise. */
   readonly limits: Limits;
+  /** Validates the per-process caches of keys and installs (host/caching/cache-generation.ts). */
+  readonly cacheGeneration: CacheGeneration;
   /** Publishing, trust, review and the listing (host/marketplace.ts). */
   readonly marketplace: MarketplaceDeps;
   /** Metering (host/metering/build-metering.ts): usage records, idempotency keys, the usage ledger. */

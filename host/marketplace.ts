@@ -10,6 +10,7 @@ import type { Clock, ExecutionStatsPort } from '../marketplace/ports.js';
 import { PublishService } from '../marketplace/publish-service.js';
 import { ReviewService } from '../marketplace/review-service.js';
 import { TrustService } from '../marketplace/trust/trust-service.js';
+import type { CacheGeneration } from './caching/cache-generation.js';
 import type { Config } from './config.js';
 import { errorFields, type Logger } from './logger.js';
 import { KnexBlobStore } from './storage/blob-store.js';
@@ -24,6 +25,8 @@ export interface MarketplaceDeps {
   readonly catalog: PluginCatalog;
   /** `recomputeTrust(name, version)` for later issues (metering, installs, ratings). */
   readonly trust: TrustService;
+  /** The versions' storage, for host-side readers (analytics); writes go through the services. */
+  readonly repository: KnexMarketplaceRepository;
 }
 
 export interface BuildMarketplaceOptions {
@@ -36,11 +39,13 @@ export interface BuildMarketplaceOptions {
   readonly options?: MarketplaceOptions;
   /** Metering's stats, once it exists; until then no executions (the documented prior). */
   readonly executionStats?: ExecutionStatsPort;
+  /** Bumped by version status and trust writes (cached with installs: caching/cache-generation.ts). */
+  readonly cacheGeneration: CacheGeneration;
 }
 
 export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
   const options = o.options ?? o.config.marketplace;
-  const repository = new KnexMarketplaceRepository(o.db);
+  const repository = new KnexMarketplaceRepository(o.db, o.cacheGeneration);
   const blobs = new KnexBlobStore(o.db);
   const reportError = (err: unknown): void => o.logger.error(errorFields(err), 'marketplace: trust recompute failed');
   const trust = new TrustService({
@@ -53,6 +58,7 @@ export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
   return {
     options,
     trust,
+    repository,
     publish: new PublishService({ repository, blobs, trust, clock: o.clock, options, reportError }),
     reviews: new ReviewService({ repository, trust, reportError }),
     catalog: new PluginCatalog({ repository, blobs }),

@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import type { EventPublisher } from '../events/domain-events.js';
 import type { Logger } from '../logger.js';
 import { AnalyticsRepository } from '../storage/analytics-repository.js';
-import { KnexMarketplaceRepository } from '../storage/marketplace-repository.js';
+import type { MarketplaceRepository } from '../../marketplace/ports.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { PeriodicTask } from './periodic-task.js';
 import { PluginAnalytics } from './plugin-analytics.js';
@@ -35,6 +35,7 @@ export interface BuildAnalyticsOptions {
   readonly logger: Logger;
   readonly events: EventPublisher;
   readonly reviews: Pick<ReviewService, 'quarantine'>;
+  readonly versions: Pick<MarketplaceRepository, 'listVersions'>;
 }
 
 export function buildAnalytics(o: BuildAnalyticsOptions): Analytics {
@@ -51,7 +52,7 @@ export function buildAnalytics(o: BuildAnalyticsOptions): Analytics {
     repository,
     rollup,
     breaker,
-    plugins: new PluginAnalytics({ repository, versions: new KnexMarketplaceRepository(o.db), clock: o.clock }),
+    plugins: new PluginAnalytics({ repository, versions: o.versions, clock: o.clock }),
     start: () => loops.forEach((loop) => loop.start()),
     stop: async () => {
       await Promise.all(loops.map((loop) => loop.stop()));

@@ -8,7 +8,9 @@ import { canAccessTenant, type Principal } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
 import type { Clock } from '../clock.js';
 import type { Page, PageRequest } from '../pagination.js';
-import type { ApiKeyRepository } from '../storage/api-key-repository.js';
+import type { ApiKeyRepository, KeyCredential } from '../storage/api-key-repository.js';
+import type { CacheGeneration } from '../caching/cache-generation.js';
+import { GenerationCache } from '../caching/generation-cache.js';
 import type { TenantRepository } from '../storage/tenant-repository.js';
 import { OPERATOR_SLUG, type Tenant } from '../tenants/tenant.js';
 import type { ApiKey } from './api-key.js';
@@ -31,6 +33,12 @@ export interface CreatedApiKey {
 export interface Authenticated {
   readonly principal: Principal;
   readonly tenant: Tenant;
+  /**
+   * Set when the key came from this process's cache: the generation it was
+   * read under. The request must re-check it once the rate limit has read the
+   * shared generation (middleware/credential-check.ts).
+   */
+  readonly cachedUnder?: number;
 }
 
 /** A use is recorded at most once a minute per key: `lastUsedAt` needs no finer grain. */
@@ -41,24 +49,44 @@ export interface ApiKeyServiceDeps {
   readonly tenants: TenantRepository;
   readonly lastUsed: LastUsedTracker;
   readonly clock: Clock;
+  /** Validates the per-process cache of keys with their tenants; without it nothing is cached. */
+  readonly generation?: CacheGeneration;
 }
 
 export class ApiKeyService {
   readonly #deps: ApiKeyServiceDeps;
+  /** Key hash → the key and its tenant (never the secret itself). */
+  readonly #credentials: GenerationCache<string, KeyCredential> | undefined;
 
   constructor(deps: ApiKeyServiceDeps) {
     this.#deps = deps;
+    this.#credentials = deps.generation === undefined ? undefined : new GenerationCache({ generation: deps.generation, clock: deps.clock });
   }
 
   /**
    * Resolve a bearer key to its principal: 401 `unauthorized` for an unknown,
    * malformed, revoked or expired key (one code, so no oracle on which), 403
-   * `tenant_suspended` when its tenant is suspended.
+   * `tenant_suspended` when its tenant is suspended. `fresh` skips the cache.
    */
-  async authenticate(rawKey: string): Promise<Authenticated> {
+  async authenticate(rawKey: string, options: { fresh?: boolean } = {}): Promise<Authenticated> {
     if (!isApiKeyFormat(rawKey)) throw new BazaarError('unauthorized');
     const hash = hashApiKey(rawKey);
+    const hit = options.fresh === true ? undefined : this.#credentials?.get(hash);
+    if (hit !== undefined) {
+      try {
+        return { ...this.#check(hit.value, hash), cachedUnder: hit.generation };
+      } catch {
+        // A refusal from a possibly stale entry must not stand (a reactivated tenant): read it again.
+      }
+    }
+    const generation = this.#deps.generation?.current() ?? null;
     const found = await this.#deps.apiKeys.findCredential(hash);
+    // Stored under the generation read before the query: a write committed meanwhile outdates it.
+    if (found !== null && generation !== null) this.#credentials?.set(hash, found, generation);
+    return this.#check(found, hash);
+  }
+
+  #check(found: KeyCredential | null, hash: string): Authenticated {
     const now = this.#deps.clock.now();
     if (found === null || !hashesEqual(found.keyHash, hash)) throw new BazaarError('unauthorized');
     const { key, tenant } = found;

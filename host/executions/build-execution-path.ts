@@ -18,6 +18,8 @@ import type { UsageRecorder } from '../metering/usage-recorder.js';
 import { KnexBlobStore } from '../storage/blob-store.js';
 import { InstallRepository } from '../storage/install-repository.js';
 import { KnexMarketplaceRepository } from '../storage/marketplace-repository.js';
+import type { CacheGeneration } from '../caching/cache-generation.js';
+import { CachedExecutableInstalls } from './executable-installs.js';
 import { ExecuteService } from './execute-service.js';
 import { PluginCodeCache } from './plugin-code-cache.js';
 import { TrustFeed } from './trust-feed.js';
@@ -37,18 +39,20 @@ export interface BuildExecutionPathOptions {
   readonly limits: Limits;
   readonly usage: Pick<UsageRecorder, 'record'>;
   readonly marketplace: MarketplaceDeps;
+  /** Validates the per-process cache of executable installs; bumped by the repositories' writes. */
+  readonly cacheGeneration: CacheGeneration;
 }
 
 export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathDeps {
-  const installs = new InstallRepository(o.db);
+  const installs = new InstallRepository(o.db, o.cacheGeneration);
   const schemas = new ActionSchemaCache();
   const recomputeTrust = (name: string, version: string) => o.marketplace.trust.recomputeTrust(name, version);
-  const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger });
+  const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger, clock: o.clock });
   return {
     trustFeed,
     installs: new InstallService({
       installs,
-      versions: new KnexMarketplaceRepository(o.db),
+      versions: new KnexMarketplaceRepository(o.db, o.cacheGeneration),
       schemas,
       evict: (id) => o.runtime.evict(id),
       recomputeTrust,
@@ -57,7 +61,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       logger: o.logger,
     }),
     executions: new ExecuteService({
-      installs,
+      installs: new CachedExecutableInstalls({ installs, generation: o.cacheGeneration, clock: o.clock }),
       limits: o.limits,
       runtime: o.runtime,
       code: new PluginCodeCache({ blobs: new KnexBlobStore(o.db), packageLimits: o.config.marketplace.packageLimits }),

@@ -59,6 +59,8 @@ export interface ExecuteRequest {
   readonly target: { readonly id: string } | { readonly plugin: string };
   readonly action: string | undefined;
   readonly input: JsonValue;
+  /** The id to run under (the route's, so an idempotency claim can name it); default: a new one. */
+  readonly executionId?: string;
 }
 
 /** A finished execution (succeeded or failed), already recorded. */
@@ -108,7 +110,7 @@ export class ExecuteService {
       const code = await this.#deps.code.get(target.sha256);
 
       counted = true; // from here on this is an execution, whatever happens
-      const executionId = randomUUID();
+      const executionId = request.executionId ?? randomUUID();
       const startedAt = this.#deps.clock.now();
       const result = await this.#run(target, executionId, action, request.input, code, limits);
       await this.#record(target, executionId, action, request.input, result, startedAt);
@@ -153,10 +155,15 @@ export class ExecuteService {
     });
   }
 
-  /** Durable before the answer: the recorder's rejection (503) propagates and no 200 goes out. */
+  /**
+   * Durable before the answer: a rejection (503) propagates and no 200 goes
+   * out. The recorder keeps the record and retries it, so the execution, which
+   * did run, is metered once the database is back; the 503 names it
+   * (`details.executionId`, see idempotent-answer.ts).
+   */
   async #record(target: ExecutableInstall, executionId: string, action: string, input: JsonValue, result: ExecutionResult, startedAt: Date): Promise<void> {
     const { install } = target;
-    await this.#deps.usage.record({
+    await this.#usageRecord({
       executionId,
       tenantId: install.tenantId,
       installId: install.id,
@@ -174,6 +181,17 @@ export class ExecuteService {
       finishedAt: this.#deps.clock.now(),
     });
     this.#deps.trustFeed.executed(install.plugin, install.version);
+  }
+
+  async #usageRecord(rec: UsageRecord): Promise<void> {
+    try {
+      await this.#deps.usage.record(rec);
+    } catch (err) {
+      if (err instanceof BazaarError && err.code === 'dependency_unavailable') {
+        throw new BazaarError('dependency_unavailable', err.message, { executionId: rec.executionId }, { cause: err });
+      }
+      throw err;
+    }
   }
 }
 

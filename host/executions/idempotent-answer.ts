@@ -10,8 +10,12 @@
  *   a 503) is abandoned, so a retry with the same key can run.
  * - The same key on a different request: 409 `conflict`; the first still
  *   running: 409 `conflict`, retry later.
+ * - An execution that ran but whose record or answer was lost (503 after the
+ *   sandbox, a crashed host) keeps its claim: once the claim's lease expires
+ *   a retry learns which execution ran (409 `conflict` naming it) instead of
+ *   running it twice; if it never ran, the retry takes the claim over.
  */
-import { BazaarError } from '../../manifests/errors.js';
+import { BazaarError, isBazaarError } from '../../manifests/errors.js';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
 import { requestFingerprint } from '../idempotency/request-fingerprint.js';
 
@@ -27,6 +31,15 @@ export interface IdempotentRequest {
   readonly method: string;
   readonly path: string;
   readonly body: unknown;
+  /** The id the execution will run under (execute routes), stored with the claim. */
+  readonly executionId?: string;
+}
+
+/** An error thrown after the sandbox ran: the execution happened (and will be metered) though it was not answered. */
+export function executionRan(err: unknown): string | undefined {
+  if (!isBazaarError(err) || err.code !== 'dependency_unavailable') return undefined;
+  const details = err.details as { executionId?: unknown } | undefined;
+  return typeof details?.executionId === 'string' ? details.executionId : undefined;
 }
 
 export async function idempotentAnswer(
@@ -36,12 +49,19 @@ export async function idempotentAnswer(
 ): Promise<Answer> {
   const { key, tenantId } = request;
   if (key === null) return work();
-  const begun = await store.begin(tenantId, key, requestFingerprint(request.method, request.path, request.body));
+  const claim = request.executionId === undefined ? {} : { executionId: request.executionId };
+  const begun = await store.begin(tenantId, key, requestFingerprint(request.method, request.path, request.body), claim);
   switch (begun.state) {
     case 'replay':
       return { status: begun.status, body: begun.body };
     case 'in_progress':
       throw new BazaarError('conflict', 'A request with this Idempotency-Key is still in progress; retry later.');
+    case 'executed':
+      throw new BazaarError(
+        'conflict',
+        `The first request with this Idempotency-Key ran as execution ${begun.executionId}, but its answer was lost; see GET /v1/executions/${begun.executionId}.`,
+        { executionId: begun.executionId },
+      );
     case 'mismatch':
       throw new BazaarError('conflict', 'This Idempotency-Key was used for a different request.');
     case 'new':
@@ -51,7 +71,8 @@ export async function idempotentAnswer(
   try {
     answer = await work();
   } catch (err) {
-    await store.abandon(tenantId, key).catch(() => undefined); // an unreleased key only expires; the refusal matters more
+    // It ran: keep the claim, so a retry after the lease finds the execution instead of running it again.
+    if (executionRan(err) === undefined) await store.abandon(tenantId, key).catch(() => undefined); // an unreleased key only expires; the refusal matters more
     throw err;
   }
   await store.complete(tenantId, key, answer.status, answer.body);

@@ -2,10 +2,15 @@
  * Feeds execution history into the trust score (PRODUCT.md: "recomputed as
  * execution history ... arrive"), cheaply: every `every`-th execution of a
  * version seen by this process triggers one recompute in the background, and
- * never more than one at a time per version. The score reads the durable
- * usage records, so what other processes executed counts too.
+ * never more than one at a time per version, nor more often than
+ * `minIntervalMs` per version: under load a recompute (a dozen queries, and
+ * a cache invalidation when the score moves) every 100 executions would be
+ * most of the database's work, and the history score does not need to be
+ * fresher than that. The score reads the durable usage records, so what
+ * other processes executed counts too.
  */
 import { BackgroundWork } from '../background-work.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 
 export interface TrustFeedOptions {
@@ -13,12 +18,17 @@ export interface TrustFeedOptions {
   readonly logger: Logger;
   /** Default 100. */
   readonly every?: number;
+  /** At most one recompute per version this often (default 10 s; needs `clock`). */
+  readonly minIntervalMs?: number;
+  readonly clock?: Clock;
 }
 
 export class TrustFeed {
   readonly #options: TrustFeedOptions;
   readonly #every: number;
   readonly #counts = new Map<string, number>();
+  /** When each version's last recompute was asked for (ms). */
+  readonly #lastAsked = new Map<string, number>();
   readonly #work: BackgroundWork;
 
   constructor(options: TrustFeedOptions) {
@@ -35,6 +45,14 @@ export class TrustFeed {
     if (!this.#counts.has(key) && this.#counts.size >= 10_000) this.#counts.clear();
     this.#counts.set(key, count % this.#every);
     if (count % this.#every !== 0) return;
+    const clock = this.#options.clock;
+    if (clock !== undefined) {
+      const now = clock.now().getTime();
+      const last = this.#lastAsked.get(key);
+      if (last !== undefined && now - last < (this.#options.minIntervalMs ?? 10_000)) return;
+      if (!this.#lastAsked.has(key) && this.#lastAsked.size >= 10_000) this.#lastAsked.clear();
+      this.#lastAsked.set(key, now);
+    }
     this.#work.request(key, () => this.#options.recompute(name, version));
   }
 

@@ -23,6 +23,12 @@
  * - `/readyz`: `ready()`/`ping()` report Redis; a not-ready host should be
  *   taken out of the load balancer while the others carry on.
  *
+ * - Cache generation: unknown while the rate limiter falls back, so the
+ *   per-process caches of keys and installs are off and every request reads
+ *   PostgreSQL (caching/cache-generation.ts). The rate-limit script reads two
+ *   keys (the tenant's and the generation); on Redis Cluster they would need
+ *   one hash slot, which they do not have today.
+ *
  * A reservation whose reply is lost (timeout after the server ran it) counts
  * without an execution; the durable usage records stay the truth for billing.
  */
@@ -38,6 +44,8 @@ import { closeRedisClient, createRedisClient, pingRedis } from './redis-client.j
 import { RedisConcurrencyLimiter } from './redis-concurrency-limiter.js';
 import { RedisQuotaCounter } from './redis-quota-counter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
+import { RedisCacheGeneration } from './redis-cache-generation.js';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 
 export type * from './ports.js';
 export { quotaPeriod } from './limit-keys.js';
@@ -61,6 +69,11 @@ export interface Limits {
   readonly rateLimiter: RateLimiter;
   readonly quota: QuotaCounter;
   readonly concurrency: ConcurrencyLimiter;
+  /**
+   * The cache generation shared through this Redis (caching/cache-generation.ts),
+   * read by the rate limiter's script; absent in process (buildDeps picks one).
+   */
+  readonly generation?: CacheGeneration;
   /** Whether the counters' store answers (always `true` in process). Never throws. */
   ready(): Promise<boolean>;
   /** The same as a readiness check: throws 503 `dependency_unavailable` when Redis does not answer. */
@@ -87,6 +100,7 @@ export function createLimits(options: LimitsOptions): Limits {
   }
   const { keyPrefix, logger } = options;
   const redis: Redis = createRedisClient(options.redisUrl, { logger });
+  const generation = new RedisCacheGeneration({ redis, keyPrefix, logger });
   return {
     backend: 'redis',
     rateLimiter: new FallbackRateLimiter({
@@ -96,8 +110,12 @@ export function createLimits(options: LimitsOptions): Limits {
     }),
     quota: new RedisQuotaCounter({ redis, keyPrefix, logger, ...usage }),
     concurrency: new RedisConcurrencyLimiter({ redis, keyPrefix, logger }),
+    generation,
     ready: () => pingRedis(redis).then(() => true, () => false),
     ping: () => pingRedis(redis),
-    close: () => closeRedisClient(redis),
+    close: () => {
+      generation.close();
+      return closeRedisClient(redis);
+    },
   };
 }

@@ -25,6 +25,8 @@ export interface RateLimitResult {
   readonly resetSeconds: number;
   /** `Retry-After` when refused (at least 1); 0 when allowed. */
   readonly retryAfterSeconds: number;
+  /** The shared cache generation, read in the same round trip (Redis only; absent in process or in fallback). */
+  readonly generation?: string;
 }
 
 /** Per-tenant request rate limiting (GCRA: a smooth sliding window, no burst at window edges). */

@@ -21,11 +21,17 @@ export interface MeteringDeps {
   readonly usageRepository: UsageRepository;
 }
 
-export function buildMetering(options: { readonly db: Knex; readonly logger: Logger; readonly clock: Clock }): MeteringDeps {
+export function buildMetering(options: {
+  readonly db: Knex;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Idempotency claims' lease: longer than any execution (default 5 min). */
+  readonly idempotencyLeaseMs?: number;
+}): MeteringDeps {
   const { db, logger, clock } = options;
   return {
     usage: new UsageRecorder({ db, logger }),
-    idempotency: new IdempotencyStore({ db, clock }),
+    idempotency: new IdempotencyStore({ db, clock, ...(options.idempotencyLeaseMs === undefined ? {} : { leaseMs: options.idempotencyLeaseMs }) }),
     usageRepository: new UsageRepository(db),
   };
 }

@@ -9,7 +9,11 @@
  * 1. `record()` checks the record and queues it with its caller's promise.
  * 2. A batch is written as ONE multi-row INSERT ... ON CONFLICT DO NOTHING
  *    when `maxBatch` records wait, or `maxDelayMs` after the first one queued
- *    (0: on the next turn of the event loop).
+ *    (0: on the next turn of the event loop). Under load (records arriving
+ *    fast enough to gather `targetBatch` of them within `maxHoldMs`, by the
+ *    recent arrival rate, or half of them) the first one waits for them instead: a few
+ *    milliseconds more per execution buy ~`targetBatch` executions per round
+ *    trip. At low rates nothing waits longer than `maxDelayMs`.
  * 3. At most `maxConcurrentWrites` batches are in flight; records arriving
  *    meanwhile queue up and leave together as soon as a write finishes. Under
  *    load, batches grow by themselves and round trips stay far below
@@ -18,6 +22,16 @@
  *    rejected with 503 `dependency_unavailable` when the statement failed.
  *    One statement is one transaction, so a failed batch wrote nothing, and
  *    the route never acknowledges an unrecorded execution.
+ * 5. The executions of a failed batch did run, so their records are kept
+ *    (at most `maxRetained`, with a warning) and retried in the background
+ *    until the database takes them; the insert is idempotent per execution
+ *    id, so each is metered exactly once even if a "failed" commit had in fact
+ *    committed. A retried batch that fails again is split, so one record the
+ *    database refuses for good (a data or integrity error, dropped with an
+ *    error log) cannot hold the others back.
+ *
+ * Batches mix installs and tenants: executions of different installs run
+ * concurrently (one isolate per install), and all of them share commits.
  */
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
@@ -34,9 +48,19 @@ export interface UsageRecorderOptions {
   readonly maxBatch?: number;
   /** How long the first queued record waits for company (default 2 ms; 0 = next tick). */
   readonly maxDelayMs?: number;
+  /** Records a batch waits for under load (default 24). */
+  readonly targetBatch?: number;
+  /** The longest a record waits for `targetBatch` company (default 40 ms). */
+  readonly maxHoldMs?: number;
   /** Batches written at once (default 2): enough to overlap round trips, few enough to leave the pool to requests. */
   readonly maxConcurrentWrites?: number;
+  /** Records of failed batches kept for retry at most (default 50,000; the oldest go first, logged). */
+  readonly maxRetained?: number;
+  /** First retry delay after a failure, doubling up to 5 s (default 500 ms). */
+  readonly retryDelayMs?: number;
 }
+
+const MAX_RETRY_DELAY_MS = 5_000;
 
 interface Waiter {
   readonly record: UsageRecord;
@@ -49,6 +73,11 @@ export class UsageRecorder {
   readonly #logger: Logger;
   readonly #maxBatch: number;
   readonly #maxDelayMs: number;
+  readonly #targetBatch: number;
+  readonly #maxHoldMs: number;
+  /** Mean gap between arrivals (ms, exponentially weighted), to tell load from a trickle. */
+  #gapMs = Number.POSITIVE_INFINITY;
+  #lastArrival = 0;
   readonly #maxConcurrentWrites: number;
   #queue: Waiter[] = [];
   readonly #writes = new Set<Promise<void>>();
@@ -56,13 +85,32 @@ export class UsageRecorder {
   #cancelWait: (() => void) | undefined;
   #roundTrips = 0;
   #closing: Promise<void> | undefined;
+  readonly #maxRetained: number;
+  readonly #firstRetryDelayMs: number;
+  /** Records whose batch failed, by execution id, oldest first. */
+  readonly #retained = new Map<string, UsageRecord>();
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retrying: Promise<void> | undefined;
+  #retryDelayMs: number;
+  #retrySize: number;
 
   constructor(opts: UsageRecorderOptions) {
     this.#repository = new UsageRepository(opts.db);
     this.#logger = opts.logger;
     this.#maxBatch = integerAtLeast('maxBatch', opts.maxBatch ?? 100, 1);
     this.#maxDelayMs = integerAtLeast('maxDelayMs', opts.maxDelayMs ?? 2, 0);
+    this.#targetBatch = integerAtLeast('targetBatch', opts.targetBatch ?? 24, 1);
+    this.#maxHoldMs = integerAtLeast('maxHoldMs', opts.maxHoldMs ?? 40, 0);
     this.#maxConcurrentWrites = integerAtLeast('maxConcurrentWrites', opts.maxConcurrentWrites ?? 2, 1);
+    this.#maxRetained = integerAtLeast('maxRetained', opts.maxRetained ?? 50_000, 1);
+    this.#firstRetryDelayMs = integerAtLeast('retryDelayMs', opts.retryDelayMs ?? 500, 1);
+    this.#retryDelayMs = this.#firstRetryDelayMs;
+    this.#retrySize = this.#maxBatch;
+  }
+
+  /** Records of failed batches still waiting to be written. */
+  get retained(): number {
+    return this.#retained.size;
   }
 
   /** Database round trips made so far (one per batch written, failed or not). */
@@ -87,6 +135,7 @@ export class UsageRecorder {
     }
     return new Promise<void>((resolve, reject) => {
       // A copy: the caller may reuse its object before the batch leaves.
+      this.#noteArrival();
       this.#queue.push({ record: { ...rec }, resolve, reject });
       if (this.#queue.length >= this.#maxBatch) this.#pump();
       else this.#arm();
@@ -105,20 +154,48 @@ export class UsageRecorder {
       this.#pump();
       await Promise.allSettled([...this.#writes]);
     }
+    // One last try for retained records; what still fails is lost to this process, so name it.
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    await this.#retrying;
+    if (this.#retained.size > 0) await this.#retryOnce();
+    if (this.#retained.size > 0) {
+      this.#logger.error({ records: this.#retained.size, executionIds: [...this.#retained.keys()].slice(0, 100) }, 'usage records lost at shutdown: the database did not take them');
+    }
+  }
+
+  #noteArrival(): void {
+    const now = performance.now();
+    const gap = now - this.#lastArrival;
+    this.#lastArrival = now;
+    this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
+  }
+
+  /**
+   * How long the first queued record waits: until `targetBatch` records are
+   * due by the arrival rate, at most `maxHoldMs`, when holding gathers at
+   * least half of them; otherwise (a trickle) just `maxDelayMs`.
+   */
+  #delayMs(): number {
+    const fill = this.#gapMs * (this.#targetBatch - this.#queue.length);
+    const gathered = this.#queue.length + this.#maxHoldMs / this.#gapMs;
+    if (gathered < this.#targetBatch / 2) return this.#maxDelayMs;
+    return Math.max(this.#maxDelayMs, Math.ceil(Math.min(fill, this.#maxHoldMs)));
   }
 
   /** Start the wait of the first queued record (once per batch). */
   #arm(): void {
     if (this.#cancelWait !== undefined) return;
+    const delayMs = this.#delayMs();
     const fire = () => {
       this.#cancelWait = undefined;
       this.#pump();
     };
-    if (this.#maxDelayMs === 0) {
+    if (delayMs === 0) {
       const immediate = setImmediate(fire);
       this.#cancelWait = () => clearImmediate(immediate);
     } else {
-      const timeout = setTimeout(fire, this.#maxDelayMs);
+      const timeout = setTimeout(fire, delayMs);
       this.#cancelWait = () => clearTimeout(timeout);
     }
   }
@@ -135,8 +212,8 @@ export class UsageRecorder {
       this.#queue = this.#queue.slice(this.#maxBatch);
       const write: Promise<void> = this.#write(batch).finally(() => {
         this.#writes.delete(write);
-        // Whatever queued during this write has waited long enough: send it now.
-        if (this.#queue.length > 0) this.#pump();
+        // Queued records whose wait is over (none armed) leave now; an armed wait still gathers company.
+        if (this.#queue.length > 0 && this.#cancelWait === undefined) this.#pump();
       });
       this.#writes.add(write);
     }
@@ -156,10 +233,68 @@ export class UsageRecorder {
       for (const waiter of batch) {
         waiter.reject(new BazaarError('dependency_unavailable', 'The usage record could not be stored.', undefined, { cause }));
       }
+      this.#retain([...unique.values()]);
       return;
     }
     for (const waiter of batch) waiter.resolve();
   }
+
+  /** Keep records of executions that ran but could not be written, for the background retry. */
+  #retain(records: readonly UsageRecord[]): void {
+    for (const rec of records) {
+      if (this.#retained.has(rec.executionId)) continue;
+      if (this.#retained.size >= this.#maxRetained) {
+        const [oldest] = this.#retained.keys();
+        if (oldest !== undefined) this.#retained.delete(oldest);
+        this.#logger.error({ executionId: oldest, maxRetained: this.#maxRetained }, 'usage record dropped: too many waiting for the database');
+      }
+      this.#retained.set(rec.executionId, rec);
+    }
+    this.#logger.warn({ records: records.length, retained: this.#retained.size }, 'usage records kept for retry until the database is back');
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || this.#retrying !== undefined || this.#closing !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#retrying = this.#retryOnce().finally(() => {
+        this.#retrying = undefined;
+        if (this.#retained.size > 0) this.#scheduleRetry();
+      });
+    }, this.#retryDelayMs);
+    this.#retryTimer.unref(); // a retry never keeps the process alive; close() makes the last attempt
+  }
+
+  /** Write retained records until done or a batch fails (then back off and split). Never rejects. */
+  async #retryOnce(): Promise<void> {
+    while (this.#retained.size > 0) {
+      const batch = [...this.#retained.values()].slice(0, this.#retrySize);
+      this.#roundTrips += 1;
+      try {
+        await this.#repository.insertMany(batch);
+      } catch (err) {
+        if (batch.length === 1 && isPermanent(err)) {
+          this.#retained.delete(batch[0]!.executionId);
+          this.#logger.error({ ...errorFields(err), executionId: batch[0]!.executionId }, 'usage record dropped: the database refuses it');
+          continue;
+        }
+        this.#retrySize = Math.max(1, Math.floor(batch.length / 2));
+        this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, MAX_RETRY_DELAY_MS);
+        return;
+      }
+      for (const rec of batch) this.#retained.delete(rec.executionId);
+      this.#retrySize = this.#maxBatch;
+      this.#retryDelayMs = this.#firstRetryDelayMs;
+      if (this.#retained.size === 0) this.#logger.info({ records: batch.length }, 'usage records kept for retry are written');
+    }
+  }
+}
+
+/** A data exception (22) or integrity violation (23): retrying the same row cannot succeed. */
+function isPermanent(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }
 
 function integerAtLeast(name: string, value: number, min: number): number {

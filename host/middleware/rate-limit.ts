@@ -8,6 +8,7 @@
 import type Koa from 'koa';
 import { BazaarError } from '../../manifests/errors.js';
 import type { AppState } from '../app-state.js';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import type { RateLimiter } from '../limits/index.js';
 import { effectiveLimits } from '../tenants/tenant-settings.js';
 import type { TierTable } from '../tiers.js';
@@ -15,14 +16,17 @@ import type { TierTable } from '../tiers.js';
 export interface RateLimitOptions {
   readonly limiter: RateLimiter;
   readonly tiers: TierTable;
+  /** Receives the shared cache generation the limiter read in the same round trip (Redis). */
+  readonly generation?: Pick<CacheGeneration, 'observe'>;
 }
 
-export function rateLimit({ limiter, tiers }: RateLimitOptions): Koa.Middleware<AppState> {
+export function rateLimit({ limiter, tiers, generation }: RateLimitOptions): Koa.Middleware<AppState> {
   return async function rateLimit(ctx, next) {
     const tenant = ctx.state.tenant;
     if (tenant === undefined) return next();
     const limit = effectiveLimits(tenant, tiers).requestsPerMinute;
     const decision = await limiter.check(tenant.id, { limit });
+    generation?.observe(decision.generation);
     ctx.set('X-RateLimit-Limit', String(decision.limit));
     ctx.set('X-RateLimit-Remaining', String(decision.remaining));
     ctx.set('X-RateLimit-Reset', String(decision.resetSeconds));

@@ -8,6 +8,7 @@
  * execute service (quota, concurrency, trust gate, sandbox, usage record) →
  * the contract's 200 or 422 answer.
  */
+import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import type { JsonValue } from '../../runtime/types.js';
@@ -43,11 +44,13 @@ export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency'>)
     const tenant = ctx.state.tenant;
     if (tenant === undefined) throw new BazaarError('unauthorized');
     const body = parseExecuteBody(ctx.request.body);
+    // Chosen here so the idempotency claim can name the execution it stands for.
+    const executionId = randomUUID();
     const answer = await idempotentAnswer(
       deps.idempotency,
-      { tenantId: tenant.id, key: readIdempotencyKey(ctx.headers), method: ctx.method, path: ctx.path, body },
+      { tenantId: tenant.id, key: readIdempotencyKey(ctx.headers), method: ctx.method, path: ctx.path, body, executionId },
       async () => {
-        const outcome = await deps.executions.execute({ tenant, target, action: body.action, input: body.input });
+        const outcome = await deps.executions.execute({ tenant, target, action: body.action, input: body.input, executionId });
         return executionAnswer(outcome, ctx.state.requestId);
       },
     );

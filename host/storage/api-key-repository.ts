@@ -1,9 +1,11 @@
 /**
- * API keys in SQL. Authentication looks a key up by its hash on every request
- * (a unique index makes that one index probe), so a revocation written by any
- * host process is seen by all of them at once: there is no key cache to expire.
+ * API keys in SQL. Authentication looks a key up by its hash (a unique index
+ * makes that one index probe); the API key service caches the answer per
+ * process, so every write that changes a stored key bumps the cache
+ * generation after it commits (caching/cache-generation.ts: THE RULE).
  */
 import type { Knex } from 'knex';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import type { ApiKey } from '../api-keys/api-key.js';
 import type { Scope } from '../auth/scopes.js';
 import type { Page, PageRequest } from '../pagination.js';
@@ -49,9 +51,12 @@ const TENANT_COLUMNS = ['name', 'slug', 'owner_email', 'tier', 'status', 'settin
 /** Reads and writes `api_keys`. */
 export class ApiKeyRepository {
   readonly #db: Knex;
+  readonly #generation: Pick<CacheGeneration, 'bump'>;
 
-  constructor(db: Knex) {
+  /** `generation`: bumped by every write that changes a stored key (a new key changes none). */
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;
+    this.#generation = generation;
   }
 
   async insert(key: NewApiKey): Promise<ApiKey> {
@@ -97,6 +102,7 @@ export class ApiKeyRepository {
       .where({ id })
       .update({ revoked_at: this.#db.raw('coalesce(revoked_at, ?)', [now]) as unknown as Date })
       .returning('*');
+    if (row !== undefined) await this.#generation.bump();
     return row === undefined ? null : toApiKey(row as ApiKeyRow);
   }
 

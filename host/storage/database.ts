@@ -123,3 +123,14 @@ export async function pingDatabase(db: Knex, timeoutMs = 2_000): Promise<void> {
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
+
+/**
+ * Run `effect` once `db`'s work is committed: at once outside a transaction,
+ * after COMMIT inside one (nothing on rollback). Cache-generation bumps go
+ * here: a bump before COMMIT would let another process reload the old row
+ * and cache it under the new generation.
+ */
+export async function afterCommit(db: Knex, effect: () => Promise<void>): Promise<void> {
+  if (!db.isTransaction) return effect();
+  (db as Knex.Transaction).executionPromise.then(effect, () => undefined).catch(() => undefined);
+}

@@ -9,6 +9,7 @@
  * `install_count` is refreshed in the same transaction.
  */
 import type { Knex } from 'knex';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import { BazaarError } from '../../manifests/errors.js';
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
@@ -51,7 +52,7 @@ export interface InstallChanges {
   readonly pending?: { version: string; config: JsonValue; permissions: Permissions } | null;
 }
 
-/** An install with the version it runs, read fresh for every execution. */
+/** An install with the version it runs (cached per process: executions/executable-installs.ts). */
 export interface ExecutableInstall {
   readonly install: Install;
   readonly status: VersionStatus;
@@ -64,9 +65,12 @@ const json = (value: unknown): string => JSON.stringify(value);
 
 export class InstallRepository {
   readonly #db: Knex;
+  readonly #generation: Pick<CacheGeneration, 'bump'>;
 
-  constructor(db: Knex) {
+  /** `generation`: bumped after every change to a stored install (caching/cache-generation.ts). */
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;
+    this.#generation = generation;
   }
 
   /**
@@ -117,24 +121,28 @@ export class InstallRepository {
       patch.pending_permissions = changes.pending === null ? null : json(changes.pending.permissions);
     }
     const [row] = await this.#db('installs').where({ tenant_id: tenantId, id }).update(patch).returning('*');
+    if (row !== undefined) await this.#generation.bump();
     return row === undefined ? null : toInstall(row as InstallRow);
   }
 
   /** Delete (its kv goes with it, by cascade); the deleted install, or `null`. */
   async delete(tenantId: string, id: string): Promise<Install | null> {
-    return this.#db.transaction(async (trx) => {
+    const deleted = await this.#db.transaction(async (trx) => {
       const [row] = await trx('installs').where({ tenant_id: tenantId, id }).delete().returning('*');
       if (row === undefined) return null;
       const install = toInstall(row as InstallRow);
       await refreshInstallCount(trx, install.plugin);
       return install;
     });
+    if (deleted !== null) await this.#generation.bump();
+    return deleted;
   }
 
   /**
    * The install (by id, or by plugin name) with its current version, in one
-   * query. Read on every execution, so a change made by any host process
-   * (upgrade, yank, uninstall) holds for the very next execution.
+   * query. Cached per process under the cache generation, which every write
+   * to installs and to versions' status or trust bumps, so a change made by
+   * any host process (upgrade, yank, uninstall) holds for the next execution.
    */
   async findExecutable(tenantId: string, by: { id: string } | { plugin: string }): Promise<ExecutableInstall | null> {
     const where = 'id' in by ? { 'i.id': by.id } : { 'i.plugin_name': by.plugin };

@@ -3,8 +3,12 @@
  * PGlite). Every write is one transaction that first locks the plugin's row,
  * so changes to one plugin are serialised across connections and processes,
  * then changes versions, appends audit entries and refreshes the listing.
+ * A version's status and trust score are cached per process with the installs
+ * running it: their writers bump the cache generation after commit
+ * (caching/cache-generation.ts). A new version is referenced by nothing yet.
  */
 import type { Knex } from 'knex';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import { BazaarError } from '../../manifests/errors.js';
 import type { AuditEntry, AuditEntryInput } from '../../marketplace/audit.js';
 import { summarizePlugin } from '../../marketplace/plugin-listing.js';
@@ -27,9 +31,11 @@ import { toAuditRow, toVersionRecord, toVersionRow, trustColumns, type VersionRo
 
 export class KnexMarketplaceRepository implements MarketplaceRepository {
   readonly #db: Knex;
+  readonly #generation: Pick<CacheGeneration, 'bump'>;
 
-  constructor(db: Knex) {
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;
+    this.#generation = generation;
   }
 
   async insertVersion(record: PluginVersionRecord, audit: readonly AuditEntryInput[]): Promise<void> {
@@ -67,7 +73,7 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
     reason: string | null,
     audit: AuditEntryInput,
   ): Promise<PluginVersionRecord | null> {
-    return this.#db.transaction(async (trx) => {
+    const changed = await this.#db.transaction(async (trx) => {
       await lockPlugin(trx, name);
       const [row] = await trx<VersionRow>('plugin_versions')
         .where({ plugin_name: name, version_key: versionKey(version), status: from })
@@ -78,12 +84,17 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
       await refreshListing(trx, name);
       return toVersionRecord(row as VersionRow);
     });
+    if (changed !== null) await this.#generation.bump();
+    return changed;
   }
 
   async updateTrust(name: string, reports: readonly VersionTrust[]): Promise<void> {
     if (reports.length === 0) return;
-    await this.#db.transaction(async (trx) => {
+    const scoreChanged = await this.#db.transaction(async (trx) => {
       await lockPlugin(trx, name);
+      // Only a changed score matters to cached installs: recomputes run often and mostly change evidence.
+      const before = await trx('plugin_versions').where({ plugin_name: name }).select<{ version: string; trust_score: number }[]>('version', 'trust_score');
+      const scores = new Map(before.map((r) => [r.version, Number(r.trust_score)]));
       for (const { version, trust } of reports) {
         await trx('plugin_versions')
           .where({ plugin_name: name, version_key: versionKey(version) })
@@ -91,7 +102,9 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
       }
       // Once per batch: the listing reads every version, so per-version refreshes were quadratic.
       await refreshListing(trx, name);
+      return reports.some(({ version, trust }) => scores.get(version) !== trust.score);
     });
+    if (scoreChanged) await this.#generation.bump();
   }
 
   listPending(query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>> {

@@ -3,12 +3,13 @@
  * `Tenant` domain objects here, so nothing above this file sees snake_case.
  */
 import type { Knex } from 'knex';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { pageInCreationOrder } from './creation-order-page.js';
 import type { Tenant, TenantSettings, TenantStatus } from '../tenants/tenant.js';
 import type { TierName } from '../tiers.js';
-import { isUniqueViolation } from './database.js';
+import { afterCommit, isUniqueViolation } from './database.js';
 
 /** A `tenants` row as pg and PGlite return it. */
 export interface TenantRow {
@@ -42,12 +43,18 @@ export interface TenantChanges {
   readonly tier?: TierName;
 }
 
-/** Reads and writes `tenants`. */
+/**
+ * Reads and writes `tenants`. Tenants are cached per process with their API
+ * keys: every method that changes a stored tenant (status, settings, tier...)
+ * must bump the cache generation after it commits (caching/cache-generation.ts).
+ */
 export class TenantRepository {
   readonly #db: Knex;
+  readonly #generation: Pick<CacheGeneration, 'bump'>;
 
-  constructor(db: Knex) {
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;
+    this.#generation = generation;
   }
 
   /** Insert a tenant (in `trx` when given); a taken slug is 409 `conflict`. */
@@ -94,6 +101,7 @@ export class TenantRepository {
     // jsonb: pass JSON text, since pg would turn a JS array into a Postgres array literal.
     const values = changes.settings === undefined ? patch : { ...patch, settings: JSON.stringify(changes.settings) };
     const [row] = await trx('tenants').where({ id }).update(values).returning('*');
+    if (row !== undefined) await afterCommit(trx, () => this.#generation.bump());
     return row === undefined ? null : toTenant(row as TenantRow);
   }
 }

@@ -25,20 +25,32 @@ export interface LoadOptions {
   headers?: Record<string, string>;
 }
 
-/** POSTs `body` to `url` with `connections` keep-alive connections for `seconds`. */
-export async function postLoad(url: string, body: unknown, options: LoadOptions = {}): Promise<LoadResult> {
-  const { connections = 32, seconds = 5, headers = {} } = options;
-  const args = ['-j', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-b', JSON.stringify(body), '-H', 'content-type=application/json'];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
-  args.push(url);
-  const { stdout } = await run(AUTOCANNON, args, { maxBuffer: 16 * 1024 * 1024 });
-  const report = JSON.parse(stdout) as {
-    requests: { average: number };
-    latency: { p50: number; p99: number };
-    '2xx': number;
-    non2xx: number;
-    errors: number;
-  };
+/** One target of `postLoadTargets`: a path on the host with its own headers (e.g. another tenant's key). */
+export interface LoadTarget {
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+const WORKER = path.resolve(import.meta.dirname, 'load-worker.js');
+
+/** POSTs to every target in turn from each of `connections` keep-alive connections (a separate process). */
+export async function postLoadTargets(baseUrl: string, targets: readonly LoadTarget[], options: LoadOptions = {}): Promise<LoadResult> {
+  const { connections = 32, seconds = 5 } = options;
+  const plan = { url: baseUrl, connections, seconds, requests: targets.map((t) => ({ path: t.path, headers: t.headers, body: JSON.stringify(t.body) })) };
+  const { stdout } = await run(process.execPath, [WORKER, JSON.stringify(plan)], { maxBuffer: 16 * 1024 * 1024 });
+  return toLoadResult(JSON.parse(stdout) as AutocannonReport);
+}
+
+interface AutocannonReport {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+}
+
+function toLoadResult(report: AutocannonReport): LoadResult {
   return {
     requestsPerSecond: report.requests.average,
     p50Ms: report.latency.p50,
@@ -47,4 +59,14 @@ export async function postLoad(url: string, body: unknown, options: LoadOptions 
     non2xx: report.non2xx,
     errors: report.errors,
   };
+}
+
+/** POSTs `body` to `url` with `connections` keep-alive connections for `seconds`. */
+export async function postLoad(url: string, body: unknown, options: LoadOptions = {}): Promise<LoadResult> {
+  const { connections = 32, seconds = 5, headers = {} } = options;
+  const args = ['-j', '-c', String(connections), '-d', String(seconds), '-m', 'POST', '-b', JSON.stringify(body), '-H', 'content-type=application/json'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  args.push(url);
+  const { stdout } = await run(AUTOCANNON, args, { maxBuffer: 16 * 1024 * 1024 });
+  return toLoadResult(JSON.parse(stdout) as AutocannonReport);
 }

@@ -10,6 +10,8 @@ import { runSandboxBench } from './sandbox-bench.js';
 
 console.log(`# Bazaar benchmark — ${new Date().toISOString()}`);
 console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]?.toFixed(2)}`);
-await runSandboxBench();
-await runMarketplaceBench();
-await runExecuteBench();
+// `run.js execute` (or sandbox, marketplace) runs one part; no argument runs them all.
+const only = process.argv[2];
+if (only === undefined || only === 'sandbox') await runSandboxBench();
+if (only === undefined || only === 'marketplace') await runMarketplaceBench();
+if (only === undefined || only === 'execute') await runExecuteBench();

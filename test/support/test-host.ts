@@ -15,6 +15,7 @@ import type { AppDeps } from '../../host/deps.js';
 import type { EventPublisher } from '../../host/events/domain-events.js';
 import { createLogger, type Logger } from '../../host/logger.js';
 import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
+import { type CacheGeneration, InProcessCacheGeneration } from '../../host/caching/cache-generation.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
 
 /** A clock tests move by hand. */
@@ -55,6 +56,22 @@ export interface TestHostOptions {
   readonly events?: EventPublisher;
 }
 
+/**
+ * Test hosts on one database are one OS process standing for several host
+ * processes: they share one in-process cache generation, as real processes
+ * share Redis's, so a write through one invalidates the caches of all.
+ */
+const generations = new WeakMap<TestDatabase, CacheGeneration>();
+
+function sharedGeneration(database: TestDatabase): CacheGeneration {
+  let generation = generations.get(database);
+  if (generation === undefined) {
+    generation = new InProcessCacheGeneration();
+    generations.set(database, generation);
+  }
+  return generation;
+}
+
 /** Build a host on `database`, bootstrapped with `TEST_ADMIN_KEY` as its operator key. */
 export async function startTestHost(database: TestDatabase, options: TestHostOptions = {}): Promise<TestHost> {
   const logs: string[] = [];
@@ -69,6 +86,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     clock,
     runtime,
     ...(options.events === undefined ? {} : { events: options.events }),
+    cacheGeneration: sharedGeneration(database),
   });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;

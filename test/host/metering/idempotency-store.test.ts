@@ -114,6 +114,33 @@ for (const backend of backends) {
       assert.equal((await store.begin(tenant, key, 'fp-new')).state, 'new');
     });
 
+    it('should let one request take over an expired lease whose execution never ran', async () => {
+      const leased = new IdempotencyStore({ db: database.current.db, clock, ttlMs: TTL_MS, leaseMs: 1_000 });
+      const key = randomUUID();
+      assert.deepEqual(await leased.begin(tenant, key, 'fp', { executionId: randomUUID() }), { state: 'new' });
+      clock.advance(999);
+      assert.deepEqual(await leased.begin(tenant, key, 'fp', { executionId: randomUUID() }), { state: 'in_progress' });
+      clock.advance(1);
+      const results = await Promise.all(Array.from({ length: 6 }, () => leased.begin(tenant, key, 'fp', { executionId: randomUUID() })));
+      assert.equal(results.filter((r) => r.state === 'new').length, 1);
+      assert.equal(results.filter((r) => r.state === 'in_progress').length, 5);
+      assert.deepEqual(await leased.begin(tenant, key, 'other'), { state: 'mismatch' });
+    });
+
+    it('should answer executed for an expired lease whose execution is in the ledger', async () => {
+      const leased = new IdempotencyStore({ db: database.current.db, clock, ttlMs: TTL_MS, leaseMs: 1_000 });
+      const key = randomUUID();
+      const executionId = randomUUID();
+      await leased.begin(tenant, key, 'fp', { executionId });
+      await database.current.db('usage_records').insert({
+        execution_id: executionId, tenant_id: tenant, install_id: randomUUID(), plugin_name: '@a/b', plugin_version: '1.0.0',
+        action: 'run', status: 'succeeded', error_code: null, cpu_ms: 1, wall_ms: 1, memory_bytes: 1, input_bytes: 1, output_bytes: 1,
+        started_at: clock.now(), finished_at: clock.now(),
+      });
+      clock.advance(1_000);
+      assert.deepEqual(await leased.begin(tenant, key, 'fp', { executionId: randomUUID() }), { state: 'executed', executionId });
+    });
+
     it('should drop an abandoned claim so a retry runs, but never a completed one', async () => {
       const key = randomUUID();
       await store.begin(tenant, key, 'fp');

@@ -21,7 +21,7 @@ for (const backend of backends) {
   describe(`UsageRecorder (${backend.name})`, () => {
     const database = useDatabase(backend);
     const recorders: UsageRecorder[] = [];
-    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number } = {}) => {
+    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number; retryDelayMs?: number } = {}) => {
       const r = new UsageRecorder({ db: database.current.db, logger: silentLogger, ...opts });
       recorders.push(r);
       return r;
@@ -80,17 +80,22 @@ for (const backend of backends) {
       }
     });
 
-    it('should answer dependency_unavailable while the table is gone, and recover after', async () => {
+    it('should answer dependency_unavailable while the table is gone, keep those records, and write them once after', async () => {
       const { db } = database.current;
-      const r = recorder();
+      const r = recorder({ retryDelayMs: 20 });
       await db.raw('ALTER TABLE usage_records RENAME TO usage_records_away');
+      const lost = Array.from({ length: 10 }, () => usageRecord());
       let results: (string | undefined)[];
       try {
-        results = await outcomes(Array.from({ length: 10 }, () => r.record(usageRecord())));
+        results = await outcomes(lost.map((rec) => r.record(rec)));
+        assert.equal(r.retained, 10, 'kept for retry');
       } finally {
         await db.raw('ALTER TABLE usage_records_away RENAME TO usage_records');
       }
       assert.deepEqual(new Set(results), new Set(['dependency_unavailable']));
+      for (let i = 0; i < 200 && r.retained > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(r.retained, 0);
+      assert.equal(await storedCount(db, lost.map((rec) => rec.executionId)), 10, 'each exactly once (the key is the execution id)');
       const later = usageRecord();
       await r.record(later);
       assert.equal(await storedCount(db, [later.executionId]), 1);

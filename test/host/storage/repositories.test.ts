@@ -11,6 +11,7 @@ import { TenantRepository } from '../../../host/storage/tenant-repository.js';
 import type { NewTenant } from '../../../host/storage/tenant-repository.js';
 import { isBazaarError } from '../../../manifests/errors.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
+import { InProcessCacheGeneration } from '../../../host/caching/cache-generation.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -25,8 +26,8 @@ for (const backend of backends) {
     let apiKeys: ApiKeyRepository;
 
     before(() => {
-      tenants = new TenantRepository(database.current.db);
-      apiKeys = new ApiKeyRepository(database.current.db);
+      tenants = new TenantRepository(database.current.db, new InProcessCacheGeneration());
+      apiKeys = new ApiKeyRepository(database.current.db, new InProcessCacheGeneration());
     });
 
     describe('migrations', () => {

@@ -1,0 +1,30 @@
+/**
+ * The executable install (install + version status, sha256, manifest and
+ * trust score) of every execution, cached per process under the shared cache
+ * generation (caching/cache-generation.ts). The lookup runs after the rate
+ * limit, which read the generation for this very request, so an upgrade,
+ * uninstall, config change, yank, quarantine or trust change committed on
+ * any process before the request began is seen by it.
+ */
+import type { CacheGeneration } from '../caching/cache-generation.js';
+import { GenerationCache } from '../caching/generation-cache.js';
+import type { Clock } from '../clock.js';
+import type { ExecutableInstall, InstallRepository } from '../storage/install-repository.js';
+
+export type ExecutableTarget = { readonly id: string } | { readonly plugin: string };
+
+export class CachedExecutableInstalls implements Pick<InstallRepository, 'findExecutable'> {
+  readonly #installs: Pick<InstallRepository, 'findExecutable'>;
+  readonly #cache: GenerationCache<string, ExecutableInstall>;
+
+  constructor(deps: { installs: Pick<InstallRepository, 'findExecutable'>; generation: CacheGeneration; clock: Clock }) {
+    this.#installs = deps.installs;
+    this.#cache = new GenerationCache({ generation: deps.generation, clock: deps.clock });
+  }
+
+  findExecutable(tenantId: string, by: ExecutableTarget): Promise<ExecutableInstall | null> {
+    // The tenant is part of the key: another tenant's install id is never found (404, as uncached).
+    const key = 'id' in by ? `${tenantId} id ${by.id}` : `${tenantId} plugin ${by.plugin}`;
+    return this.#cache.getOrLoad(key, () => this.#installs.findExecutable(tenantId, by));
+  }
+}
