@@ -38,13 +38,23 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined): Val
 const requestAjv = createAjv();
 
 /**
+ * A compiled body validator. It carries the JSON Schema it judges by, so the
+ * OpenAPI document (host/openapi/) describes request bodies with the very
+ * schema the route validates them with, never a copy that could drift.
+ */
+export interface BodyParser<T> {
+  (body: unknown): T;
+  readonly schema: SchemaObject;
+}
+
+/**
  * Compile a request-body schema once; the returned function narrows `unknown`
  * to `T` or throws 400 `invalid_request` with the ajv errors in `details`.
  * Use it in a route handler: `const input = parseCreateTenant(ctx.request.body)`.
  */
-export function compileBodyValidator<T>(schema: SchemaObject): (body: unknown) => T {
+export function compileBodyValidator<T>(schema: SchemaObject): BodyParser<T> {
   const validate = requestAjv.compile<T>(schema);
-  return function parseBody(body: unknown): T {
+  return Object.assign(function parseBody(body: unknown): T {
     if (body === undefined) {
       throw new BazaarError('invalid_request', 'A JSON body (Content-Type: application/json) is required.');
     }
@@ -52,5 +62,5 @@ export function compileBodyValidator<T>(schema: SchemaObject): (body: unknown) =
       throw new BazaarError('invalid_request', 'The request body is invalid.', toIssues(validate.errors));
     }
     return body;
-  };
+  }, { schema });
 }

@@ -36,7 +36,7 @@ interface ExternalPaymentInput {
   amountCents: number;
 }
 
-const parseExternalPayment = compileBodyValidator<ExternalPaymentInput>({
+export const parseExternalPayment = compileBodyValidator<ExternalPaymentInput>({
   type: 'object',
   additionalProperties: false,
   required: ['reference', 'amountCents'],

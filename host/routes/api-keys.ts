@@ -14,7 +14,7 @@ import { parsePageQuery } from '../pagination.js';
 import { compileBodyValidator } from '../validation.js';
 import { pathParam, uuidParam } from './params.js';
 
-const parseCreateApiKey = compileBodyValidator<CreateApiKeyInput>({
+export const parseCreateApiKey = compileBodyValidator<CreateApiKeyInput>({
   type: 'object',
   additionalProperties: false,
   required: ['name', 'scopes'],

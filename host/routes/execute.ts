@@ -28,7 +28,7 @@ interface ExecuteBody {
 }
 
 // `input` is any JSON value: the action's input schema judges it (invalid_input is an execution).
-const parseExecuteBody = compileBodyValidator<ExecuteBody>({
+export const parseExecuteBody = compileBodyValidator<ExecuteBody>({
   type: 'object',
   additionalProperties: false,
   required: ['input'],
