@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.js';
 import { apiKeyRoutes } from './api-keys.js';
 import { billingRoutes } from './billing.js';
 import { healthRoutes } from './health.js';
+import { openapiRoutes } from './openapi.js';
 import { tenantRoutes } from './tenants.js';
 import { executionRoutes } from './executions.js';
 import { usageRoutes } from './usage.js';
@@ -24,7 +25,7 @@ import { consoleRoutes } from '../console/console-routes.js'
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
   // console: public pages; their data comes from the API with the user's key.
-  return [healthRoutes(deps), consoleRoutes()];
+  return [healthRoutes(deps), consoleRoutes(), openapiRoutes()];
 }
 
 /** Mounted after body parsing and `authenticate`; guard each route with `requireScope`. */

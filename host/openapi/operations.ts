@@ -1,0 +1,71 @@
+/**
+ * Operations routes (API.md "Operations"): probes, metrics, this document and
+ * the console pages. All keyless, mounted before authentication.
+ */
+import { KEYLESS, type OperationSpec } from './operation.js';
+import { exact, oneOfStrings, type Schema } from './schema-kit.js';
+
+const checks: Schema = { type: 'object', additionalProperties: oneOfStrings(['ok', 'unavailable']), description: 'Each dependency (`database`, `redis`).' };
+
+export const operationSchemas: Record<string, Schema> = {
+  Health: exact({ status: { const: 'ok' } }),
+  Ready: exact({ status: { const: 'ready' }, checks }),
+  NotReady: exact({
+    error: exact({ code: { const: 'dependency_unavailable' }, message: { type: 'string' }, details: exact({ checks }) }),
+    requestId: { type: 'string' },
+  }),
+};
+
+const html = { 'text/html; charset=utf-8': { schema: { type: 'string' } } };
+const notModified = { description: 'Not modified (`If-None-Match` matched the ETag).' };
+
+export const operationOperations: OperationSpec[] = [
+  {
+    method: 'get', path: '/healthz', operationId: 'healthz', tag: 'operations', summary: 'The process is up',
+    access: KEYLESS, answers: { 200: { description: 'Up.', json: { $ref: '#/components/schemas/Health' } } },
+  },
+  {
+    method: 'get', path: '/readyz', operationId: 'readyz', tag: 'operations', summary: 'The database and Redis are reachable',
+    access: KEYLESS,
+    answers: {
+      200: { description: 'Ready.', json: { $ref: '#/components/schemas/Ready' } },
+      503: { description: '`dependency_unavailable`, with `details.checks` naming each dependency that is down.', json: { $ref: '#/components/schemas/NotReady' }, errorCodes: ['dependency_unavailable'] },
+    },
+  },
+  {
+    method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', summary: 'Prometheus metrics',
+    description: 'API.md "Operations". The registry exists (host/metrics/host-metrics.ts) but no router of this host mounts it yet.',
+    access: KEYLESS,
+    answers: { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } },
+  },
+  {
+    method: 'get', path: '/openapi.json', operationId: 'openapi', tag: 'operations', summary: 'This document (OpenAPI 3.1)',
+    access: KEYLESS, answers: { 200: { description: 'The OpenAPI document.', json: { type: 'object', required: ['openapi', 'info', 'paths'] } } },
+  },
+  {
+    method: 'get', path: '/console', operationId: 'consolePage', tag: 'console', summary: 'The web console',
+    description: 'A static page; every piece of data comes from the API with the user\'s key.',
+    access: KEYLESS, answers: { 200: { description: 'The console page.', content: html }, 304: notModified },
+  },
+  {
+    method: 'get', path: '/console/', operationId: 'consolePageSlash', tag: 'console', summary: 'The web console (trailing slash)',
+    access: KEYLESS, answers: { 200: { description: 'The console page.', content: html }, 304: notModified },
+  },
+  {
+    method: 'get', path: '/console/assets/{file}', operationId: 'consoleAsset', tag: 'console', summary: 'A console asset',
+    access: KEYLESS,
+    answers: {
+      200: {
+        description: 'The file.',
+        content: {
+          'text/javascript; charset=utf-8': { schema: { type: 'string' } },
+          'text/css; charset=utf-8': { schema: { type: 'string' } },
+          'image/svg+xml': { schema: { type: 'string' } },
+          ...html,
+        },
+      },
+      304: notModified,
+    },
+    errors: ['not_found'],
+  },
+];
