@@ -82,7 +82,7 @@ export const installSchemas: Record<string, Schema> = {
 };
 
 const install: AnswerSpec = { description: 'The install.', json: ref('Install') };
-const INSTALL_ERRORS: ErrorCode[] = ['invalid_config', 'permissions_not_granted', 'plan_limit', 'conflict', 'version_not_installable'];
+const INSTALL_ERRORS: ErrorCode[] = ['not_found', 'invalid_config', 'permissions_not_granted', 'plan_limit', 'conflict', 'version_not_installable'];
 const EXECUTE_REFUSALS: ErrorCode[] = ['quota_exceeded', 'trust_policy', 'version_yanked', 'version_quarantined', 'concurrency_limited'];
 
 const executionAnswers: Record<number, AnswerSpec> = {
@@ -105,7 +105,7 @@ export const installOperations: OperationSpec[] = [
     description:
       '`version` may be a semver range (default: the latest approved). Not approved: 409 `version_not_installable`; permissions asked ' +
       'for but not granted: 400 `permissions_not_granted`; config not matching the manifest: 400 `invalid_config`; over the ' +
-      "tier's install count: 402 `plan_limit`; already installed: 409 `conflict`.",
+      "tier's install count: 402 `plan_limit`; already installed: 409 `conflict`; a plugin the tenant cannot see: 404.",
     access: oneOfScopes('plugins:install'), body: parseCreateInstall.schema, idempotent: true,
     answers: { 201: { description: 'Installed.', json: ref('Install') } }, errors: INSTALL_ERRORS,
   },

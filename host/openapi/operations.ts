@@ -10,6 +10,11 @@ const checks: Schema = { type: 'object', additionalProperties: oneOfStrings(['ok
 export const operationSchemas: Record<string, Schema> = {
   Health: exact({ status: { const: 'ok' } }),
   Ready: exact({ status: { const: 'ready' }, checks }),
+  OpenApiDocument: {
+    type: 'object',
+    required: ['openapi', 'info', 'paths', 'components'],
+    properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' }, components: { type: 'object' } },
+  },
   NotReady: exact({
     error: exact({ code: { const: 'dependency_unavailable' }, message: { type: 'string' }, details: exact({ checks }) }),
     requestId: { type: 'string' },
@@ -40,7 +45,7 @@ export const operationOperations: OperationSpec[] = [
   },
   {
     method: 'get', path: '/openapi.json', operationId: 'openapi', tag: 'operations', summary: 'This document (OpenAPI 3.1)',
-    access: KEYLESS, answers: { 200: { description: 'The OpenAPI document.', json: { type: 'object', required: ['openapi', 'info', 'paths'] } } },
+    access: KEYLESS, answers: { 200: { description: 'The OpenAPI document.', json: { $ref: '#/components/schemas/OpenApiDocument' } } },
   },
   {
     method: 'get', path: '/console', operationId: 'consolePage', tag: 'console', summary: 'The web console',
