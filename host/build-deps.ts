@@ -13,6 +13,7 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
 import type { EventPublisher } from './events/domain-events.js';
+import { HostMetrics } from './metrics/host-metrics.js';
 import type { Logger } from './logger.js';
 import { createLimits, type Limits } from './limits/index.js';
 import { buildMarketplace } from './marketplace.js';
@@ -120,6 +121,10 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     billing,
     // Loops started by startServer, stopped by closeDeps.
     analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews, versions: marketplace.repository }),
+    metrics: new HostMetrics({
+      sandboxStats: () => runtime.stats(),
+      usageQueueDepth: () => metering.usage.queued,
+    }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     ratings: new RatingService({
       ratings: new RatingRepository(db),

@@ -15,6 +15,7 @@ import type { CacheGeneration } from './caching/cache-generation.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventPublisher } from './events/domain-events.js';
+import type { HostMetrics } from './metrics/host-metrics.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
@@ -75,4 +76,6 @@ export interface AppDeps {
   readonly billing: Billing;
   /** Hourly aggregates, the analytics reads and the circuit breaker (host/analytics). */
   readonly analytics: Analytics;
+  /** Prometheus metrics of this process (`GET /metrics`). */
+  readonly metrics: HostMetrics;
 }

@@ -66,6 +66,8 @@ export interface ExecuteRequest {
 /** A finished execution (succeeded or failed), already recorded. */
 export interface ExecutionOutcome {
   readonly executionId: string;
+  /** The plugin that ran (for metrics and logs). */
+  readonly plugin: string;
   readonly result: ExecutionResult;
 }
 
@@ -114,7 +116,7 @@ export class ExecuteService {
       const startedAt = this.#deps.clock.now();
       const result = await this.#run(target, executionId, action, request.input, code, limits);
       await this.#record(target, executionId, action, request.input, result, startedAt);
-      return { executionId, result };
+      return { executionId, plugin: target.install.plugin, result };
     } finally {
       if (!counted) await this.#deps.limits.quota.release(tenant.id, period);
       if (lease !== undefined) await this.#deps.limits.concurrency.release(lease);
