@@ -10,7 +10,9 @@ import { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
-import type { EventPublisher } from './events/domain-events.js';
+import { httpDeliverySender } from './events/delivery-sender.js';
+import { WebhookDispatcher } from './events/dispatcher.js';
+import { WebhookOutbox } from './events/outbox.js';
 import type { Logger } from './logger.js';
 import { createLimits, type Limits } from './limits/index.js';
 import { buildMarketplace } from './marketplace.js';
@@ -26,6 +28,8 @@ import { TenantRepository } from './storage/tenant-repository.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { RatingService } from './ratings/rating-service.js';
 import { RatingRepository } from './storage/rating-repository.js';
+import { WebhookRepository } from './storage/webhook-repository.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 export interface BuildDepsOptions {
   readonly config: Config;
@@ -40,6 +44,8 @@ export interface BuildDepsOptions {
   readonly marketplace?: MarketplaceOptions;
   /** The sandbox; default: one that starts its workers on the first execution. `closeDeps` closes it. */
   readonly runtime?: SandboxRuntime;
+  /** Start this process's webhook dispatcher loop (default true; tests drive `webhookDispatcher.runOnce()`). */
+  readonly dispatchWebhooks?: boolean;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -54,7 +60,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   }
 }
 
-/** Build the dependency graph. Starts the last-use flusher; `closeDeps` stops it. */
+/** Build the dependency graph. Starts the last-use flusher and the webhook dispatcher; `closeDeps` stops them. */
 export function buildDeps(options: BuildDepsOptions): AppDeps {
   const { config, db, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -69,6 +75,17 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
   const metering = buildMetering({ db, logger, clock });
   const limits =
     options.limits ?? createLimits({ redisUrl: config.redisUrl, keyPrefix: 'bazaar:', logger, clock, usage: metering.usageRepository });
+  // The webhook outbox first: marketplace, installs and executions publish into it.
+  const webhookRepository = new WebhookRepository(db);
+  const events = new WebhookOutbox({ repository: webhookRepository, clock });
+  const webhookDispatcher = new WebhookDispatcher({
+    repository: webhookRepository,
+    send: httpDeliverySender({ allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.webhooks.timeoutMs }),
+    config: config.webhooks,
+    clock,
+    logger,
+  });
+  if (options.dispatchWebhooks ?? true) webhookDispatcher.start();
   const readiness = [{ name: 'database', check: () => pingDatabase(db) }];
   if (limits.backend === 'redis') readiness.push({ name: 'redis', check: () => limits.ping() });
   const marketplace = buildMarketplace({
@@ -78,10 +95,9 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     config,
     options: options.marketplace ?? config.marketplace,
     executionStats: new KnexExecutionStats(db),
+    events,
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
-  // Placeholder until the webhook outbox lands (issue 5): events are dropped.
-  const events: EventPublisher = { publish: async () => undefined };
   return {
     config,
     logger,
@@ -96,9 +112,11 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...metering,
     marketplace,
     runtime,
-    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace }),
+    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace, events }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     events,
+    webhooks: new WebhookService({ repository: webhookRepository, allowPrivateNetworks: config.allowPrivateNetworks, clock }),
+    webhookDispatcher,
     ratings: new RatingService({
       ratings: new RatingRepository(db),
       recomputeTrust: (name) => marketplace.trust.recomputePlugin(name),
@@ -116,6 +134,7 @@ export function sandboxOptions(config: Config): SandboxRuntimeOptions {
 /** Release what `buildDeps` holds: flush pending writes, then close the database. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.lastUsed.stop();
+  await deps.webhookDispatcher.stop(); // its round in flight records its attempts first
   await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
   await deps.trustFeed.idle();
   await deps.ratings.idle(); // background trust recomputes still use the database

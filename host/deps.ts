@@ -12,6 +12,8 @@ import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventPublisher } from './events/domain-events.js';
+import type { WebhookDispatcher } from './events/dispatcher.js';
+import type { WebhookService } from './webhooks/webhook-service.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
@@ -66,4 +68,8 @@ export interface AppDeps {
   readonly ratings: RatingService;
   /** Domain events → webhook deliveries (host/events). */
   readonly events: EventPublisher;
+  /** Webhook subscriptions and their deliveries (routes/webhooks.ts). */
+  readonly webhooks: WebhookService;
+  /** This process's outbox dispatcher: started by `buildDeps`, stopped by `closeDeps`. */
+  readonly webhookDispatcher: WebhookDispatcher;
 }

@@ -11,6 +11,8 @@ import { PublishService } from '../marketplace/publish-service.js';
 import { ReviewService } from '../marketplace/review-service.js';
 import { TrustService } from '../marketplace/trust/trust-service.js';
 import type { Config } from './config.js';
+import type { EventPublisher } from './events/domain-events.js';
+import { versionStatusPublisher } from './events/version-events.js';
 import { errorFields, type Logger } from './logger.js';
 import { KnexBlobStore } from './storage/blob-store.js';
 import { KnexMarketplaceRepository } from './storage/marketplace-repository.js';
@@ -36,11 +38,13 @@ export interface BuildMarketplaceOptions {
   readonly options?: MarketplaceOptions;
   /** Metering's stats, once it exists; until then no executions (the documented prior). */
   readonly executionStats?: ExecutionStatsPort;
+  /** plugin.version.approved / rejected / yanked webhooks, in the status change's transaction. */
+  readonly events?: EventPublisher;
 }
 
 export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
   const options = o.options ?? o.config.marketplace;
-  const repository = new KnexMarketplaceRepository(o.db);
+  const repository = new KnexMarketplaceRepository(o.db, o.events === undefined ? {} : { onStatus: versionStatusPublisher(o.events) });
   const blobs = new KnexBlobStore(o.db);
   const reportError = (err: unknown): void => o.logger.error(errorFields(err), 'marketplace: trust recompute failed');
   const trust = new TrustService({

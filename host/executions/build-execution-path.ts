@@ -9,6 +9,8 @@ import { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { SandboxRuntime } from '../../runtime/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { EventPublisher } from '../events/domain-events.js';
+import { ExecutionEvents } from '../events/execution-events.js';
 import { bridgeFactory } from '../installs/install-bridge.js';
 import { InstallService } from '../installs/install-service.js';
 import type { Limits } from '../limits/index.js';
@@ -37,6 +39,8 @@ export interface BuildExecutionPathOptions {
   readonly limits: Limits;
   readonly usage: Pick<UsageRecorder, 'record'>;
   readonly marketplace: MarketplaceDeps;
+  /** Webhook events (execution.failed, quota.threshold, install.upgraded); none published when absent. */
+  readonly events?: EventPublisher;
 }
 
 export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathDeps {
@@ -55,6 +59,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       tiers: o.config.tiers,
       clock: o.clock,
       logger: o.logger,
+      ...(o.events === undefined ? {} : { events: o.events }),
     }),
     executions: new ExecuteService({
       installs,
@@ -69,6 +74,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       policy: { minTrustScore: o.config.minTrustScore, maxExecutionTimeoutMs: o.config.maxExecutionTimeoutMs },
       clock: o.clock,
       logger: o.logger,
+      ...(o.events === undefined ? {} : { events: new ExecutionEvents({ events: o.events, logger: o.logger }) }),
     }),
   };
 }

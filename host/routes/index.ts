@@ -16,6 +16,7 @@ import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
 import { ratingRoutes } from './ratings.js'; // ratings
+import { webhookRoutes } from './webhooks.js'; // webhooks
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
@@ -35,5 +36,6 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     usageRoutes(deps),
     installRoutes(deps),
     executeRoutes(deps),
+    webhookRoutes(deps), // webhooks
   ];
 }

@@ -50,6 +50,8 @@ export interface TestHostOptions {
   /** Use this knex instead of the suite's main one (a second "process"). */
   readonly db?: Knex;
   readonly clock?: FakeClock;
+  /** Run the webhook dispatcher loop (default false: tests call `deps.webhookDispatcher.runOnce()`). */
+  readonly dispatchWebhooks?: boolean;
 }
 
 /** Build a host on `database`, bootstrapped with `TEST_ADMIN_KEY` as its operator key. */
@@ -59,7 +61,14 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
   const clock = options.clock ?? new FakeClock();
   // One sandbox worker, started only if the test executes something (2-core CI machines).
   const runtime = new LazySandboxRuntime({ workers: 1 });
-  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock, runtime });
+  const deps = buildDeps({
+    config: database.config,
+    db: options.db ?? database.db,
+    logger,
+    clock,
+    runtime,
+    dispatchWebhooks: options.dispatchWebhooks ?? false,
+  });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   return {
@@ -72,6 +81,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     http: () => supertest.agent(app.callback()),
     // The database belongs to the suite: only stop what this host started.
     close: async () => {
+      await deps.webhookDispatcher.stop();
       await deps.runtime.close();
       await deps.trustFeed.idle();
       await deps.usage.close();
