@@ -128,7 +128,8 @@ export class WebhookRepository {
 
   /** Delete a subscription; its pending deliveries go with it (cascade), so nothing more is sent. */
   async delete(tenantId: string, id: string): Promise<boolean> {
-    return (await this.#db('webhooks').where({ tenant_id: tenantId, id }).delete()) > 0;
+    // RETURNING rather than the affected-row count, which knex-pglite does not report.
+    return (await this.#db('webhooks').where({ tenant_id: tenantId, id }).delete().returning('id')).length > 0;
   }
 
   /** Deliveries of one subscription, newest first (keyset on created_at, id), each with its attempts. */
