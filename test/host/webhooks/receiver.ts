@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { verifySignature } from '../../../host/events/signing.js';
 
 export interface Received {
+  /** The request path, e.g. `/hook/<test>`: tests give each subscription its own. */
+  readonly path: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
@@ -19,6 +21,8 @@ export interface Receiver {
   readonly url: string;
   readonly port: number;
   readonly received: Received[];
+  /** What arrived at `url + '/' + name`. */
+  at(name: string): Received[];
   /** How the next requests are answered (default 200). */
   answer: (request: Received) => Answer;
   close(): Promise<void>;
@@ -31,7 +35,7 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request = { path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       received.push(request);
       const answer = receiver.answer(request);
       if (answer === 'hang') return; // closed by close()
@@ -43,6 +47,7 @@ export async function startReceiver(): Promise<Receiver> {
   return Object.assign(receiver, {
     url: `http://127.0.0.1:${port}/hook`,
     port,
+    at: (name: string) => received.filter((r) => r.path === `/hook/${name}`),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
