@@ -16,6 +16,8 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventPublisher } from './events/domain-events.js';
 import type { HostMetrics } from './metrics/host-metrics.js';
+import type { WebhookDispatcher } from './events/dispatcher.js';
+import type { WebhookService } from './webhooks/webhook-service.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
@@ -78,4 +80,8 @@ export interface AppDeps {
   readonly analytics: Analytics;
   /** Prometheus metrics of this process (`GET /metrics`). */
   readonly metrics: HostMetrics;
+  /** Webhook subscriptions and their deliveries (routes/webhooks.ts). */
+  readonly webhooks: WebhookService;
+  /** This process's outbox dispatcher: started by `buildDeps`, stopped by `closeDeps`. */
+  readonly webhookDispatcher: WebhookDispatcher;
 }
