@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { WebhookConfig } from '../config.js';
 import { errorFields, type Logger } from '../logger.js';
+import { PeriodicTask } from '../periodic-task.js';
 import type { AttemptOutcome, ClaimedDelivery, WebhookRepository } from '../storage/webhook-repository.js';
 import type { DeliverySender } from './delivery-sender.js';
 import { retryDelayMs } from './retry-schedule.js';
@@ -39,28 +40,30 @@ const LEASE_MARGIN_MS = 60_000;
 export class WebhookDispatcher {
   readonly #deps: DispatcherDeps;
   readonly #batchSize: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<unknown> | undefined;
-  #started = false;
+  readonly #loop: PeriodicTask<number>;
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
     this.#batchSize = deps.batchSize ?? 16;
+    this.#loop = new PeriodicTask({
+      name: 'webhooks: dispatch round',
+      intervalMs: deps.config.pollIntervalMs,
+      firstDelayMs: 0,
+      run: () => this.runOnce(),
+      // A full batch means more may be due: go again at once.
+      again: (count) => count >= this.#batchSize,
+      logger: deps.logger,
+    });
   }
 
   /** Poll until `stop()`. */
   start(): void {
-    if (this.#started) return;
-    this.#started = true;
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   /** Stop polling and wait for the round in progress (its attempts get recorded). */
   async stop(): Promise<void> {
-    this.#started = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#loop.stop();
   }
 
   /**
@@ -73,23 +76,6 @@ export class WebhookDispatcher {
     const claimed = await this.#deps.repository.claimDue(now, leaseUntil, this.#batchSize, randomUUID());
     await Promise.all(claimed.map((delivery) => this.#attempt(delivery)));
     return claimed.length;
-  }
-
-  #schedule(delayMs: number): void {
-    if (!this.#started) return;
-    this.#timer = setTimeout(() => {
-      const round = this.runOnce().then(
-        // A full batch means more may be due: go again at once.
-        (count) => this.#schedule(count >= this.#batchSize ? 0 : this.#deps.config.pollIntervalMs),
-        (err: unknown) => {
-          this.#deps.logger.warn(errorFields(err), 'webhooks: dispatch round failed');
-          this.#schedule(this.#deps.config.pollIntervalMs);
-        },
-      );
-      this.#running = round;
-    }, delayMs);
-    // Never keeps the process alive on its own.
-    this.#timer.unref();
   }
 
   async #attempt(delivery: ClaimedDelivery): Promise<void> {
