@@ -6,6 +6,7 @@
  *  1. errorHandler   first, so every error below becomes the contract's JSON
  *  2. requestId      so even 404s and 413s carry X-Request-Id
  *  3. requestLog     one line per request, with the final status
+ *     httpMetrics    request counts and latency by matched route (/metrics)
  *  4. operations     /healthz, /readyz, /console (static pages): no body, no key
  *  5. jsonBody       size-limited JSON parsing
  *  6. authenticate   bearer key → ctx.state.principal / tenant
@@ -24,6 +25,7 @@ import { rateLimit } from './middleware/rate-limit.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
+import { httpMetrics } from './middleware/http-metrics.js';
 import { apiRoutes, operationRoutes } from './routes/index.js';
 
 /** Build the HTTP application from explicit dependencies. */
@@ -37,10 +39,11 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
   app.use(errorHandler());
   app.use(requestId());
   app.use(requestLog(deps.logger));
+  app.use(httpMetrics(deps.metrics));
   for (const router of operationRoutes(deps)) app.use(router.routes());
   app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
   app.use(authenticate(deps.apiKeys));
-  app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers, generation: deps.cacheGeneration }));
+  app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers, generation: deps.cacheGeneration, metrics: deps.metrics }));
   app.use(credentialCheck(deps.apiKeys, deps.cacheGeneration));
   for (const router of apiRoutes(deps)) app.use(router.routes());
   return app;

@@ -13,6 +13,10 @@ import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
 import type { EventPublisher } from './events/domain-events.js';
+import { HostMetrics } from './metrics/host-metrics.js';
+import { httpDeliverySender } from './events/delivery-sender.js';
+import { WebhookDispatcher } from './events/dispatcher.js';
+import { WebhookOutbox } from './events/outbox.js';
 import type { Logger } from './logger.js';
 import { createLimits, type Limits } from './limits/index.js';
 import { buildMarketplace } from './marketplace.js';
@@ -29,6 +33,8 @@ import { TenantRepository } from './storage/tenant-repository.js';
 import { TenantService } from './tenants/tenant-service.js';
 import { RatingService } from './ratings/rating-service.js';
 import { RatingRepository } from './storage/rating-repository.js';
+import { WebhookRepository } from './storage/webhook-repository.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 export interface BuildDepsOptions {
   readonly config: Config;
@@ -47,6 +53,8 @@ export interface BuildDepsOptions {
   readonly events?: EventPublisher;
   /** The cache generation; default: Redis's, else in process on PGlite, else none (caches off). Test hosts on one database share one. */
   readonly cacheGeneration?: CacheGeneration;
+  /** Start this process's webhook dispatcher loop (default true; tests drive `webhookDispatcher.runOnce()`). */
+  readonly dispatchWebhooks?: boolean;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -61,7 +69,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   }
 }
 
-/** Build the dependency graph. Starts the last-use flusher; `closeDeps` stops it. */
+/** Build the dependency graph. Starts the last-use flusher and the webhook dispatcher; `closeDeps` stops them. */
 export function buildDeps(options: BuildDepsOptions): AppDeps {
   const { config, db, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -77,6 +85,17 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...(options.lastUsedFlushMs === undefined ? {} : { flushIntervalMs: options.lastUsedFlushMs }),
   });
   lastUsed.start();
+  // The webhook outbox first: marketplace, installs and executions publish into it.
+  const webhookRepository = new WebhookRepository(db);
+  const events: EventPublisher = options.events ?? new WebhookOutbox({ repository: webhookRepository, clock });
+  const webhookDispatcher = new WebhookDispatcher({
+    repository: webhookRepository,
+    send: httpDeliverySender({ allowPrivateNetworks: config.allowPrivateNetworks, timeoutMs: config.webhooks.timeoutMs }),
+    config: config.webhooks,
+    clock,
+    logger,
+  });
+  if (options.dispatchWebhooks ?? true) webhookDispatcher.start();
   const readiness = [{ name: 'database', check: () => pingDatabase(db) }];
   if (limits.backend === 'redis') readiness.push({ name: 'redis', check: () => limits.ping() });
   const marketplace = buildMarketplace({
@@ -87,10 +106,9 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     options: options.marketplace ?? config.marketplace,
     executionStats: new KnexExecutionStats(db),
     cacheGeneration,
+    events,
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
-  // Placeholder until the webhook outbox lands (issue 5): events are dropped.
-  const events: EventPublisher = options.events ?? { publish: async () => undefined };
   // Billing starts each new tenant's subscription inside the tenant's creating transaction.
   const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants });
   const tenants = new TenantService({
@@ -115,11 +133,18 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...metering,
     marketplace,
     runtime,
-    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace, cacheGeneration }),
+    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace, cacheGeneration, events }),
     events,
+    webhooks: new WebhookService({ repository: webhookRepository, allowPrivateNetworks: config.allowPrivateNetworks, clock }),
+    webhookDispatcher,
     billing,
     // Loops started by startServer, stopped by closeDeps.
     analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews, versions: marketplace.repository }),
+    metrics: new HostMetrics({
+      sandboxStats: () => runtime.stats(),
+      usageQueueDepth: () => metering.usage.queued,
+      webhookQueueDepth: () => webhookRepository.dueCount(clock.now()),
+    }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     ratings: new RatingService({
       ratings: new RatingRepository(db),
@@ -150,6 +175,7 @@ export async function closeDeps(deps: AppDeps): Promise<void> {
   await deps.billing.scheduler.stop(); // a run in progress still uses the database
   await deps.lastUsed.stop();
   await deps.analytics.stop(); // the rollup and breaker loops use the database
+  await deps.webhookDispatcher.stop(); // its round in flight records its attempts first
   await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
   await deps.trustFeed.idle();
   await deps.ratings.idle(); // background trust recomputes still use the database

@@ -6,6 +6,7 @@
  */
 import { BazaarError } from '../manifests/errors.js';
 import { marketplaceOptionsFromEnv, type MarketplaceOptions } from '../marketplace/marketplace-options.js';
+import { retrySpanMs } from './events/retry-schedule.js';
 import { DEFAULT_TIERS, type TierTable } from './tiers.js';
 import { createAjv } from './validation.js';
 
@@ -43,6 +44,8 @@ export interface Config {
   /** How often each host rolls recent hours of the usage ledger up into hourly aggregates. */
   readonly analyticsRollupIntervalMs: number;
   readonly circuitBreaker: CircuitBreakerConfig;
+  // --- webhooks (host/events) ---
+  readonly webhooks: WebhookConfig;
 }
 
 /** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
@@ -77,6 +80,23 @@ export interface CircuitBreakerConfig {
   /** How often each host checks (the check reads the database, so hosts agree). */
   readonly checkIntervalMs: number;
 }
+
+/** The webhook dispatcher's settings; the retry schedule is host/events/retry-schedule.ts. */
+export interface WebhookConfig {
+  /** How often each host process looks for due deliveries. */
+  readonly pollIntervalMs: number;
+  /** Deadline of one delivery attempt (connect + request + response head). */
+  readonly timeoutMs: number;
+  /** Attempts before a delivery is given up (`failed`). */
+  readonly maxAttempts: number;
+  /** Delay before the 2nd attempt; doubled after each failure ... */
+  readonly backoffBaseMs: number;
+  /** ... up to this. */
+  readonly backoffMaxMs: number;
+}
+
+/** The contract: retried "for at least 24 h" before giving up. */
+export const MIN_WEBHOOK_RETRY_SPAN_MS = 24 * 60 * 60 * 1000;
 
 /** An environment: `process.env` or a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -119,6 +139,12 @@ const ENV_SCHEMA = {
     BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.5 },
     BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.25 },
     BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: { type: 'integer', minimum: 1000, maximum: 3_600_000, default: 30_000 },
+    // --- webhooks (host/events) ---
+    BAZAAR_WEBHOOK_POLL_INTERVAL_MS: { type: 'integer', minimum: 10, maximum: 60_000, default: 1_000 },
+    BAZAAR_WEBHOOK_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 60_000, default: 10_000 },
+    BAZAAR_WEBHOOK_MAX_ATTEMPTS: { type: 'integer', minimum: 2, maximum: 100, default: 17 },
+    BAZAAR_WEBHOOK_BACKOFF_BASE_MS: { type: 'integer', minimum: 1_000, maximum: 3_600_000, default: 30_000 },
+    BAZAAR_WEBHOOK_BACKOFF_MAX_MS: { type: 'integer', minimum: 1_000, maximum: 86_400_000, default: 10_800_000 },
   },
 } as const;
 
@@ -153,6 +179,11 @@ interface ValidatedEnv {
   BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: number;
   BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: number;
   BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: number;
+  BAZAAR_WEBHOOK_POLL_INTERVAL_MS: number;
+  BAZAAR_WEBHOOK_TIMEOUT_MS: number;
+  BAZAAR_WEBHOOK_MAX_ATTEMPTS: number;
+  BAZAAR_WEBHOOK_BACKOFF_BASE_MS: number;
+  BAZAAR_WEBHOOK_BACKOFF_MAX_MS: number;
 }
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
@@ -178,6 +209,20 @@ export function loadConfig(env: Env = process.env): Config {
     throw new BazaarError('invalid_request', `Invalid configuration: ${problems.join('; ')}`);
   }
   const v = raw as unknown as ValidatedEnv;
+  const webhooks: WebhookConfig = {
+    pollIntervalMs: v.BAZAAR_WEBHOOK_POLL_INTERVAL_MS,
+    timeoutMs: v.BAZAAR_WEBHOOK_TIMEOUT_MS,
+    maxAttempts: v.BAZAAR_WEBHOOK_MAX_ATTEMPTS,
+    backoffBaseMs: v.BAZAAR_WEBHOOK_BACKOFF_BASE_MS,
+    backoffMaxMs: Math.max(v.BAZAAR_WEBHOOK_BACKOFF_MAX_MS, v.BAZAAR_WEBHOOK_BACKOFF_BASE_MS),
+  };
+  // The contract promises retries for at least 24 h: a schedule that gives up sooner is a config error.
+  if (retrySpanMs(webhooks) < MIN_WEBHOOK_RETRY_SPAN_MS) {
+    throw new BazaarError(
+      'invalid_request',
+      'Invalid configuration: BAZAAR_WEBHOOK_MAX_ATTEMPTS, BAZAAR_WEBHOOK_BACKOFF_BASE_MS and BAZAAR_WEBHOOK_BACKOFF_MAX_MS must retry for at least 24 hours',
+    );
+  }
   return deepFreeze({
     port: v.PORT,
     databaseUrl: v.DATABASE_URL ?? null,
@@ -209,6 +254,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutRate: v.BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE,
       checkIntervalMs: v.BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS,
     },
+    webhooks,
   });
 }
 

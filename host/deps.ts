@@ -15,6 +15,9 @@ import type { CacheGeneration } from './caching/cache-generation.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { EventPublisher } from './events/domain-events.js';
+import type { HostMetrics } from './metrics/host-metrics.js';
+import type { WebhookDispatcher } from './events/dispatcher.js';
+import type { WebhookService } from './webhooks/webhook-service.js';
 import type { Logger } from './logger.js';
 import type { Limits } from './limits/index.js';
 import type { MarketplaceDeps } from './marketplace.js';
@@ -75,4 +78,10 @@ export interface AppDeps {
   readonly billing: Billing;
   /** Hourly aggregates, the analytics reads and the circuit breaker (host/analytics). */
   readonly analytics: Analytics;
+  /** Prometheus metrics of this process (`GET /metrics`). */
+  readonly metrics: HostMetrics;
+  /** Webhook subscriptions and their deliveries (routes/webhooks.ts). */
+  readonly webhooks: WebhookService;
+  /** This process's outbox dispatcher: started by `buildDeps`, stopped by `closeDeps`. */
+  readonly webhookDispatcher: WebhookDispatcher;
 }

@@ -12,6 +12,8 @@ import { ReviewService } from '../marketplace/review-service.js';
 import { TrustService } from '../marketplace/trust/trust-service.js';
 import type { CacheGeneration } from './caching/cache-generation.js';
 import type { Config } from './config.js';
+import type { EventPublisher } from './events/domain-events.js';
+import { versionStatusPublisher } from './events/version-events.js';
 import { errorFields, type Logger } from './logger.js';
 import { KnexBlobStore } from './storage/blob-store.js';
 import { KnexMarketplaceRepository } from './storage/marketplace-repository.js';
@@ -41,11 +43,13 @@ export interface BuildMarketplaceOptions {
   readonly executionStats?: ExecutionStatsPort;
   /** Bumped by version status and trust writes (cached with installs: caching/cache-generation.ts). */
   readonly cacheGeneration: CacheGeneration;
+  /** plugin.version.approved / rejected / yanked webhooks, in the status change's transaction. */
+  readonly events?: EventPublisher;
 }
 
 export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
   const options = o.options ?? o.config.marketplace;
-  const repository = new KnexMarketplaceRepository(o.db, o.cacheGeneration);
+  const repository = new KnexMarketplaceRepository(o.db, o.cacheGeneration, o.events === undefined ? {} : { onStatus: versionStatusPublisher(o.events) });
   const blobs = new KnexBlobStore(o.db);
   const reportError = (err: unknown): void => o.logger.error(errorFields(err), 'marketplace: trust recompute failed');
   const trust = new TrustService({

@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { AnalyticsRepository } from '../storage/analytics-repository.js';
 import type { MarketplaceRepository } from '../../marketplace/ports.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { PeriodicTask } from './periodic-task.js';
+import { PeriodicTask } from '../periodic-task.js';
 import { PluginAnalytics } from './plugin-analytics.js';
 import { UsageRollup } from './usage-rollup.js';
 

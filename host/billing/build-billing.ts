@@ -13,7 +13,7 @@ import { InvoiceRepository } from '../storage/invoice-repository.js';
 import { SubscriptionRepository } from '../storage/subscription-repository.js';
 import type { TenantRepository } from '../storage/tenant-repository.js';
 import type { TenantService } from '../tenants/tenant-service.js';
-import { BillingScheduler } from './billing-scheduler.js';
+import { PeriodicTask } from '../periodic-task.js';
 import { InvoiceService } from './invoice-service.js';
 import { ExternalPaymentProvider, type PaymentProvider } from './payment-provider.js';
 import { PeriodCloser } from './period-closer.js';
@@ -23,7 +23,8 @@ export interface Billing {
   readonly subscriptions: SubscriptionService;
   readonly invoices: InvoiceService;
   readonly periods: PeriodCloser;
-  readonly scheduler: BillingScheduler;
+  /** Closes due periods on every host (the closer's row locks keep each close exactly once). */
+  readonly scheduler: PeriodicTask<void>;
 }
 
 export interface BuildBillingOptions {
@@ -56,6 +57,19 @@ export function buildBilling(options: BuildBillingOptions): Billing {
     subscriptions: new SubscriptionService(deps, periods),
     invoices: new InvoiceService(deps, periods, options.paymentProvider ?? new ExternalPaymentProvider()),
     periods,
-    scheduler: new BillingScheduler({ run: () => periods.closeDue(), logger: options.logger, intervalMs: options.config.billing.schedulerIntervalMs }),
+    scheduler: new PeriodicTask({
+      name: 'billing: close due periods',
+      intervalMs: options.config.billing.schedulerIntervalMs,
+      run: () => closeDueAndLog(periods, options.logger),
+      logger: options.logger,
+    }),
   };
+}
+
+/** One scheduler run: close what is due, and say so when something was. */
+async function closeDueAndLog(periods: PeriodCloser, logger: Logger): Promise<void> {
+  const report = await periods.closeDue();
+  if (report.closed.length > 0 || report.pastDue.length > 0) {
+    logger.info({ closed: report.closed.length, pastDue: report.pastDue.length }, 'billing periods closed');
+  }
 }

@@ -35,6 +35,12 @@ export interface DomainEvent {
   readonly tenantId: string;
   /** The event's payload: plain JSON, camelCase, ids and names rather than whole rows. */
   readonly data: Readonly<Record<string, unknown>>;
+  /**
+   * Set for events that must happen once (a quota threshold per tenant and
+   * period): a second event of the same tenant with the same key is dropped,
+   * even when two processes publish it at the same moment.
+   */
+  readonly dedupeKey?: string;
 }
 
 export interface EventPublisher {

@@ -9,6 +9,8 @@ import { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { SandboxRuntime } from '../../runtime/types.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { EventPublisher } from '../events/domain-events.js';
+import { ExecutionEvents } from '../events/execution-events.js';
 import { bridgeFactory } from '../installs/install-bridge.js';
 import { InstallService } from '../installs/install-service.js';
 import type { Limits } from '../limits/index.js';
@@ -41,6 +43,8 @@ export interface BuildExecutionPathOptions {
   readonly marketplace: MarketplaceDeps;
   /** Validates the per-process cache of executable installs; bumped by the repositories' writes. */
   readonly cacheGeneration: CacheGeneration;
+  /** Webhook events (execution.failed, quota.threshold, install.upgraded); none published when absent. */
+  readonly events?: EventPublisher;
 }
 
 export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathDeps {
@@ -59,6 +63,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       tiers: o.config.tiers,
       clock: o.clock,
       logger: o.logger,
+      ...(o.events === undefined ? {} : { events: o.events }),
     }),
     executions: new ExecuteService({
       installs: new CachedExecutableInstalls({ installs, generation: o.cacheGeneration, clock: o.clock }),
@@ -73,6 +78,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       policy: { minTrustScore: o.config.minTrustScore, maxExecutionTimeoutMs: o.config.maxExecutionTimeoutMs },
       clock: o.clock,
       logger: o.logger,
+      ...(o.events === undefined ? {} : { events: new ExecutionEvents({ events: o.events, logger: o.logger }) }),
     }),
   };
 }

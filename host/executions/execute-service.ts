@@ -23,6 +23,7 @@ import { resolveActionName } from '../../manifests/manifest-validator.js';
 import type { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { ExecutionLimits, ExecutionResult, JsonValue, PluginCode, SandboxRuntime } from '../../runtime/types.js';
 import type { Clock } from '../clock.js';
+import type { ExecutionEvents } from '../events/execution-events.js';
 import type { BridgeFactory } from '../installs/install-bridge.js';
 import { type Limits, quotaPeriod } from '../limits/index.js';
 import type { Logger } from '../logger.js';
@@ -51,6 +52,8 @@ export interface ExecuteServiceDeps {
   readonly policy: { readonly minTrustScore: number; readonly maxExecutionTimeoutMs: number };
   readonly clock: Clock;
   readonly logger: Logger;
+  /** `execution.failed` and `quota.threshold` webhooks (no work for a success under the thresholds). */
+  readonly events?: ExecutionEvents;
 }
 
 export interface ExecuteRequest {
@@ -66,6 +69,8 @@ export interface ExecuteRequest {
 /** A finished execution (succeeded or failed), already recorded. */
 export interface ExecutionOutcome {
   readonly executionId: string;
+  /** The plugin that ran (for metrics and logs). */
+  readonly plugin: string;
   readonly result: ExecutionResult;
 }
 
@@ -114,7 +119,8 @@ export class ExecuteService {
       const startedAt = this.#deps.clock.now();
       const result = await this.#run(target, executionId, action, request.input, code, limits);
       await this.#record(target, executionId, action, request.input, result, startedAt);
-      return { executionId, result };
+      await this.#deps.events?.executed({ install: target.install, executionId, action, result, reservation, period });
+      return { executionId, plugin: target.install.plugin, result };
     } finally {
       if (!counted) await this.#deps.limits.quota.release(tenant.id, period);
       if (lease !== undefined) await this.#deps.limits.concurrency.release(lease);

@@ -8,7 +8,8 @@
  * IPv4 address (node's BlockList matches IPv4-mapped `::ffff:a.b.c.d` against
  * the IPv4 rules, so `::ffff:127.0.0.1` is loopback too).
  */
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 const BLOCKED_V4: readonly [string, number][] = [
   ['0.0.0.0', 8], // "this network", unspecified
@@ -47,4 +48,37 @@ export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true;
   return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The private address a URL names literally (`http://127.0.0.1/`, `http://[::1]/`),
+ * or `null` when its host is a DNS name or a public address. Literal hosts never
+ * reach a socket's `lookup` hook, so callers check them before connecting; DNS
+ * names are checked by `guardedLookup` at connect time. Shared by `ctx.fetch`
+ * and webhook deliveries.
+ */
+export function privateLiteralHost(url: URL): string | null {
+  const literal = url.hostname.replace(/^\[|\]$/g, '');
+  return isIP(literal) !== 0 && isPrivateAddress(literal) ? literal : null;
+}
+
+/**
+ * A socket `lookup` that resolves the name and refuses it when any address is
+ * private; the socket then connects to exactly these addresses (no second
+ * resolution, so no DNS-rebinding window). Handles both call shapes node uses
+ * (`all: true` with autoSelectFamily, and single). `refuse` builds the error
+ * the caller's users see.
+ */
+export function guardedLookup(allowPrivateNetworks: boolean, refuse: (message: string) => Error): LookupFunction {
+  return function guardedLookup(hostname, options, callback) {
+    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, '', 0);
+      const first = addresses[0];
+      if (first === undefined) return callback(refuse(`${hostname} has no address`), '', 0);
+      const bad = allowPrivateNetworks ? undefined : addresses.find((a) => isPrivateAddress(a.address));
+      if (bad !== undefined) return callback(refuse(`${hostname} resolves to ${bad.address}, a private or reserved address`), '', 0);
+      if (options.all === true) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      return callback(null, first.address, first.family);
+    });
+  };
 }

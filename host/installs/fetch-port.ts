@@ -17,13 +17,12 @@
  * Refusals are exposed BazaarErrors, so the plugin sees the sentence (the
  * runtime's bridge reduces any other failure to "fetch failed").
  */
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import type { LookupFunction } from 'node:net';
 import { BazaarError } from '../../manifests/errors.js';
 import type { FetchPort, FetchRequest, FetchResponse } from '../../runtime/types.js';
-import { isPrivateAddress } from './address-policy.js';
+import { guardedLookup, privateLiteralHost } from './address-policy.js';
 
 export interface FetchPolicy {
   /** BAZAAR_ALLOW_PRIVATE_NETWORKS: tests and on-premises setups. */
@@ -83,10 +82,8 @@ export class InstallFetch implements FetchPort {
     // url.port is '' for the scheme's default port, so a bare entry matches only that.
     const key = url.host.toLowerCase();
     if (!this.#hosts.has(key)) throw refuse(`host "${url.host}" is not among the install's permitted network hosts`);
-    const literal = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(literal) !== 0 && !this.#policy.allowPrivateNetworks && isPrivateAddress(literal)) {
-      throw refuse(`address ${literal} is private or reserved`);
-    }
+    const literal = this.#policy.allowPrivateNetworks ? null : privateLiteralHost(url);
+    if (literal !== null) throw refuse(`address ${literal} is private or reserved`);
     return url;
   }
 
@@ -97,7 +94,7 @@ export class InstallFetch implements FetchPort {
       const req = transport.request(url, {
         method,
         headers,
-        lookup: guardedLookup(this.#policy.allowPrivateNetworks),
+        lookup: installFetchLookup(this.#policy.allowPrivateNetworks),
         // A fresh connection per call: a pooled socket could outlive this install's policy.
         agent: false,
         signal: AbortSignal.timeout(timeoutMs),
@@ -132,21 +129,7 @@ export class InstallFetch implements FetchPort {
   }
 }
 
-/**
- * A socket `lookup` that resolves the name and refuses it when any address is
- * private; the socket then connects to exactly these addresses. Handles both
- * call shapes node uses (`all: true` with autoSelectFamily, and single).
- */
-export function guardedLookup(allowPrivateNetworks: boolean): LookupFunction {
-  return function guardedLookup(hostname, options, callback) {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 0);
-      const first = addresses[0];
-      if (first === undefined) return callback(refuse(`${hostname} has no address`), '', 0);
-      const bad = allowPrivateNetworks ? undefined : addresses.find((a) => isPrivateAddress(a.address));
-      if (bad !== undefined) return callback(refuse(`${hostname} resolves to ${bad.address}, a private or reserved address`), '', 0);
-      if (options.all === true) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      return callback(null, first.address, first.family);
-    });
-  };
+/** The install fetch's DNS guard (address-policy.ts), with fetch's refusal errors. */
+export function installFetchLookup(allowPrivateNetworks: boolean): LookupFunction {
+  return guardedLookup(allowPrivateNetworks, refuse);
 }

@@ -24,6 +24,7 @@ import type { Actor } from '../../marketplace/actor.js';
 import type { MarketplaceRepository, PluginVersionRecord } from '../../marketplace/ports.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Clock } from '../clock.js';
+import type { EventPublisher } from '../events/domain-events.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { Page, PageRequest } from '../pagination.js';
 import type { InstallChanges, InstallRepository } from '../storage/install-repository.js';
@@ -47,6 +48,8 @@ export interface InstallServiceDeps {
   readonly tiers: TierTable;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** `install.upgraded` webhooks. */
+  readonly events?: EventPublisher;
 }
 
 /** Who installs: the tenant (for its limits) and the caller as the marketplace sees it (visibility). */
@@ -133,6 +136,7 @@ export class InstallService {
     }
     const upgraded = await this.#save(install, { version: target.version, permissions: asked, config, pending: null });
     await this.#deps.evict(install.id).catch((err: unknown) => this.#deps.logger.warn(errorFields(err), 'installs: evict failed'));
+    await this.#upgradedEvent(install, upgraded);
     return upgraded;
   }
 
@@ -156,6 +160,14 @@ export class InstallService {
       throw new BazaarError('invalid_config', `config does not match the config schema of ${record.name}@${record.version}: ${describeIssues(resolution.issues)}`, resolution.issues);
     }
     return resolution.config as JsonValue;
+  }
+
+  /** After the upgrade is saved; a failed publish is logged, never fails the upgrade that happened. */
+  async #upgradedEvent(before: Install, after: Install): Promise<void> {
+    const data = { installId: after.id, plugin: after.plugin, fromVersion: before.version, toVersion: after.version };
+    await this.#deps.events
+      ?.publish([{ type: 'install.upgraded', tenantId: after.tenantId, data }])
+      .catch((err: unknown) => this.#deps.logger.error(errorFields(err), 'installs: publishing install.upgraded failed'));
   }
 
   /** Trust reflects distinct installers; a failed refresh must not fail the install (it is recomputed again later). */

@@ -108,6 +108,11 @@ export class UsageRecorder {
     this.#retrySize = this.#maxBatch;
   }
 
+  /** Records waiting for their group commit (for /metrics). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Records of failed batches still waiting to be written. */
   get retained(): number {
     return this.#retained.size;

@@ -49,7 +49,7 @@ export class HostMetrics {
 
   constructor(sources: MetricSources = {}, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'bazaar_process_' });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'bazaar_' });
 
     this.#httpRequests = new Counter({
       name: 'bazaar_http_requests_total',

@@ -10,6 +10,7 @@ import { BazaarError } from '../../manifests/errors.js';
 import type { AppState } from '../app-state.js';
 import type { CacheGeneration } from '../caching/cache-generation.js';
 import type { RateLimiter } from '../limits/index.js';
+import type { HostMetrics } from '../metrics/host-metrics.js';
 import { effectiveLimits } from '../tenants/tenant-settings.js';
 import type { TierTable } from '../tiers.js';
 
@@ -18,9 +19,10 @@ export interface RateLimitOptions {
   readonly tiers: TierTable;
   /** Receives the shared cache generation the limiter read in the same round trip (Redis). */
   readonly generation?: Pick<CacheGeneration, 'observe'>;
+  readonly metrics: Pick<HostMetrics, 'limitRefused'>;
 }
 
-export function rateLimit({ limiter, tiers, generation }: RateLimitOptions): Koa.Middleware<AppState> {
+export function rateLimit({ limiter, tiers, generation, metrics }: RateLimitOptions): Koa.Middleware<AppState> {
   return async function rateLimit(ctx, next) {
     const tenant = ctx.state.tenant;
     if (tenant === undefined) return next();
@@ -31,6 +33,7 @@ export function rateLimit({ limiter, tiers, generation }: RateLimitOptions): Koa
     ctx.set('X-RateLimit-Remaining', String(decision.remaining));
     ctx.set('X-RateLimit-Reset', String(decision.resetSeconds));
     if (!decision.allowed) {
+      metrics.limitRefused('rate_limited');
       ctx.set('Retry-After', String(decision.retryAfterSeconds));
       throw new BazaarError('rate_limited', `Rate limit of ${decision.limit} requests per minute reached; retry in ${decision.retryAfterSeconds} s.`);
     }

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
-import { BazaarError } from '../../manifests/errors.js';
+import { BazaarError, isBazaarError } from '../../manifests/errors.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { AppContext, AppCtx, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
@@ -35,7 +35,7 @@ export const parseExecuteBody = compileBodyValidator<ExecuteBody>({
   properties: { action: { type: 'string', minLength: 1, maxLength: 128 }, input: {} },
 });
 
-export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency'>): AppRouter {
+export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency' | 'metrics'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   router.param('id', uuidParam);
   router.param('name', pluginNameParam);
@@ -50,7 +50,12 @@ export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency'>)
       deps.idempotency,
       { tenantId: tenant.id, key: readIdempotencyKey(ctx.headers), method: ctx.method, path: ctx.path, body, executionId },
       async () => {
-        const outcome = await deps.executions.execute({ tenant, target, action: body.action, input: body.input, executionId });
+        const outcome = await deps.executions.execute({ tenant, target, action: body.action, input: body.input, executionId }).catch((err: unknown) => {
+          if (isBazaarError(err) && (err.code === 'quota_exceeded' || err.code === 'concurrency_limited')) deps.metrics.limitRefused(err.code);
+          throw err;
+        });
+        const { status, usage, error } = outcome.result;
+        deps.metrics.executionFinished({ plugin: outcome.plugin, status, errorCode: error?.code ?? null, wallMs: usage.wallMs, cpuMs: usage.cpuMs });
         return executionAnswer(outcome, ctx.state.requestId);
       },
     );

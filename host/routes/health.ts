@@ -3,6 +3,7 @@
  * `/readyz` that its dependencies answer (503 `dependency_unavailable` if not,
  * with `details.checks` saying which: `{database: 'ok', redis: 'unavailable'}`),
  * for load balancers that should stop routing to a host that cannot serve.
+ * `/metrics` is the Prometheus exposition (host/metrics/host-metrics.ts).
  * Mounted before authentication: probes carry no key.
  */
 import Router from '@koa/router';
@@ -10,7 +11,7 @@ import { ERROR_CATALOG } from '../../manifests/errors.js';
 import type { AppContext, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
 
-export function healthRoutes(deps: Pick<AppDeps, 'readiness'>): AppRouter {
+export function healthRoutes(deps: Pick<AppDeps, 'readiness' | 'metrics'>): AppRouter {
   const router = new Router<AppState, AppContext>();
 
   router.get('/healthz', async function healthz(ctx) {
@@ -36,6 +37,14 @@ export function healthRoutes(deps: Pick<AppDeps, 'readiness'>): AppRouter {
       return;
     }
     ctx.body = { status: 'ready', checks };
+  });
+
+  // Prometheus text. Keyless like the probes: scrapers sit inside the operator's network, and
+  // nothing here names a tenant (plugin names are public in the marketplace).
+  router.get('/metrics', async function metrics(ctx) {
+    const { contentType, body } = await deps.metrics.render();
+    ctx.type = contentType;
+    ctx.body = body;
   });
 
   return router;

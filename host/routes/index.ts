@@ -21,6 +21,7 @@ import { ratingRoutes } from './ratings.js'
 import { analyticsRoutes } from './analytics.js'
 import { consoleApiRoutes } from '../console/console-api-routes.js'
 import { consoleRoutes } from '../console/console-routes.js'
+import { webhookRoutes } from './webhooks.js';
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
 export function operationRoutes(deps: AppDeps): AppRouter[] {
@@ -44,5 +45,6 @@ export function apiRoutes(deps: AppDeps): AppRouter[] {
     billingRoutes(deps),
     analyticsRoutes(deps),
     consoleApiRoutes(deps), // console: GET /v1/me, /v1/me/plugins, /v1/plugins/:name/versions/:version/files
+    webhookRoutes(deps),
   ];
 }

@@ -29,13 +29,22 @@ import { isUniqueViolation } from './database.js';
 import { listAudit, listPending, searchPlugins } from './marketplace-queries.js';
 import { toAuditRow, toVersionRecord, toVersionRow, trustColumns, type VersionRow } from './marketplace-rows.js';
 
+/**
+ * Runs inside the transaction that gave a version its status (`from` is null
+ * for a version inserted with it, e.g. auto-approved at publish): the host
+ * publishes its webhook events there, so they commit with the change.
+ */
+export type VersionStatusHook = (trx: Knex.Transaction, record: PluginVersionRecord, from: VersionStatus | null) => Promise<void>;
+
 export class KnexMarketplaceRepository implements MarketplaceRepository {
   readonly #db: Knex;
   readonly #generation: Pick<CacheGeneration, 'bump'>;
+  readonly #onStatus: VersionStatusHook | undefined;
 
-  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>, hooks: { readonly onStatus?: VersionStatusHook } = {}) {
     this.#db = db;
     this.#generation = generation;
+    this.#onStatus = hooks.onStatus;
   }
 
   async insertVersion(record: PluginVersionRecord, audit: readonly AuditEntryInput[]): Promise<void> {
@@ -49,6 +58,7 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
         await trx('plugin_versions').insert(toVersionRow(record));
         if (audit.length > 0) await trx('marketplace_audit_log').insert(audit.map(toAuditRow));
         await refreshListing(trx, record.name);
+        if (record.status !== 'pending_review') await this.#onStatus?.(trx, record, null);
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw versionExists(record.name, record.version);
@@ -82,7 +92,9 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
       if (!row) return null;
       await trx('marketplace_audit_log').insert(toAuditRow(audit));
       await refreshListing(trx, name);
-      return toVersionRecord(row as VersionRow);
+      const record = toVersionRecord(row as VersionRow);
+      await this.#onStatus?.(trx, record, from);
+      return record;
     });
     if (changed !== null) await this.#generation.bump();
     return changed;

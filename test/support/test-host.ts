@@ -52,8 +52,10 @@ export interface TestHostOptions {
   /** Use this knex instead of the suite's main one (a second "process"). */
   readonly db?: Knex;
   readonly clock?: FakeClock;
-  /** Where the host's domain events go (a recording publisher); default: dropped. */
+  /** Where the host's domain events go (a recording publisher); default: the webhook outbox. */
   readonly events?: EventPublisher;
+  /** Run the webhook dispatcher loop (default false: tests call `deps.webhookDispatcher.runOnce()`). */
+  readonly dispatchWebhooks?: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     runtime,
     ...(options.events === undefined ? {} : { events: options.events }),
     cacheGeneration: sharedGeneration(database),
+    dispatchWebhooks: options.dispatchWebhooks ?? false,
   });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
@@ -101,6 +104,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     // The database belongs to the suite: only stop what this host started.
     close: async () => {
       await deps.analytics.stop();
+      await deps.webhookDispatcher.stop();
       await deps.runtime.close();
       await deps.trustFeed.idle();
       await deps.usage.close();

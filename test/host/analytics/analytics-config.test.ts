@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { isBazaarError } from '../../../manifests/errors.js';
-import { PeriodicTask } from '../../../host/analytics/periodic-task.js';
+import { PeriodicTask } from '../../../host/periodic-task.js';
 import { loadConfig } from '../../../host/config.js';
 import { createLogger } from '../../../host/logger.js';
 

@@ -5,7 +5,7 @@
  * in-host scheduler closes due periods by itself and stops cleanly.
  */
 import assert from 'node:assert/strict';
-import { BillingScheduler } from '../../../host/billing/billing-scheduler.js';
+import { PeriodicTask } from '../../../host/periodic-task.js';
 import { createLogger } from '../../../host/logger.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { type BillingHost, bearer, createBillingTenant, FakeClock, setTime, startBillingHost } from './billing-host.js';
@@ -62,7 +62,7 @@ for (const backend of backends) {
     it('should close due periods from the in-host scheduler, and stop cleanly', async () => {
       setTime(a, '2032-07-01T00:00:00Z');
       // The real scheduler's period is at least a second: drive one built on the same closer with a short one.
-      const scheduler = new BillingScheduler({ run: () => a.deps.billing.periods.closeDue(), logger: createLogger({ level: 'silent' }), intervalMs: 5 });
+      const scheduler = new PeriodicTask({ name: 'billing', run: () => a.deps.billing.periods.closeDue(), logger: createLogger({ level: 'silent' }), intervalMs: 5 });
       scheduler.start();
       try {
         for (let i = 0; i < 400; i++) {
