@@ -39,7 +39,7 @@ export const operationOperations: OperationSpec[] = [
   },
   {
     method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', summary: 'Prometheus metrics',
-    description: 'API.md "Operations". The registry exists (host/metrics/host-metrics.ts) but no router of this host mounts it yet.',
+    description: 'HTTP requests by route, executions by plugin and status, limit refusals, sandbox, usage-queue and webhook-queue gauges (host/metrics/host-metrics.ts). Keyless like the probes.',
     access: KEYLESS,
     answers: { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } },
   },

@@ -1,24 +1,13 @@
 /**
- * Webhooks (API.md "Webhooks", scope `webhooks:write`), described from the
- * contract while the webhooks branch lands; aligned with routes/webhooks.ts
- * once it is merged.
+ * Webhooks (API.md "Webhooks", scope `webhooks:write`): routes/webhooks.ts,
+ * answers as host/webhooks/webhook.ts shapes them. Delivery itself happens in
+ * host/events (signed, retried, durable outbox).
  */
+import { EVENT_TYPES } from '../events/domain-events.js';
+import { parseCreateWebhook } from '../webhooks/webhook-schemas.js';
 import { PAGINATION } from './common-components.js';
 import { oneOfScopes, type OperationSpec } from './operation.js';
 import { dateTime, exact, nonNegativeInteger, nullableDateTime, nullableString, oneOfStrings, page, ref, uuid, type Schema } from './schema-kit.js';
-
-/** API.md's event types. */
-export const WEBHOOK_EVENTS = [
-  'execution.failed',
-  'quota.threshold',
-  'plugin.version.approved',
-  'plugin.version.rejected',
-  'plugin.version.yanked',
-  'plugin.version.quarantined',
-  'install.upgraded',
-  'invoice.finalized',
-  'subscription.updated',
-] as const;
 
 const webhookProperties: Record<string, Schema> = {
   id: uuid,
@@ -28,11 +17,8 @@ const webhookProperties: Record<string, Schema> = {
 };
 
 export const webhookSchemas: Record<string, Schema> = {
-  WebhookEvent: oneOfStrings(WEBHOOK_EVENTS),
-  CreateWebhook: exact({
-    url: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[hH][tT][tT][pP][sS]?://' },
-    events: { type: 'array', minItems: 1, uniqueItems: true, items: ref('WebhookEvent') },
-  }),
+  WebhookEvent: oneOfStrings(EVENT_TYPES),
+  CreateWebhook: parseCreateWebhook.schema,
   Webhook: exact(webhookProperties),
   WebhookCreated: exact({ ...webhookProperties, secret: { type: 'string', description: 'The signing secret, shown once.' } }),
   WebhookDelivery: exact({
@@ -68,7 +54,8 @@ export const webhookOperations: OperationSpec[] = [
     method: 'post', path: '/v1/webhooks', operationId: 'createWebhook', tag: 'webhooks', summary: 'Subscribe a URL to events',
     description:
       'Each delivery is signed: `Bazaar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`; ' +
-      'retried with exponential backoff on non-2xx or timeout for at least 24 h. Not replayed by `Idempotency-Key` (the answer holds the secret).',
+      'retried with exponential backoff on non-2xx or timeout for at least 24 h. A URL naming a private or reserved address, ' +
+      'or a tenant over its webhook count, is 400 `invalid_request`. Not replayed by `Idempotency-Key` (the answer holds the secret).',
     access: scope, body: ref('CreateWebhook'),
     answers: { 201: { description: 'Subscribed; `secret` is in this answer only.', json: ref('WebhookCreated') } },
   },
@@ -89,7 +76,7 @@ export const webhookOperations: OperationSpec[] = [
   },
   {
     method: 'post', path: '/v1/webhooks/{id}/deliveries/{deliveryId}/redeliver', operationId: 'redeliver', tag: 'webhooks', summary: 'Deliver an event again',
-    description: 'A new delivery of the same event, due now; the dispatcher sends it.',
+    description: 'A new delivery of the same event (`redeliveryOf` names the original), due now: 202, the dispatcher sends it.',
     access: scope, answers: { 202: { description: 'The new delivery.', json: ref('WebhookDelivery') } },
   },
 ];

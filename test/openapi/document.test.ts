@@ -23,12 +23,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  * them becomes mounted, so the list only shrinks.
  */
 export const DESCRIBED_NOT_MOUNTED: Readonly<Record<string, string>> = {
-  'GET /metrics': 'API.md "Operations" lists it; host/metrics/host-metrics.ts has the registry but no router mounts it yet',
-  'POST /v1/webhooks': 'webhooks branch not merged into main yet (described from API.md)',
-  'GET /v1/webhooks': 'webhooks branch not merged into main yet (described from API.md)',
-  'DELETE /v1/webhooks/{id}': 'webhooks branch not merged into main yet (described from API.md)',
-  'GET /v1/webhooks/{id}/deliveries': 'webhooks branch not merged into main yet (described from API.md)',
-  'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': 'webhooks branch not merged into main yet (described from API.md)',
+  // (none since main brought /metrics and the webhooks routes)
 };
 
 /** Every JSON Schema location of the document, as JSON pointers. */
