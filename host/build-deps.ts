@@ -5,7 +5,7 @@
  * tests choose their backend.
  */
 import type { Knex } from 'knex';
-import { buildAnalytics } from './analytics/build-analytics.js'; // analytics
+import { buildAnalytics } from './analytics/build-analytics.js';
 import { ApiKeyService } from './api-keys/api-key-service.js';
 import { buildBilling } from './billing/build-billing.js';
 import { LastUsedTracker } from './api-keys/last-used-tracker.js';

@@ -7,7 +7,7 @@
  * in `buildDeps`, and its router in `routes/index.ts`.
  */
 import type { Knex } from 'knex';
-import type { Analytics } from './analytics/build-analytics.js'; // analytics
+import type { Analytics } from './analytics/build-analytics.js';
 import type { ApiKeyService } from './api-keys/api-key-service.js';
 import type { Billing } from './billing/build-billing.js';
 import type { LastUsedTracker } from './api-keys/last-used-tracker.js';
@@ -25,7 +25,7 @@ import type { SandboxRuntime } from '../runtime/types.js';
 import type { ExecuteService } from './executions/execute-service.js';
 import type { TrustFeed } from './executions/trust-feed.js';
 import type { InstallService } from './installs/install-service.js';
-import type { RatingService } from './ratings/rating-service.js'; // ratings
+import type { RatingService } from './ratings/rating-service.js';
 import type { IdempotencyStore, UsageRecorder, UsageRepository } from './metering/build-metering.js';
 import type { ApiKeyRepository } from './storage/api-key-repository.js';
 import type { TenantRepository } from './storage/tenant-repository.js';

@@ -17,10 +17,10 @@ import { installRoutes } from './installs.js';
 import { packageRoutes } from './packages.js';
 import { pluginRoutes } from './plugins.js';
 import { reviewRoutes } from './reviews.js';
-import { ratingRoutes } from './ratings.js'
-import { analyticsRoutes } from './analytics.js'
-import { consoleApiRoutes } from '../console/console-api-routes.js'
-import { consoleRoutes } from '../console/console-routes.js'
+import { ratingRoutes } from './ratings.js';
+import { analyticsRoutes } from './analytics.js';
+import { consoleApiRoutes } from '../console/console-api-routes.js';
+import { consoleRoutes } from '../console/console-routes.js';
 import { webhookRoutes } from './webhooks.js';
 
 /** Mounted before body parsing and authentication: probes and other keyless operations. */
