@@ -146,7 +146,7 @@ export const billingOperations: OperationSpec[] = [
   {
     method: 'post', path: '/v1/subscription/upgrade', operationId: 'upgradeSubscription', tag: 'billing', summary: 'Upgrade now, with a prorated charge',
     description: 'Not to a higher tier, or while past due: 409 `conflict`.',
-    access: oneOfScopes('billing:write'), body: parseTierChange.schema,
+    access: oneOfScopes('billing:write'), body: parseTierChange.schema, idempotent: true,
     answers: { 200: { description: 'The subscription and the prorated charge.', json: ref('SubscriptionUpgraded') } },
     errors: ['not_found', 'conflict'],
   },
@@ -172,7 +172,7 @@ export const billingOperations: OperationSpec[] = [
     description:
       'The body is read by the payment provider; the built-in `external` provider records a payment made outside Bazaar ' +
       '(this schema). An invoice that is not `open` is 409 `conflict`.',
-    access: oneOfScopes('billing:write'), body: parseExternalPayment.schema,
+    access: oneOfScopes('billing:write'), body: parseExternalPayment.schema, idempotent: true,
     answers: { 200: { description: 'The paid invoice and the payment.', json: ref('PaidInvoice') } }, errors: ['conflict'],
   },
   {

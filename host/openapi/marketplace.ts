@@ -139,7 +139,8 @@ export const marketplaceOperations: OperationSpec[] = [
     description:
       'The body is the `.tgz` (manifest plus code). The name must be under the scope equal to the key\'s tenant slug ' +
       '(else 403 `forbidden`); an invalid manifest is 400 `invalid_manifest` with the ajv errors in `details`, a bad archive ' +
-      '400 `invalid_package`, an existing version 409 `version_exists`. Does not honour `Idempotency-Key` (a replay is 409 `version_exists`).',
+      '400 `invalid_package`, an existing version 409 `version_exists`. With `Idempotency-Key`, a replay of the same bytes answers the first 201.',
+    idempotent: true,
     access: oneOfScopes('plugins:publish'),
     requestBody: {
       required: true,
@@ -195,7 +196,7 @@ export const marketplaceOperations: OperationSpec[] = [
   {
     method: 'post', path: '/v1/plugins/{name}/ratings', operationId: 'ratePlugin', tag: 'ratings', summary: 'Rate a plugin the tenant has installed',
     description: 'One rating per tenant and plugin: 201 for the first, 200 when it replaces the earlier one. A plugin the tenant has not installed is 404.',
-    access: oneOfScopes('plugins:install'), body: parseRateBody.schema,
+    access: oneOfScopes('plugins:install'), body: parseRateBody.schema, idempotent: true,
     answers: { 201: { description: 'Rated.', json: ref('Rating') }, 200: { description: 'The earlier rating, replaced.', json: ref('Rating') } },
   },
   {

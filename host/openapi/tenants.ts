@@ -65,9 +65,9 @@ const settings = { description: 'The effective settings.', json: ref('TenantSett
 export const tenantOperations: OperationSpec[] = [
   {
     method: 'post', path: '/v1/tenants', operationId: 'createTenant', tag: 'tenants', summary: 'Create a tenant',
-    access: oneOfScopes('admin'), body: parseCreateTenant.schema,
+    access: oneOfScopes('admin'), body: parseCreateTenant.schema, idempotent: true,
     answers: { 201: { description: 'Created.', json: ref('Tenant') } }, errors: ['conflict'],
-    description: 'A taken slug is 409 `conflict`. Does not honour `Idempotency-Key`.',
+    description: 'A taken slug is 409 `conflict`.',
   },
   {
     method: 'get', path: '/v1/tenants', operationId: 'listTenants', tag: 'tenants', summary: 'List tenants',

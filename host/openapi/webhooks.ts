@@ -55,8 +55,8 @@ export const webhookOperations: OperationSpec[] = [
     description:
       'Each delivery is signed: `Bazaar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the secret>`; ' +
       'retried with exponential backoff on non-2xx or timeout for at least 24 h. A URL naming a private or reserved address, ' +
-      'or a tenant over its webhook count, is 400 `invalid_request`. Not replayed by `Idempotency-Key` (the answer holds the secret).',
-    access: scope, body: ref('CreateWebhook'),
+      'or a tenant over its webhook count, is 400 `invalid_request`. A replay with the same `Idempotency-Key` answers the same secret.',
+    access: scope, body: ref('CreateWebhook'), idempotent: true,
     answers: { 201: { description: 'Subscribed; `secret` is in this answer only.', json: ref('WebhookCreated') } },
   },
   {

@@ -11,6 +11,7 @@ import { parseCancel, parseTierChange } from '../billing/billing-schemas.js';
 import { invoiceToJson } from '../billing/invoice.js';
 import { subscriptionToJson } from '../billing/subscription.js';
 import type { AppDeps } from '../deps.js';
+import { replayable } from '../idempotency/idempotent-answer.js';
 import { requireScope } from '../middleware/auth.js';
 import { parsePageQuery } from '../pagination.js';
 import { pathParam, uuidParam } from './params.js';
@@ -20,7 +21,7 @@ function actorOf(ctx: { state: AppState }): BillingActor {
   return { tenantId: principal.tenantId, keyId: principal.keyId };
 }
 
-export function billingRoutes(deps: Pick<AppDeps, 'billing'>): AppRouter {
+export function billingRoutes(deps: Pick<AppDeps, 'billing' | 'idempotency'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   const { subscriptions, invoices, periods } = deps.billing;
   router.param('id', uuidParam);
@@ -29,11 +30,16 @@ export function billingRoutes(deps: Pick<AppDeps, 'billing'>): AppRouter {
     ctx.body = subscriptionToJson(await subscriptions.get(principalOf(ctx).tenantId));
   });
 
-  router.post('/subscription/upgrade', requireScope('billing:write'), async function upgrade(ctx) {
-    const { tier } = parseTierChange(ctx.request.body);
-    const result = await subscriptions.upgrade(actorOf(ctx), tier);
-    ctx.body = { ...subscriptionToJson(result.subscription), prorationCents: result.prorationCents };
-  });
+  // A prorated charge: replayable, so a retried upgrade is never charged twice.
+  router.post(
+    '/subscription/upgrade',
+    requireScope('billing:write'),
+    replayable(deps.idempotency, async function upgrade(ctx) {
+      const { tier } = parseTierChange(ctx.request.body);
+      const result = await subscriptions.upgrade(actorOf(ctx), tier);
+      return { status: 200, body: { ...subscriptionToJson(result.subscription), prorationCents: result.prorationCents } };
+    }),
+  );
 
   router.post('/subscription/downgrade', requireScope('billing:write'), async function downgrade(ctx) {
     const { tier } = parseTierChange(ctx.request.body);
@@ -54,11 +60,15 @@ export function billingRoutes(deps: Pick<AppDeps, 'billing'>): AppRouter {
     ctx.body = invoiceToJson(await invoices.get(principalOf(ctx), pathParam(ctx, 'id')));
   });
 
-  router.post('/invoices/:id/pay', requireScope('billing:write'), async function payInvoice(ctx) {
-    if (ctx.request.body === undefined) throw new BazaarError('invalid_request', 'A JSON body (Content-Type: application/json) is required.');
-    const { invoice, payment } = await invoices.pay(principalOf(ctx), pathParam(ctx, 'id'), ctx.request.body);
-    ctx.body = { ...invoiceToJson(invoice), payment };
-  });
+  router.post(
+    '/invoices/:id/pay',
+    requireScope('billing:write'),
+    replayable(deps.idempotency, async function payInvoice(ctx) {
+      if (ctx.request.body === undefined) throw new BazaarError('invalid_request', 'A JSON body (Content-Type: application/json) is required.');
+      const { invoice, payment } = await invoices.pay(principalOf(ctx), pathParam(ctx, 'id'), ctx.request.body);
+      return { status: 200, body: { ...invoiceToJson(invoice), payment } };
+    }),
+  );
 
   // Normally the scheduler's job; the operator can run it (idempotent: closes only what is due).
   router.post('/billing/close-period', requireScope('admin'), async function closePeriod(ctx) {

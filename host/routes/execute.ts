@@ -16,7 +16,7 @@ import type { AppContext, AppCtx, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
 import { executionAnswer } from '../executions/execution-answer.js';
 import type { ExecuteRequest } from '../executions/execute-service.js';
-import { idempotentAnswer } from '../executions/idempotent-answer.js';
+import { idempotentAnswer } from '../idempotency/idempotent-answer.js';
 import { readIdempotencyKey } from '../idempotency/idempotency-key.js';
 import { requireScope } from '../middleware/auth.js';
 import { compileBodyValidator } from '../validation.js';

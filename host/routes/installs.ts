@@ -8,8 +8,7 @@ import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import { type AppContext, type AppCtx, type AppRouter, type AppState, principalOf } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
-import { idempotentAnswer } from '../executions/idempotent-answer.js';
-import { readIdempotencyKey } from '../idempotency/idempotency-key.js';
+import { replayable } from '../idempotency/idempotent-answer.js';
 import { installToJson } from '../installs/install.js';
 import { parseCreateInstall, parseUpdateInstall } from '../installs/install-schemas.js';
 import type { Installer } from '../installs/install-service.js';
@@ -30,18 +29,14 @@ export function installRoutes(deps: Pick<AppDeps, 'installs' | 'idempotency'>): 
   const { installs } = deps;
   router.param('id', uuidParam);
 
-  router.post('/', requireScope('plugins:install'), async function createInstall(ctx) {
-    const who = installerOf(ctx);
-    const input = parseCreateInstall(ctx.request.body);
-    const key = readIdempotencyKey(ctx.headers);
-    const answer = await idempotentAnswer(
-      deps.idempotency,
-      { tenantId: who.tenant.id, key, method: ctx.method, path: ctx.path, body: ctx.request.body },
-      async () => ({ status: 201, body: installToJson(await installs.install(who, input)) }),
-    );
-    ctx.status = answer.status;
-    ctx.body = answer.body;
-  });
+  router.post(
+    '/',
+    requireScope('plugins:install'),
+    replayable(deps.idempotency, async function createInstall(ctx) {
+      const who = installerOf(ctx);
+      return { status: 201, body: installToJson(await installs.install(who, parseCreateInstall(ctx.request.body))) };
+    }),
+  );
 
   router.get('/', requireScope('plugins:install', 'plugins:execute'), async function listInstalls(ctx) {
     const page = await installs.list(principalOf(ctx).tenantId, parsePageQuery(ctx.query));

@@ -7,11 +7,13 @@
  * The scope check runs before the body is read, so a key without the scope
  * never makes the host read megabytes.
  */
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import { publishView } from '../../marketplace/views.js';
 import type { AppContext, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
+import { replayable } from '../idempotency/idempotent-answer.js';
 import { requireScope } from '../middleware/auth.js';
 import { rawBody } from '../middleware/body.js';
 import { actorOf } from './marketplace-input.js';
@@ -19,16 +21,25 @@ import { actorOf } from './marketplace-input.js';
 /** Content types accepted for an upload (`npm pack` output is application/gzip; curl often says octet-stream). */
 export const PACKAGE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'] as const;
 
-export function packageRoutes(deps: Pick<AppDeps, 'marketplace' | 'config'>): AppRouter {
+export function packageRoutes(deps: Pick<AppDeps, 'marketplace' | 'config' | 'idempotency'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/packages' });
   const upload = rawBody({ limitBytes: deps.config.packageBodyLimitBytes, types: PACKAGE_TYPES });
 
-  router.post('/', requireScope('plugins:publish'), upload, async function publishPackage(ctx) {
-    const body = ctx.request.rawBody;
-    if (body === undefined) throw new BazaarError('invalid_request', `Send the package with Content-Type: ${PACKAGE_TYPES[0]}.`);
-    ctx.body = publishView(await deps.marketplace.publish.publish(actorOf(ctx), body));
-    ctx.status = 201;
-  });
+  router.post(
+    '/',
+    requireScope('plugins:publish'),
+    upload,
+    replayable(
+      deps.idempotency,
+      async function publishPackage(ctx) {
+        const body = ctx.request.rawBody;
+        if (body === undefined) throw new BazaarError('invalid_request', `Send the package with Content-Type: ${PACKAGE_TYPES[0]}.`);
+        return { status: 201, body: publishView(await deps.marketplace.publish.publish(actorOf(ctx), body)) };
+      },
+      // The same bytes are the same request.
+      (ctx) => (ctx.request.rawBody === undefined ? null : createHash('sha256').update(ctx.request.rawBody).digest('hex')),
+    ),
+  );
 
   return router;
 }

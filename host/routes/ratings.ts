@@ -11,20 +11,24 @@ import Router from '@koa/router';
 import type { AppContext, AppRouter, AppState } from '../app-state.js';
 import { principalOf } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
+import { replayable } from '../idempotency/idempotent-answer.js';
 import { requireScope } from '../middleware/auth.js';
 import { parseRateBody, ratingToJson } from '../ratings/rating.js';
 import { pathParam, pluginNameParam } from './params.js';
 
-export function ratingRoutes(deps: Pick<AppDeps, 'ratings'>): AppRouter {
+export function ratingRoutes(deps: Pick<AppDeps, 'ratings' | 'idempotency'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
   router.param('name', pluginNameParam);
 
-  router.post('/:name/ratings', requireScope('plugins:install'), async function ratePlugin(ctx) {
-    const input = parseRateBody(ctx.request.body);
-    const { rating, created } = await deps.ratings.rate(principalOf(ctx).tenantId, pathParam(ctx, 'name'), input);
-    ctx.status = created ? 201 : 200;
-    ctx.body = ratingToJson(rating);
-  });
+  router.post(
+    '/:name/ratings',
+    requireScope('plugins:install'),
+    replayable(deps.idempotency, async function ratePlugin(ctx) {
+      const input = parseRateBody(ctx.request.body);
+      const { rating, created } = await deps.ratings.rate(principalOf(ctx).tenantId, pathParam(ctx, 'name'), input);
+      return { status: created ? 201 : 200, body: ratingToJson(rating) };
+    }),
+  );
 
   return router;
 }

@@ -6,22 +6,25 @@
 import Router from '@koa/router';
 import { type AppContext, type AppRouter, type AppState, principalOf } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
+import { replayable } from '../idempotency/idempotent-answer.js';
 import { requireScope } from '../middleware/auth.js';
 import { parsePageQuery } from '../pagination.js';
 import { tenantToJson } from '../tenants/tenant.js';
 import { parseCreateTenant, parseSettings, parseUpdateTenant } from '../tenants/tenant-schemas.js';
 import { pathParam, uuidParam } from './params.js';
 
-export function tenantRoutes(deps: Pick<AppDeps, 'tenants'>): AppRouter {
+export function tenantRoutes(deps: Pick<AppDeps, 'tenants' | 'idempotency'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/tenants' });
   const { tenants } = deps;
   router.param('id', uuidParam);
 
-  router.post('/', requireScope('admin'), async function createTenant(ctx) {
-    const tenant = await tenants.create(parseCreateTenant(ctx.request.body));
-    ctx.status = 201;
-    ctx.body = tenantToJson(tenant);
-  });
+  router.post(
+    '/',
+    requireScope('admin'),
+    replayable(deps.idempotency, async function createTenant(ctx) {
+      return { status: 201, body: tenantToJson(await tenants.create(parseCreateTenant(ctx.request.body))) };
+    }),
+  );
 
   router.get('/', requireScope('admin'), async function listTenants(ctx) {
     const page = await tenants.list(parsePageQuery(ctx.query));

@@ -9,24 +9,29 @@
 import Router from '@koa/router';
 import { type AppContext, type AppRouter, type AppState, principalOf } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
+import { replayable } from '../idempotency/idempotent-answer.js';
 import { requireScope } from '../middleware/auth.js';
 import { parsePageQuery } from '../pagination.js';
 import { deliveryToJson, webhookToJson } from '../webhooks/webhook.js';
 import { parseCreateWebhook } from '../webhooks/webhook-schemas.js';
 import { pathParam, uuidParam } from './params.js';
 
-export function webhookRoutes(deps: Pick<AppDeps, 'webhooks'>): AppRouter {
+export function webhookRoutes(deps: Pick<AppDeps, 'webhooks' | 'idempotency'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/webhooks' });
   const { webhooks } = deps;
   router.param('id', uuidParam);
   router.param('deliveryId', uuidParam);
   const scope = requireScope('webhooks:write');
 
-  router.post('/', scope, async function createWebhook(ctx) {
-    const created = await webhooks.create(principalOf(ctx).tenantId, parseCreateWebhook(ctx.request.body));
-    ctx.status = 201;
-    ctx.body = { ...webhookToJson(created), secret: created.secret };
-  });
+  // Replayable: the stored answer holds the signing secret, which the webhooks table keeps too.
+  router.post(
+    '/',
+    scope,
+    replayable(deps.idempotency, async function createWebhook(ctx) {
+      const created = await webhooks.create(principalOf(ctx).tenantId, parseCreateWebhook(ctx.request.body));
+      return { status: 201, body: { ...webhookToJson(created), secret: created.secret } };
+    }),
+  );
 
   router.get('/', scope, async function listWebhooks(ctx) {
     const page = await webhooks.list(principalOf(ctx).tenantId, parsePageQuery(ctx.query));

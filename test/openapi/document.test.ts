@@ -164,7 +164,13 @@ describe('openapi document', () => {
     assert.deepEqual(withKey.map(({ method, template }) => `${method.toUpperCase()} ${template}`).sort(), [
       'POST /v1/installs',
       'POST /v1/installs/{id}/executions',
+      'POST /v1/invoices/{id}/pay',
+      'POST /v1/packages',
       'POST /v1/plugins/{name}/execute',
+      'POST /v1/plugins/{name}/ratings',
+      'POST /v1/subscription/upgrade',
+      'POST /v1/tenants',
+      'POST /v1/webhooks',
     ]);
     for (const { template, method, op } of operations) {
       const schema = (((op.responses as Record<string, Json>)['200']?.content as Record<string, Json> | undefined)?.['application/json']?.schema ?? {}) as Json;

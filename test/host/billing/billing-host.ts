@@ -3,53 +3,22 @@
  * test/support/test-host.ts builds them) with a recording EventPublisher, a
  * clock the test moves through months, and helpers for the billing API.
  */
-import type Koa from 'koa';
 import type { Knex } from 'knex';
-import supertest from 'supertest';
-import { createApp } from '../../../host/app.js';
-import { bootstrapOperator } from '../../../host/bootstrap-operator.js';
-import { buildDeps } from '../../../host/build-deps.js';
-import type { AppDeps } from '../../../host/deps.js';
-import { LazySandboxRuntime } from '../../../host/executions/lazy-runtime.js';
-import { createLogger } from '../../../host/logger.js';
-import { TEST_ADMIN_KEY, type TestDatabase } from '../../support/database-backends.js';
+import type { TestDatabase } from '../../support/database-backends.js';
 import { RecordingEvents } from '../../support/recording-events.js';
-import { bearer, FakeClock } from '../../support/test-host.js';
+import { bearer, FakeClock, startTestHost, type TestHost } from '../../support/test-host.js';
 
 export { bearer, FakeClock, RecordingEvents };
 
-export interface BillingHost {
-  readonly app: Koa;
-  readonly deps: AppDeps;
-  readonly clock: FakeClock;
+/** A test host whose domain events are recorded (as the outbox would keep them: on commit). */
+export interface BillingHost extends TestHost {
   readonly events: RecordingEvents;
-  readonly adminKey: string;
-  http(): supertest.Agent;
-  close(): Promise<void>;
 }
 
 export async function startBillingHost(database: TestDatabase, options: { clock: FakeClock; db?: Knex }): Promise<BillingHost> {
-  const logger = createLogger({ level: 'silent' });
   const events = new RecordingEvents();
-  const runtime = new LazySandboxRuntime({ workers: 1 });
-  const deps = buildDeps({ config: database.config, db: options.db ?? database.db, logger, clock: options.clock, runtime, events });
-  await bootstrapOperator(deps);
-  const app = createApp(deps) as unknown as Koa;
-  return {
-    app,
-    deps,
-    clock: options.clock,
-    events,
-    adminKey: TEST_ADMIN_KEY,
-    http: () => supertest.agent(app.callback()),
-    close: async () => {
-      await deps.billing.scheduler.stop();
-      await deps.runtime.close();
-      await deps.trustFeed.idle();
-      await deps.usage.close();
-      await deps.lastUsed.stop();
-    },
-  };
+  const host = await startTestHost(database, { clock: options.clock, events, ...(options.db === undefined ? {} : { db: options.db }) });
+  return { ...host, events };
 }
 
 export interface BillingTenant {

@@ -16,8 +16,10 @@
  *   running it twice; if it never ran, the retry takes the claim over.
  */
 import { BazaarError, isBazaarError } from '../../manifests/errors.js';
-import type { IdempotencyStore } from '../idempotency/idempotency-store.js';
-import { requestFingerprint } from '../idempotency/request-fingerprint.js';
+import type { IdempotencyStore } from './idempotency-store.js';
+import { type AppCtx, principalOf } from '../app-state.js';
+import { readIdempotencyKey } from './idempotency-key.js';
+import { requestFingerprint } from './request-fingerprint.js';
 
 export interface Answer {
   readonly status: number;
@@ -77,4 +79,35 @@ export async function idempotentAnswer(
   }
   await store.complete(tenantId, key, answer.status, answer.body);
   return answer;
+}
+
+/** A router's context: the app's, plus the matched path parameters. */
+type RouteCtx = AppCtx & { params: Record<string, string | undefined> };
+
+/**
+ * A route handler made replayable with `Idempotency-Key`: `work` computes the
+ * answer; a replay within 24 h gets the first one. The key is the caller's
+ * tenant's. `fingerprintBody` names what makes two requests the same (default:
+ * the parsed JSON body; uploads pass a digest of their bytes).
+ *
+ * Not used where the answer holds a secret that is otherwise stored only
+ * hashed (a new API key): keeping the answer would keep the secret.
+ */
+export function replayable(
+  store: Pick<IdempotencyStore, 'begin' | 'complete' | 'abandon'>,
+  work: (ctx: RouteCtx) => Promise<Answer>,
+  fingerprintBody: (ctx: RouteCtx) => unknown = (ctx) => ctx.request.body,
+): (ctx: RouteCtx) => Promise<void> {
+  return async function replayableRoute(ctx) {
+    const request = {
+      tenantId: principalOf(ctx).tenantId,
+      key: readIdempotencyKey(ctx.headers),
+      method: ctx.method,
+      path: ctx.path,
+      body: fingerprintBody(ctx),
+    };
+    const answer = await idempotentAnswer(store, request, () => work(ctx));
+    ctx.status = answer.status;
+    ctx.body = answer.body;
+  };
 }
