@@ -92,7 +92,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
   // Placeholder until the webhook outbox lands (issue 5): events are dropped.
   const events: EventPublisher = options.events ?? { publish: async () => undefined };
   // Billing starts each new tenant's subscription inside the tenant's creating transaction.
-  const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants });
+  const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants, cacheGeneration });
   const tenants = new TenantService({
     tenants: repositories.tenants,
     tiers: config.tiers,
