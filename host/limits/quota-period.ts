@@ -13,9 +13,14 @@
  * The cycle comes with the tenant when the API key is authenticated (one
  * query; cached per process), so choosing the period costs no round trip.
  * It is computed from the anchor (as the billing periods are) rather than
- * taken as stored: a period that
- * ended but has not been closed yet (the scheduler runs every so often), or a
- * subscription canceled mid-period, still yields the period `now` is in.
+ * taken as stored: a period that ended but has not been closed yet (the
+ * scheduler runs every so often), or a subscription canceled mid-period,
+ * still yields the period `now` is in, and a cached tenant cannot count in a
+ * stale period. (The anchor never changes; a period change still bumps the
+ * cache generation, see SubscriptionRepository.update.)
+ *
+ * A canceled subscription keeps counting in its anchor's monthly rhythm (on
+ * the free tier): cancelling is never a way to reset the quota.
  */
 import { addMonths } from '../billing/billing-period.js';
 
