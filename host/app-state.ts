@@ -6,15 +6,15 @@ import type Koa from 'koa';
 import type Router from '@koa/router';
 import { BazaarError } from '../manifests/errors.js';
 import type { Principal } from './auth/principal.js';
-import type { Tenant } from './tenants/tenant.js';
+import type { AuthenticatedTenant } from './tenants/tenant.js';
 
 export interface AppState {
   /** Set first thing on every request; echoed in `X-Request-Id` and in error bodies. */
   requestId: string;
   /** Set by `authenticate` when the request carries a valid bearer key. */
   principal?: Principal;
-  /** The principal's tenant, read in the same query as the key. */
-  tenant?: Tenant;
+  /** The principal's tenant with its billing cycle, read in the same query as the key. */
+  tenant?: AuthenticatedTenant;
   /** Set when the key came from the per-process cache: the generation it was read under (middleware/auth.ts). */
   credentialCachedUnder?: number;
 }

@@ -110,7 +110,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
   });
   const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
   // Billing starts each new tenant's subscription inside the tenant's creating transaction.
-  const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants });
+  const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants, cacheGeneration });
   const tenants = new TenantService({
     tenants: repositories.tenants,
     tiers: config.tiers,

@@ -3,7 +3,7 @@
  * versions, one version with its trust breakdown, the package bytes, and the
  * audit log. Visibility rules (visibility.ts) apply to every read.
  */
-import type { Actor } from './actor.js';
+import type { Actor, KeyActor } from './actor.js';
 import type { AuditEntry } from './audit.js';
 import type { AuditQuery, BlobStore, MarketplaceRepository, Page, PluginListing, PluginSearch, PluginVersionRecord } from './ports.js';
 import { latestApproved, latestOf, sortBySemver } from './version-order.js';
@@ -43,6 +43,17 @@ export class PluginCatalog {
     const describedBy = latestApproved(versions) ?? latestOf(versions);
     if (!describedBy) throw notFound(name);
     return { versions, latest: latestApproved(versions) ?? null, describedBy };
+  }
+
+  /**
+   * The plugins under the key's own scope (`@<tenant slug>/*`), by name, at
+   * most `limit`, each as `plugin()` shows it to that key: a publisher sees
+   * its versions in every status, the marketplace listing only approved ones.
+   */
+  async publishedBy(viewer: KeyActor, limit: number): Promise<PluginDetail[]> {
+    const names = await this.#deps.repository.listPluginNamesByScope(viewer.tenantSlug, limit);
+    const details = await Promise.all(names.map((name) => this.plugin(viewer, name).catch(() => null)));
+    return details.filter((d): d is PluginDetail => d !== null);
   }
 
   /** One version; 404 when missing or not visible to the viewer. */

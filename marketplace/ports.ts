@@ -116,6 +116,8 @@ export interface MarketplaceRepository {
   updateTrust(name: string, reports: readonly VersionTrust[]): Promise<void>;
   listPending(query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>>;
   searchPlugins(query: PluginSearch): Promise<Page<PluginListing>>;
+  /** Names of the plugins under `scope` (`@<scope>/*`), whatever their versions' status, by name, at most `limit`. */
+  listPluginNamesByScope(scope: string, limit: number): Promise<string[]>;
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
 }
 

@@ -12,7 +12,7 @@ import type { ApiKeyRepository, KeyCredential } from '../storage/api-key-reposit
 import type { CacheGeneration } from '../caching/cache-generation.js';
 import { GenerationCache } from '../caching/generation-cache.js';
 import type { TenantRepository } from '../storage/tenant-repository.js';
-import { OPERATOR_SLUG, type Tenant } from '../tenants/tenant.js';
+import { type AuthenticatedTenant, OPERATOR_SLUG } from '../tenants/tenant.js';
 import type { ApiKey } from './api-key.js';
 import { generateApiKey, hashApiKey, hashesEqual, isApiKeyFormat, keyPrefix } from './api-key-secret.js';
 import type { LastUsedTracker } from './last-used-tracker.js';
@@ -32,7 +32,7 @@ export interface CreatedApiKey {
 /** A successful authentication: who, and their tenant as of this request. */
 export interface Authenticated {
   readonly principal: Principal;
-  readonly tenant: Tenant;
+  readonly tenant: AuthenticatedTenant;
   /**
    * Set when the key came from this process's cache: the generation it was
    * read under. The request must re-check it once the rate limit has read the

@@ -4,6 +4,7 @@
  * a test asks; `closeDeps` stops it.
  */
 import type { Knex } from 'knex';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { EventPublisher } from '../events/domain-events.js';
@@ -37,6 +38,8 @@ export interface BuildBillingOptions {
   /** Late-bound: the tenant service is built with billing's `onCreated` hook. */
   readonly tenantService: () => TenantService;
   readonly paymentProvider?: PaymentProvider;
+  /** Bumped when a billing period moves: the period is cached with the tenant's API keys. */
+  readonly cacheGeneration: Pick<CacheGeneration, 'bump'>;
 }
 
 export function buildBilling(options: BuildBillingOptions): Billing {
@@ -45,7 +48,7 @@ export function buildBilling(options: BuildBillingOptions): Billing {
     clock: options.clock,
     tiers: options.config.tiers,
     config: options.config.billing,
-    subscriptions: new SubscriptionRepository(options.db),
+    subscriptions: new SubscriptionRepository(options.db, options.cacheGeneration),
     invoices: new InvoiceRepository(options.db),
     audit: new BillingAuditRepository(),
     tenantRepository: options.tenantRepository,

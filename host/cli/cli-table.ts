@@ -40,5 +40,6 @@ export function formatCents(cents: unknown, currency = 'USD'): string {
   const sign = cents < 0 ? '-' : '';
   const abs = Math.abs(cents);
   const amount = `${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-  return currency === 'USD' ? `${sign}$${amount}` : `${sign}${amount} ${currency}`;
+  // The host answers ISO 4217 codes in lower case (`usd`), as payment providers do.
+  return currency.toUpperCase() === 'USD' ? `${sign}$${amount}` : `${sign}${amount} ${currency.toUpperCase()}`;
 }

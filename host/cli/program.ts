@@ -7,6 +7,7 @@ import { isBazaarError } from '../../manifests/errors.js';
 import type { CliContext } from './cli-context.js';
 import { EXIT, errorBody, processStreams, reportError, type CliStreams } from './cli-output.js';
 import { HostRefusedError, HostUnreachableError } from './client/client-errors.js';
+import { analyticsCommand } from './commands/analytics-command.js';
 import { execCommand } from './commands/exec-command.js';
 import { initCommand } from './commands/init-command.js';
 import { installCommand } from './commands/install-command.js';
@@ -19,6 +20,7 @@ import { publishCommand } from './commands/publish-command.js';
 import { reviewCommand } from './commands/review-command.js';
 import { runCommand } from './commands/run-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { subscriptionCommand } from './commands/subscription-command.js';
 import { tenantsCommand } from './commands/tenants-command.js';
 import { usageCommand } from './commands/usage-command.js';
 
@@ -49,7 +51,9 @@ Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
     // reviewer and operator
     reviewCommand(cli), tenantsCommand(cli), keysCommand(cli),
     // tenant
-    installCommand(cli), execCommand(cli), usageCommand(cli), invoicesCommand(cli),
+    installCommand(cli), execCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
+    // publisher
+    analyticsCommand(cli),
     // everyone
     loginCommand(cli), serveCommand(cli), migrateCommand(cli),
   ];

@@ -19,10 +19,10 @@ import { tenantToJson } from '../tenants/tenant.js';
 import { PublisherPlugins } from './publisher-plugins.js';
 import { VersionFileReader } from './version-files.js';
 
-export function consoleApiRoutes(deps: Pick<AppDeps, 'marketplace' | 'db'>): AppRouter {
+export function consoleApiRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   const files = new VersionFileReader({ catalog: deps.marketplace.catalog, packageLimits: deps.marketplace.options.packageLimits });
-  const publisherPlugins = new PublisherPlugins(deps.db, deps.marketplace.catalog);
+  const publisherPlugins = new PublisherPlugins(deps.marketplace.catalog);
   router.param('name', pluginNameParam);
   router.param('version', versionParam);
 

@@ -25,12 +25,12 @@ import type { ExecutionLimits, ExecutionResult, JsonValue, PluginCode, SandboxRu
 import type { Clock } from '../clock.js';
 import type { ExecutionEvents } from '../events/execution-events.js';
 import type { BridgeFactory } from '../installs/install-bridge.js';
-import { type Limits, quotaPeriod } from '../limits/index.js';
+import { type Limits, quotaPeriodFor } from '../limits/index.js';
 import type { Logger } from '../logger.js';
 import type { UsageRecord } from '../metering/usage-record.js';
 import type { ExecutableInstall, InstallRepository } from '../storage/install-repository.js';
 import { effectiveLimits } from '../tenants/tenant-settings.js';
-import type { Tenant } from '../tenants/tenant.js';
+import type { AuthenticatedTenant } from '../tenants/tenant.js';
 import type { TierTable } from '../tiers.js';
 import { executeChecked } from './checked-execution.js';
 import { executionLimits } from './execution-limits.js';
@@ -57,7 +57,8 @@ export interface ExecuteServiceDeps {
 }
 
 export interface ExecuteRequest {
-  readonly tenant: Tenant;
+  /** With its billing cycle: the quota counts the subscription's billing period (limits/quota-period.ts). */
+  readonly tenant: AuthenticatedTenant;
   /** The install by id (`/v1/installs/:id/executions`) or the tenant's install of a plugin (`/v1/plugins/:name/execute`). */
   readonly target: { readonly id: string } | { readonly plugin: string };
   readonly action: string | undefined;
@@ -90,14 +91,14 @@ export class ExecuteService {
     if (target === null) throw new BazaarError('not_found', 'id' in request.target ? 'No such install.' : `${request.target.plugin} is not installed.`);
     const tenantLimits = effectiveLimits(tenant, this.#deps.tiers);
     const limits = executionLimits(target.manifest, tenantLimits, this.#deps.policy.maxExecutionTimeoutMs);
-    const period = quotaPeriod(this.#deps.clock.now());
+    const period = quotaPeriodFor(tenant.billingCycle, this.#deps.clock.now());
 
     const reservation = await this.#deps.limits.quota.reserve(tenant.id, period, {
       included: tenantLimits.executionsPerMonth,
       hardLimit: this.#deps.tiers[tenant.tier].hardLimit,
     });
     if (!reservation.allowed) {
-      throw new BazaarError('quota_exceeded', `The ${reservation.included ?? 0} executions of this month are used up.`, {
+      throw new BazaarError('quota_exceeded', `The ${reservation.included ?? 0} executions of this billing period are used up.`, {
         included: reservation.included,
         used: reservation.used,
       });

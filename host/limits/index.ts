@@ -49,6 +49,7 @@ import type { CacheGeneration } from '../caching/cache-generation.js';
 
 export type * from './ports.js';
 export { quotaPeriod } from './limit-keys.js';
+export { type BillingCycle, parseQuotaPeriod, quotaPeriodFor } from './quota-period.js';
 export { createRedisClient, pingRedis } from './redis-client.js';
 
 export interface LimitsOptions {

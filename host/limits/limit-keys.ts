@@ -9,6 +9,7 @@
  * `[A-Za-z0-9_-]`.
  */
 import { createHash } from 'node:crypto';
+import { calendarQuotaPeriod, parseQuotaPeriod } from './quota-period.js';
 
 /** A fixed-length, key-safe name for a tenant id (43 characters of `[A-Za-z0-9_-]`). */
 export function tenantDigest(tenantId: string): string {
@@ -16,26 +17,21 @@ export function tenantDigest(tenantId: string): string {
   return createHash('sha256').update(tenantId, 'utf8').digest('base64url');
 }
 
-const PERIOD = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-/** The quota period (`YYYY-MM`, UTC) that `date` falls in. */
+/** The calendar-month quota period (`YYYY-MM`, UTC) that `date` falls in; tenants with a subscription use `quotaPeriodFor` (quota-period.ts). */
 export function quotaPeriod(date: Date): string {
-  return date.toISOString().slice(0, 7);
+  return calendarQuotaPeriod(date);
 }
 
 /**
  * How long a period's counter is kept after the period ends: long enough for
- * late readers (usage pages, invoicing) of the previous month, short enough
+ * late readers (usage pages, invoicing) of the previous period, short enough
  * that counters do not pile up.
  */
 export const PERIOD_GRACE_MS = 7 * 24 * 60 * 60 * 1000;
 
-/** Milliseconds since the epoch at which the counter of `period` may be dropped. */
+/** Milliseconds since the epoch at which the counter of `period` (`YYYY-MM` or `<start>/<end>`) may be dropped. */
 export function periodExpiresAtMs(period: string): number {
-  const match = PERIOD.exec(period);
-  if (!match) throw new RangeError(`quota period must look like YYYY-MM, got ${JSON.stringify(period)}`);
-  // Date.UTC rolls month 12 over into January of the next year.
-  return Date.UTC(Number(match[1]), Number(match[2]), 1) + PERIOD_GRACE_MS;
+  return parseQuotaPeriod(period).end.getTime() + PERIOD_GRACE_MS;
 }
 
 /** Throws a `RangeError` unless `value` is an integer ≥ `min`: a programming error, not a client one. */

@@ -55,7 +55,10 @@ export interface QuotaReservation {
 }
 
 /**
- * The monthly execution counter, keyed by tenant and period (`YYYY-MM`, UTC).
+ * The monthly execution counter, keyed by tenant and period: the tenant's
+ * billing period (`<start>/<end>`, ISO-8601 UTC instants) or, for a tenant
+ * without a subscription, the calendar month (`YYYY-MM`, UTC); see
+ * quota-period.ts.
  *
  * Protocol for the execution path:
  * 1. `reserve()` before the sandbox runs. Refused → 402, nothing ran.
@@ -72,7 +75,7 @@ export interface QuotaReservation {
 export interface QuotaCounter {
   /**
    * Atomically count one execution of `tenantId` in `period` (the current one:
-   * `quotaPeriod(now)`), unless a hard limit refuses it. A counter lives until a
+   * `quotaPeriodFor(cycle, now)`), unless a hard limit refuses it. A counter lives until a
    * week after its period; reserving in an older period counts nothing lasting.
    */
   reserve(tenantId: string, period: string, policy: QuotaPolicy): Promise<QuotaReservation>;

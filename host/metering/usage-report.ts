@@ -1,7 +1,9 @@
 /**
  * GET /v1/usage (API.md "Billing, usage"): a tenant's executions, CPU and wall
  * time over a range, by status and by error code, optionally grouped by UTC day or by plugin,
- * plus this month's quota `{included, used, remaining}`.
+ * plus the current quota period's `{included, used, remaining}`: the
+ * subscription's billing period (the one its invoice will be for), or the
+ * calendar month for a tenant without one (limits/quota-period.ts).
  *
  * Everything is counted from the usage ledger (the durable truth), not from
  * the quota counters: a page a tenant reconciles its invoice against must
@@ -9,9 +11,9 @@
  */
 import { BazaarError } from '../../manifests/errors.js';
 import type { Clock } from '../clock.js';
-import { quotaPeriod } from '../limits/limit-keys.js';
+import { parseQuotaPeriod, quotaPeriodFor } from '../limits/quota-period.js';
 import type { UsageAggregate, UsageGrouping, UsageRepository } from '../storage/usage-repository.js';
-import type { Tenant } from '../tenants/tenant.js';
+import type { AuthenticatedTenant } from '../tenants/tenant.js';
 import { effectiveLimits } from '../tenants/tenant-settings.js';
 import type { TierTable } from '../tiers.js';
 import type { ExecutionStatus } from './usage-record.js';
@@ -44,7 +46,15 @@ export interface UsageReport extends UsageNumbers {
   readonly groupBy: UsageGrouping;
   /** One entry per day (`day: YYYY-MM-DD`) or plugin (`plugin`) with executions; empty without `groupBy`. */
   readonly groups: (UsageNumbers & { day?: string; plugin?: string })[];
-  readonly quota: { readonly period: string; readonly included: number | null; readonly used: number; readonly remaining: number | null };
+  readonly quota: {
+    /** `YYYY-MM` (calendar month) or `<start>/<end>` (billing period), as the quota counter names it. */
+    readonly period: string;
+    readonly periodStart: string;
+    readonly periodEnd: string;
+    readonly included: number | null;
+    readonly used: number;
+    readonly remaining: number | null;
+  };
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -111,12 +121,12 @@ export class UsageReports {
   }
 
   /** The report for `tenant` (the caller's own, with its effective limits). */
-  async report(tenant: Tenant, query: UsageQuery): Promise<UsageReport> {
-    const now = this.#deps.clock.now();
-    const [monthStart, nextMonth] = utcMonth(now);
+  async report(tenant: AuthenticatedTenant, query: UsageQuery): Promise<UsageReport> {
+    const period = quotaPeriodFor(tenant.billingCycle, this.#deps.clock.now());
+    const window = parseQuotaPeriod(period);
     const [aggregates, used] = await Promise.all([
       this.#deps.usage.aggregate(tenant.id, query.from, query.to, query.groupBy),
-      this.#deps.usage.countBetween(tenant.id, monthStart, nextMonth),
+      this.#deps.usage.countBetween(tenant.id, window.start, window.end),
     ]);
     const included = effectiveLimits(tenant, this.#deps.tiers).executionsPerMonth;
     return {
@@ -125,7 +135,14 @@ export class UsageReports {
       groupBy: query.groupBy,
       ...sum(aggregates),
       groups: query.groupBy === null ? [] : groupsOf(aggregates, query.groupBy),
-      quota: { period: quotaPeriod(now), included, used, remaining: included === null ? null : Math.max(0, included - used) },
+      quota: {
+        period,
+        periodStart: window.start.toISOString(),
+        periodEnd: window.end.toISOString(),
+        included,
+        used,
+        remaining: included === null ? null : Math.max(0, included - used),
+      },
     };
   }
 }

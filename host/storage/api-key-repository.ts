@@ -10,7 +10,7 @@ import type { ApiKey } from '../api-keys/api-key.js';
 import type { Scope } from '../auth/scopes.js';
 import type { Page, PageRequest } from '../pagination.js';
 import { pageInCreationOrder } from './creation-order-page.js';
-import type { Tenant } from '../tenants/tenant.js';
+import type { AuthenticatedTenant } from '../tenants/tenant.js';
 import { type TenantRow, toTenant } from './tenant-repository.js';
 
 /** An `api_keys` row as pg and PGlite return it (text[] comes back as an array). */
@@ -38,11 +38,11 @@ export interface NewApiKey {
   readonly createdAt: Date;
 }
 
-/** What authentication needs in one round trip: the key, its hash and its tenant. */
+/** What authentication needs in one round trip: the key, its hash and its tenant (with its billing cycle). */
 export interface KeyCredential {
   readonly key: ApiKey;
   readonly keyHash: string;
-  readonly tenant: Tenant;
+  readonly tenant: AuthenticatedTenant;
 }
 
 /** The tenant's columns in the authentication join, prefixed so they do not clash with the key's. */
@@ -70,19 +70,34 @@ export class ApiKeyRepository {
     return rows.length > 0;
   }
 
-  /** The key with this SHA-256 hash and its tenant, in one indexed query; `null` if unknown. */
+  /**
+   * The key with this SHA-256 hash and its tenant, in one indexed query; `null` if unknown.
+   * The tenant's subscription (if any) comes in the same query: its billing
+   * cycle picks the quota period (limits/quota-period.ts).
+   */
   async findCredential(keyHash: string): Promise<KeyCredential | null> {
     const row = (await this.#db('api_keys as k')
       .join('tenants as t', 't.id', 'k.tenant_id')
+      .leftJoin('subscriptions as s', 's.tenant_id', 'k.tenant_id')
       .where('k.key_hash', keyHash)
-      .first('k.*', ...TENANT_COLUMNS.map((c) => `t.${c} as tenant_${c}`))) as Record<string, unknown> | undefined;
+      .first(
+        'k.*',
+        ...TENANT_COLUMNS.map((c) => `t.${c} as tenant_${c}`),
+        's.billing_anchor as sub_billing_anchor',
+        's.current_period_start as sub_current_period_start',
+      )) as Record<string, unknown> | undefined;
     if (row === undefined) return null;
     const tenantRow = Object.fromEntries(TENANT_COLUMNS.map((c) => [c, row[`tenant_${c}`]]));
     const key = toApiKey(row as unknown as ApiKeyRow);
+    const anchor = row.sub_billing_anchor as Date | null;
+    const tenant = toTenant({ ...tenantRow, id: key.tenantId } as unknown as TenantRow);
     return {
       key,
       keyHash: row.key_hash as string,
-      tenant: toTenant({ ...tenantRow, id: key.tenantId } as unknown as TenantRow),
+      tenant: {
+        ...tenant,
+        billingCycle: anchor === null ? null : { anchor, periodStart: row.sub_current_period_start as Date },
+      },
     };
   }
 

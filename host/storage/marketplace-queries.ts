@@ -52,6 +52,12 @@ export async function searchPlugins(db: Knex, query: PluginSearch): Promise<Page
   return toPage(rows, query.limit, keyOf, toListing);
 }
 
+/** The names of the plugins under one scope (every status: the publisher's own view), by name. */
+export async function pluginNamesByScope(db: Knex, scope: string, limit: number): Promise<string[]> {
+  const rows: Pick<PluginRow, 'name'>[] = await db('plugins').select('name').where('scope', scope).orderBy('name').limit(limit);
+  return rows.map((r) => r.name);
+}
+
 /** Versions waiting for review (or quarantined ones), ordered by trust score (then id, for a stable order). */
 export async function listPending(db: Knex, query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>> {
   const q = db<VersionRow>('plugin_versions').where({ status: query.status ?? 'pending_review' });

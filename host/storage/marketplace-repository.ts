@@ -26,7 +26,7 @@ import { versionExists } from '../../marketplace/publish-service.js';
 import { versionKey } from '../../marketplace/version-order.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import { isUniqueViolation } from './database.js';
-import { listAudit, listPending, searchPlugins } from './marketplace-queries.js';
+import { listAudit, listPending, pluginNamesByScope, searchPlugins } from './marketplace-queries.js';
 import { toAuditRow, toVersionRecord, toVersionRow, trustColumns, type VersionRow } from './marketplace-rows.js';
 
 /**
@@ -125,6 +125,10 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
 
   searchPlugins(query: PluginSearch): Promise<Page<PluginListing>> {
     return searchPlugins(this.#db, query);
+  }
+
+  listPluginNamesByScope(scope: string, limit: number): Promise<string[]> {
+    return pluginNamesByScope(this.#db, scope, limit);
   }
 
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {

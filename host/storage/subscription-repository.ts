@@ -4,8 +4,10 @@
  * tenant's tier, the audit log and the events together.
  */
 import type { Knex } from 'knex';
+import type { CacheGeneration } from '../caching/cache-generation.js';
 import type { Subscription, SubscriptionStatus } from '../billing/subscription.js';
 import type { TierName } from '../tiers.js';
+import { afterCommit } from './database.js';
 
 interface SubscriptionRow {
   tenant_id: string;
@@ -25,11 +27,20 @@ interface SubscriptionRow {
 
 export type SubscriptionChanges = Partial<Omit<Subscription, 'tenantId' | 'createdAt' | 'updatedAt'>>;
 
+/** The fields cached with the tenant (ApiKeyRepository.findCredential): changing one bumps the cache generation. */
+const CACHED_FIELDS = ['billingAnchor', 'currentPeriodStart'] as const;
+
 export class SubscriptionRepository {
   readonly #db: Knex;
+  readonly #generation: Pick<CacheGeneration, 'bump'>;
 
-  constructor(db: Knex) {
+  /**
+   * `generation`: the tenant's billing cycle is cached with its API keys, so
+   * a write that moves the period bumps it after commit (caching/cache-generation.ts).
+   */
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;
+    this.#generation = generation;
   }
 
   async insert(sub: Subscription, trx: Knex): Promise<void> {
@@ -51,6 +62,7 @@ export class SubscriptionRepository {
     }
     const [row] = await trx('subscriptions').where({ tenant_id: tenantId }).update(patch).returning('*');
     if (row === undefined) throw new Error(`subscription of ${tenantId} vanished`);
+    if (CACHED_FIELDS.some((field) => changes[field] !== undefined)) await afterCommit(trx, () => this.#generation.bump());
     return toSubscription(row as SubscriptionRow);
   }
 

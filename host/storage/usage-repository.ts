@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import type { UsageSource } from '../limits/ports.js';
+import { parseQuotaPeriod } from '../limits/quota-period.js';
 import { EXECUTION_ID, type ExecutionStatus, type UsageRecord } from '../metering/usage-record.js';
 import { type Cursor, type Page, type PageRequest, toPage } from '../pagination.js';
 
@@ -133,13 +134,10 @@ export class UsageRepository implements UsageSource {
     return Number((row as { n?: number | string } | undefined)?.n ?? 0);
   }
 
-  /** `UsageSource`: executions recorded in a quota period (`YYYY-MM`, UTC). */
+  /** `UsageSource`: executions recorded in a quota period (`YYYY-MM` or `<start>/<end>`, limits/quota-period.ts). */
   async executionsIn(tenantId: string, period: string): Promise<number> {
-    const [year, month] = period.split('-').map(Number);
-    if (year === undefined || month === undefined || !Number.isInteger(year) || !Number.isInteger(month)) {
-      throw new RangeError(`quota period must look like YYYY-MM, got ${JSON.stringify(period)}`);
-    }
-    return this.countBetween(tenantId, new Date(Date.UTC(year, month - 1, 1)), new Date(Date.UTC(year, month, 1)));
+    const { start, end } = parseQuotaPeriod(period);
+    return this.countBetween(tenantId, start, end);
   }
 }
 

@@ -3,6 +3,7 @@
  * and settings. Domain objects use camelCase and `Date`; the repository maps
  * rows, and `tenantToJson` maps to the contract's JSON.
  */
+import type { BillingCycle } from '../limits/quota-period.js';
 import type { TierLimits, TierName } from '../tiers.js';
 
 /** PRODUCT.md's tenant statuses. New tenants start `active`; trials are billing's business. */
@@ -32,6 +33,16 @@ export interface Tenant {
   readonly settings: TenantSettings;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+/**
+ * The tenant as an API key loads it (the same query, cached with the key):
+ * with its subscription's billing cycle, which picks the quota period of
+ * every execution without another round trip (limits/quota-period.ts).
+ */
+export interface AuthenticatedTenant extends Tenant {
+  /** `null`: no subscription (the operator), whose quota counts calendar months. */
+  readonly billingCycle: BillingCycle | null;
 }
 
 /** The settings a GET answers: tier defaults merged with the tenant's overrides. */

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestDatabase } from '../support/database-backends.js';
-import { startTestHost, type TestHost } from '../support/test-host.js';
+import { startTestHost, type TestHost, type TestHostOptions } from '../support/test-host.js';
 
 export interface ListeningHost {
   readonly url: string;
@@ -15,8 +15,9 @@ export interface ListeningHost {
   close(): Promise<void>;
 }
 
-export async function listenTestHost(database: TestDatabase): Promise<ListeningHost> {
-  const host = await startTestHost(database);
+/** `options`: a test clock (billing periods), events... as startTestHost takes them. */
+export async function listenTestHost(database: TestDatabase, options: TestHostOptions = {}): Promise<ListeningHost> {
+  const host = await startTestHost(database, options);
   const server = createServer(host.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

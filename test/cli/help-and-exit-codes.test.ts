@@ -9,6 +9,7 @@ const COMMANDS = [
   'tenants', 'tenants create', 'tenants list', 'tenants suspend', 'tenants reactivate',
   'keys', 'keys create', 'keys list', 'keys revoke',
   'invoices', 'invoices list', 'invoices show', 'invoices pay',
+  'subscription', 'subscription show', 'subscription upgrade', 'subscription downgrade', 'subscription cancel', 'analytics',
 ];
 
 /** One invocation of every command that talks to a host, with valid arguments. */
@@ -19,7 +20,12 @@ const REMOTE = [
   ['usage', '--group-by', 'day'],
   ['invoices'],
   ['invoices', 'show', 'inv_1'],
-  ['invoices', 'pay', 'inv_1'],
+  ['invoices', 'pay', 'inv_1', '--reference', 'wire-1'],
+  ['subscription'],
+  ['subscription', 'upgrade', 'team'],
+  ['subscription', 'downgrade', 'free'],
+  ['subscription', 'cancel', '--now'],
+  ['analytics', '@examples/slugify', '--from', '2024-05-01'],
   ['review', 'list'],
   ['review', 'show', '@examples/slugify@1.0.0'],
   ['review', 'approve', '@examples/slugify@1.0.0'],
@@ -40,7 +46,7 @@ describe('bazaar help and exit codes', function () {
   it('should print help for every command (exit 0)', async () => {
     const top = await runCliProcess(['--help']);
     assert.equal(top.code, 0);
-    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'exec', 'usage', 'invoices', 'review', 'tenants', 'keys', 'login', 'serve', 'migrate']) {
+    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'exec', 'usage', 'invoices', 'subscription', 'analytics', 'review', 'tenants', 'keys', 'login', 'serve', 'migrate']) {
       assert.match(top.stdout, new RegExp(`^  ${name}\\b`, 'm'), name);
     }
     for (const command of COMMANDS) {
@@ -67,6 +73,9 @@ describe('bazaar help and exit codes', function () {
       ['review', 'reject', '@a/b@1.0.0'], // --notes missing
       ['review', 'approve', 'not-a-version'],
       ['usage', '--group-by', 'week'],
+      ['subscription', 'upgrade', 'gold'],
+      ['invoices', 'pay', 'inv_1'], // --reference missing
+      ['analytics'], // the plugin missing
       ['tenants', 'create', '--name', 'A', '--slug', 'a', '--owner-email', 'a@a.test', '--tier', 'gold'],
       ['install', '@a/b', '--config', '{oops'],
       ['install', '@a/b', '--grant', 'everything'],

@@ -107,11 +107,11 @@ for (const backend of backends) {
     });
 
     it('should exit 1 with the host\'s error for an unknown invoice and an unknown version', async () => {
-      // True before and after the billing endpoints land: an invoice nobody has is 404 either way.
+      // An invoice nobody has is 404, to show and to pay.
       const acme = json(await admin(['tenants', 'create', '--name', 'Billing', '--slug', 'billing-co', '--owner-email', 'b@b.test', '--json']));
       const key = json(await admin(['keys', 'create', '--tenant', String(acme['id']), '--scopes', 'billing:read,billing:write', '--json']))['key'];
       const asTenant = (args: string[]) => runCliProcess([...args, '--host', server.url, '--key', String(key), '--json']);
-      for (const args of [['invoices', 'show', '00000000-0000-4000-8000-000000000000'], ['invoices', 'pay', '00000000-0000-4000-8000-000000000000']]) {
+      for (const args of [['invoices', 'show', '00000000-0000-4000-8000-000000000000'], ['invoices', 'pay', '00000000-0000-4000-8000-000000000000', '--reference', 'wire-1']]) {
         const run = await asTenant(args);
         assert.equal(run.code, 1, args.join(' '));
         assert.equal(errorCodeOf(run), 'not_found', args.join(' '));

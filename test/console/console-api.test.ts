@@ -4,6 +4,8 @@
  * (the tarball route's visibility, size caps), and /console's security headers.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { CONSOLE_CSP } from '../../host/console/console-headers.js';
 import { VersionFileReader } from '../../host/console/version-files.js';
 import { SYSTEM_ACTOR } from '../../marketplace/actor.js';
@@ -84,6 +86,14 @@ for (const backend of backends) {
         assert.equal(mine.body.items[0].versions[0].status, 'pending_review');
         const others = await host.http().get('/v1/me/plugins').set(bearer(cast.globex)).expect(200);
         assert.deepEqual(others.body.items, []);
+      });
+
+      it('should read plugins through the marketplace catalog: no console module touches knex', () => {
+        const dir = path.resolve(import.meta.dirname, '../../../host/console');
+        for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+          const source = readFileSync(path.join(dir, file), 'utf8');
+          assert.doesNotMatch(source, /from 'knex'|\bdeps\.db\b|'db'/, file);
+        }
       });
     });
 

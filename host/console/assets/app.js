@@ -24,7 +24,7 @@ const CAPABILITIES = {
   'plugins:publish': 'Publish plugins under your scope and follow their versions and analytics.',
   'plugins:install': 'Install plugins from the marketplace, with permission grants and config.',
   'plugins:execute': 'Run installed plugins.',
-  'billing:read': 'See usage, quota and invoices.',
+  'billing:read': 'See the subscription, usage, quota and invoices.',
   'billing:write': 'Change the subscription and pay invoices.',
   'webhooks:write': 'Manage webhooks.',
 };
@@ -47,9 +47,10 @@ async function signIn(key) {
 
 function signOut() {
   session.clear();
-  for (const id of ['review-queue', 'review-detail', 'plugin-results', 'install-panel', 'installs-list', 'run-panel', 'usage-summary', 'usage-by-plugin', 'usage-by-day', 'invoices', 'publisher-plugins', 'capabilities', 'search-summary']) {
+  for (const id of ['review-queue', 'review-detail', 'plugin-results', 'install-panel', 'installs-list', 'run-panel', 'subscription', 'usage-summary', 'usage-by-plugin', 'usage-by-day', 'invoices', 'invoice-detail', 'publisher-plugins', 'capabilities', 'search-summary']) {
     replace(document.getElementById(id));
   }
+  $('#invoice-detail').hidden = true;
   renderSignedOut();
   announce('Signed out. The key was removed from this tab.');
   $('#api-key').focus();

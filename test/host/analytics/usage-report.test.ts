@@ -84,7 +84,8 @@ const plugin = (r: UsageRecord) => r.pluginName;
 
 for (const backend of backends) {
   describe(`usage report against an independent sum (${backend.name})`, () => {
-    const database = useDatabase(backend);
+    // Subscribed on the 1st without a trial: the quota period (the billing period) is this calendar month.
+    const database = useDatabase(backend, { BAZAAR_BILLING_TRIAL_DAYS: '0' });
     let host: TestHost;
     let acmeKey: string;
     let otherKey: string;
@@ -92,9 +93,11 @@ for (const backend of backends) {
     let otherRows: UsageRecord[];
 
     before(async () => {
-      host = await startTestHost(database.current, { clock: new FakeClock(NOW) });
+      const clock = new FakeClock(new Date('2032-03-01T00:00:00Z'));
+      host = await startTestHost(database.current, { clock });
       const acme = await createTenant(host, { slug: 'acme', tier: 'team' });
       const other = await createTenant(host, { slug: 'other', tier: 'team' });
+      clock.advance(NOW.getTime() - clock.now().getTime());
       acmeKey = (await createKey(host, acme.id, ['billing:read'])).key;
       otherKey = (await createKey(host, other.id, ['billing:read'])).key;
       acmeRows = records(acme.id, 120, 7);

@@ -7,6 +7,7 @@
  * the executions one for one.
  */
 import assert from 'node:assert/strict';
+import { quotaPeriodFor } from '../../../host/limits/quota-period.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import type { TestHost } from '../../support/test-host.js';
 import {
@@ -160,7 +161,9 @@ for (const backend of backends) {
     it('should refuse over the concurrency cap with 429 concurrency_limited and give the quota back', async () => {
       const solo = await createInstaller(host, 'solo', 'pro', { maxConcurrentExecutions: 1 });
       const id = await installOk(host, solo.key, { plugin: SLUGIFY });
-      const period = host.clock.now().toISOString().slice(0, 7);
+      // The quota counts the tenant's billing period (here: its trial).
+      const sub = await host.deps.billing.subscriptions.get(solo.id);
+      const period = quotaPeriodFor({ anchor: sub.billingAnchor, periodStart: sub.currentPeriodStart }, host.clock.now());
       // Another execution of this tenant holds the only slot (taken directly: deterministic, no timing).
       const held = await host.deps.limits.concurrency.acquire(solo.id, 1, 60_000);
       assert.ok(held.acquired);

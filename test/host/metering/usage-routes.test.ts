@@ -1,7 +1,9 @@
 /**
  * GET /v1/usage over HTTP, on every backend: totals by status, grouping by
  * day and by plugin, this month's quota, and bad query parameters. The host's
- * clock is fixed mid-month so "this month" is known.
+ * clock is fixed mid-month so "this month" is known; the tenants subscribed on
+ * the 1st without a trial, so their quota period (the billing period) is this
+ * calendar month.
  */
 import assert from 'node:assert/strict';
 import { backends, useDatabase } from '../../support/database-backends.js';
@@ -9,19 +11,22 @@ import { bearer, createKey, createTenant, FakeClock, startTestHost, type TestHos
 import { usageRecord } from './usage-fixtures.js';
 
 const NOW = new Date('2031-05-15T12:00:00Z');
+const MAY = { period: '2031-05-01T00:00:00.000Z/2031-06-01T00:00:00.000Z', periodStart: '2031-05-01T00:00:00.000Z', periodEnd: '2031-06-01T00:00:00.000Z' };
 
 for (const backend of backends) {
   describe(`usage routes (${backend.name})`, () => {
-    const database = useDatabase(backend);
+    const database = useDatabase(backend, { BAZAAR_BILLING_TRIAL_DAYS: '0' });
     let host: TestHost;
     let acme: { id: string };
     let acmeKey: string; // billing:read
     let bigcoKey: string; // billing:read, enterprise
 
     before(async () => {
-      host = await startTestHost(database.current, { clock: new FakeClock(NOW) });
+      const clock = new FakeClock(new Date('2031-05-01T00:00:00Z'));
+      host = await startTestHost(database.current, { clock });
       acme = await createTenant(host, { slug: 'acme', tier: 'pro' });
       const bigco = await createTenant(host, { slug: 'bigco', tier: 'enterprise' });
+      clock.advance(NOW.getTime() - clock.now().getTime());
       acmeKey = (await createKey(host, acme.id, ['billing:read'])).key;
       bigcoKey = (await createKey(host, bigco.id, ['billing:read'])).key;
       const at = (iso: string) => ({ startedAt: new Date(iso) });
@@ -55,7 +60,7 @@ for (const backend of backends) {
       assert.equal(res.body.wallMs, 69);
       assert.deepEqual(res.body.groups, []);
       const included = host.deps.config.tiers.pro.limits.executionsPerMonth as number;
-      assert.deepEqual(res.body.quota, { period: '2031-05', included, used: 5, remaining: included - 5 });
+      assert.deepEqual(res.body.quota, { ...MAY, included, used: 5, remaining: included - 5 });
     });
 
     it('should group by UTC day', async () => {
@@ -81,9 +86,9 @@ for (const backend of backends) {
     it("should take the included executions from the tenant's effective settings", async () => {
       const put = await host.http().put(`/v1/tenants/${acme.id}/settings`).set(bearer(host.adminKey)).send({ limits: { executionsPerMonth: 3 } });
       assert.equal(put.status, 200);
-      assert.deepEqual((await usage('')).body.quota, { period: '2031-05', included: 3, used: 5, remaining: 0 });
+      assert.deepEqual((await usage('')).body.quota, { ...MAY, included: 3, used: 5, remaining: 0 });
       const unlimited = await usage('', bigcoKey);
-      assert.deepEqual(unlimited.body.quota, { period: '2031-05', included: null, used: 1, remaining: null });
+      assert.deepEqual(unlimited.body.quota, { ...MAY, included: null, used: 1, remaining: null });
     });
 
     it('should answer 400 invalid_request for bad query parameters', async () => {
