@@ -88,7 +88,12 @@ export const billingSchemas: Record<string, Schema> = {
       items: exact({ ...usageNumbers, day: { type: 'string', format: 'date' }, plugin: { type: 'string' } }, ['day', 'plugin']),
     },
     quota: exact({
-      period: { type: 'string', description: 'The UTC month (YYYY-MM).' },
+      period: {
+        type: 'string',
+        description: 'The quota period: `<periodStart>/<periodEnd>` (the subscription\'s billing period), or the UTC month (YYYY-MM) for a tenant without a subscription.',
+      },
+      periodStart: dateTime,
+      periodEnd: dateTime,
       included: { type: ['integer', 'null'], description: 'null: unlimited.' },
       used: nonNegativeInteger,
       remaining: { type: ['integer', 'null'] },
