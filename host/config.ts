@@ -19,7 +19,7 @@ export interface Config {
   /** PostgreSQL URL; `null` selects the embedded PGlite database in `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
-  /** Unused until the shared rate limiter lands; validated now so a bad URL fails at boot. */
+  /** Redis for the limits, quotas, concurrency caps and cache generations shared by several hosts; `null`: in-process. */
   readonly redisUrl: string | null;
   /** Operator key registered at start-up (`bzr_` + 32 lowercase hex), if any. */
   readonly adminKey: string | null;
