@@ -264,8 +264,11 @@ export function loadConfig(env: Env = process.env): Config {
  * their own `BAZAAR_*` variables from the same shell.
  */
 export function unknownSettings(env: Env = process.env): string[] {
-  return Object.keys(env).filter((k) => k.startsWith('BAZAAR_') && !(ENV_NAMES as string[]).includes(k));
+  return Object.keys(env).filter((k) => k.startsWith('BAZAAR_') && !(ENV_NAMES as string[]).includes(k) && !CLIENT_SETTINGS.includes(k));
 }
+
+/** The CLI's own settings (host/cli/client-settings.ts): not the host's, but not typos either. */
+const CLIENT_SETTINGS = ['BAZAAR_HOST', 'BAZAAR_KEY'];
 
 /** Freeze an object graph, so a `Config` cannot be changed after boot. */
 export function deepFreeze<T>(value: T): T {

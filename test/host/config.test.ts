@@ -61,5 +61,7 @@ describe('host/config', () => {
     const key = 'bzr_0123456789abcdef0123456789abcdef';
     assert.equal(loadConfig({ BAZAAR_ADMIN_KEY: key }).adminKey, key);
     assert.deepEqual(unknownSettings({ BAZAAR_ADMN_KEY: 'x', BAZAAR_LOG_LEVEL: 'info', HOME: '/' }), ['BAZAAR_ADMN_KEY']);
+    // The CLI's own settings share the shell: not typos.
+    assert.deepEqual(unknownSettings({ BAZAAR_HOST: 'http://h', BAZAAR_KEY: 'k' }), []);
   });
 });

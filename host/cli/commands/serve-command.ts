@@ -15,9 +15,14 @@ The server stops gracefully on SIGTERM and SIGINT.`,
     )
     .action(async () => {
       // Loaded only here, so `run` and `pack` never load koa, knex or the database.
-      const { loadConfig } = await import('../../config.js');
+      const { loadConfig, unknownSettings } = await import('../../config.js');
       const { startServer } = await import('../../server.js');
-      await startServer(loadConfig(process.env));
+      const { createLogger } = await import('../../logger.js');
+      const config = loadConfig(process.env);
+      const logger = createLogger({ level: config.logLevel });
+      const unknown = unknownSettings(process.env);
+      if (unknown.length > 0) logger.warn({ settings: unknown }, 'unknown BAZAAR_* settings are ignored: typos?');
+      await startServer(config, { logger });
       cli.exitCode = 0;
     });
 }
