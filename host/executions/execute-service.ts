@@ -13,9 +13,10 @@
  * reservation gives it back. From input validation on, everything is an
  * execution: metered, counted, recorded, whatever its outcome.
  *
- * The install and its version are read from the database on every execution
- * (one join), so an upgrade, uninstall, yank or policy change made on any host
- * process holds for the very next execution.
+ * The install and its version come from a per-process cache validated by the
+ * shared cache generation (executable-installs.ts), so an upgrade, uninstall,
+ * yank or policy change made on any host process holds for the very next
+ * execution; a moved trust score within the cache's maximum age (30 s).
  */
 import { randomUUID } from 'node:crypto';
 import { BazaarError } from '../../manifests/errors.js';
