@@ -28,9 +28,14 @@ export interface BenchHost {
   close(): Promise<void>;
 }
 
-/** The backends this run can measure: embedded always, PostgreSQL when DATABASE_URL is set. */
+/**
+ * The backends this run can measure: embedded always, PostgreSQL when
+ * DATABASE_URL is set; `BAZAAR_BENCH_BACKENDS=postgres` (comma-separated) keeps some.
+ */
 export function benchBackends(env: NodeJS.ProcessEnv = process.env): string[] {
-  return env.DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+  const all = env.DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+  const only = env.BAZAAR_BENCH_BACKENDS?.split(',').filter((b) => b !== '');
+  return only === undefined || only.length === 0 ? all : all.filter((b) => only.includes(b));
 }
 
 export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = process.env): Promise<BenchHost> {

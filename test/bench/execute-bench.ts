@@ -15,9 +15,11 @@ import { exampleDir, loadBenchPlugin } from './bench-plugins.js';
 import { postLoad, postLoadTargets, type LoadResult, type LoadTarget } from './load.js';
 import { printReport, type ReportRow } from './measure.js';
 import { RawWarmInstance } from './raw-isolated-vm.js';
+import { profiled } from './cpu-profile.js';
+import { StageTimer } from './stage-timer.js';
 
 const SLUGIFY = loadBenchPlugin('slugify', 'slugify', { title: 'Crème Brûlée — 10 Tips for the Perfect Crust!' }, { separator: '-', maxLength: 80 });
-const LOAD = { connections: 32, seconds: 6 };
+const LOAD = { connections: Number(process.env.BAZAAR_BENCH_CONNECTIONS ?? 32), seconds: 6 };
 
 /** The baseline: one Koa route, one warm isolate, no auth, limits, validation or metering. */
 async function bareRoute(): Promise<{ url: string; close(): Promise<void> }> {
@@ -41,7 +43,7 @@ async function bareRoute(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 /** Installs under load: one isolate per install runs one execution at a time, so concurrency needs many. */
-const INSTALLS = 16;
+const INSTALLS = Number(process.env.BAZAAR_BENCH_INSTALLS ?? 16);
 
 interface BenchInstall {
   readonly installId: string;
@@ -100,13 +102,24 @@ async function executeFigures(backend: string, baseline: LoadResult): Promise<Re
     };
     host.deps.db.on('query', countQuery);
     const writesBefore = host.deps.usage.roundTrips;
+    const batchesBefore = host.deps.usage.batchSizes;
     const cpuBefore = process.cpuUsage();
-    const result = await postLoadTargets(host.url, targets, LOAD);
+    const { result, top } = await profiled(process.env.BAZAAR_BENCH_PROFILE, `execute-${backend}`, () => postLoadTargets(host.url, targets, LOAD));
     const cpu = process.cpuUsage(cpuBefore);
     host.deps.db.off('query', countQuery);
+    const batches = host.deps.usage.batchSizes.map((n, size) => n - (batchesBefore[size] ?? 0));
     const executions = Math.max(1, result.ok);
     const ratio = result.requestsPerSecond / baseline.requestsPerSecond;
     const usageWrites = host.deps.usage.roundTrips - writesBefore;
+    if (top.length > 0) console.log(`\nCPU profile of the host process, ${host.name}: top self time\n${top.map((t) => `  ${t}`).join('\n')}`);
+    if (process.env.BAZAAR_BENCH_STAGES === '1') {
+      const stages = new StageTimer();
+      stages.wrapExecutePath(host.deps);
+      stages.start();
+      const timed = await postLoadTargets(host.url, targets, LOAD);
+      stages.stop();
+      console.log(`\nWall time per stage, ${host.name} (a second load run with timers on: ${loadRow('', timed).figure})\n${stages.summary().map((l) => `  ${l}`).join('\n')}`);
+    }
     return [
       {
         ...loadRow(`full execute path over HTTP, ${INSTALLS} installs of ${INSTALLS} tenants — ${host.name}`, result),
@@ -124,6 +137,10 @@ async function executeFigures(backend: string, baseline: LoadResult): Promise<Re
         figure: `1 per ${(executions / Math.max(1, usageWrites)).toFixed(1)} executions (${usageWrites} writes, ${executions} executions)`,
       },
       {
+        name: `usage records per INSERT (group-commit batch sizes) — ${host.name}`,
+        figure: batchDistribution(batches),
+      },
+      {
         name: `all database round trips per execution — ${host.name}`,
         figure: `${(queries / executions).toFixed(3)} (${queries} queries, ${executions} executions)`,
         goal: '≤ 1 per 20 executions (0.05)',
@@ -137,6 +154,23 @@ async function executeFigures(backend: string, baseline: LoadResult): Promise<Re
   } finally {
     await host.close();
   }
+}
+
+/** Mean, p10/p50/p90 and the share of batches of ≥ 20 records, from counts by size. */
+function batchDistribution(counts: readonly number[]): string {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return 'no batches';
+  const at = (q: number): number => {
+    let seen = 0;
+    for (let size = 0; size < counts.length; size++) {
+      seen += counts[size]!;
+      if (seen >= q * total) return size;
+    }
+    return counts.length - 1;
+  };
+  const records = counts.reduce((sum, n, size) => sum + n * size, 0);
+  const big = counts.reduce((sum, n, size) => sum + (size >= 20 ? n : 0), 0);
+  return `mean ${(records / total).toFixed(1)}, p10 ${at(0.1)}, p50 ${at(0.5)}, p90 ${at(0.9)}, max ${at(1)}; ${((100 * big) / total).toFixed(0)}% of ${total} batches ≥ 20`;
 }
 
 /** Runs the load measurements on every configured backend and prints one table. */
