@@ -21,7 +21,7 @@ for (const backend of backends) {
   describe(`UsageRecorder (${backend.name})`, () => {
     const database = useDatabase(backend);
     const recorders: UsageRecorder[] = [];
-    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number; retryDelayMs?: number } = {}) => {
+    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number; retryDelayMs?: number; targetBatch?: number; maxHoldMs?: number } = {}) => {
       const r = new UsageRecorder({ db: database.current.db, logger: silentLogger, ...opts });
       recorders.push(r);
       return r;
@@ -36,6 +36,24 @@ for (const backend of backends) {
       await Promise.all(records.map((rec) => r.record(rec)));
       assert.equal(await storedCount(database.current.db, records.map((rec) => rec.executionId)), 500);
       assert.ok(r.roundTrips <= 50, `round trips: ${r.roundTrips}`);
+    });
+
+    it('should hold records under a steady load until targetBatch are there, and send them then', async () => {
+      // A hold of up to a minute: if it did not end when its company arrived, this test would time out.
+      const r = recorder({ targetBatch: 8, maxHoldMs: 60_000, maxDelayMs: 0 });
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < 160; i++) {
+        pending.push(r.record(usageRecord()));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      // Whatever the last hold still waits for: close() sends it.
+      await r.close();
+      await Promise.all(pending);
+      const sizes = r.batchSizes;
+      const batches = sizes.reduce((a, b) => a + b, 0);
+      const atTarget = sizes.reduce((sum, n, size) => sum + (size >= 8 ? n : 0), 0);
+      assert.ok(batches <= 160 / 4, `batches: ${batches}`);
+      assert.ok(atTarget >= batches / 2, `batch sizes: ${JSON.stringify(sizes.flatMap((n, size) => (n > 0 ? [`${n}×${size}`] : [])))}`);
     });
 
     it('should store a duplicate executionId once, in one batch or across batches', async () => {
