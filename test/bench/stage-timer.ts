@@ -1,7 +1,7 @@
 /**
  * Where the wall time of one execution goes, for `npm run bench`: wraps the
  * methods of a bench host's dependencies that each execution awaits (API key,
- * rate limit, quota + concurrency, sandbox, usage commit, lease release) and
+ * rate limit, quota + concurrency admission, sandbox, usage commit, lease release) and
  * reports the mean and p50 of each. Timings overlap nothing within one
  * request: the stages run one after the other, so their sum plus "the rest"
  * (HTTP, Koa, JSON, validation, event-loop queueing) is the request's time
@@ -40,8 +40,7 @@ export class StageTimer {
   wrapExecutePath(deps: AppDeps): void {
     this.wrap('authenticate (cached key)', deps.apiKeys, 'authenticate');
     this.wrap('rate-limit script (Redis) / in-process', deps.limits.rateLimiter, 'check');
-    this.wrap('quota reservation', deps.limits.quota, 'reserve');
-    this.wrap('concurrency lease', deps.limits.concurrency, 'acquire');
+    this.wrap('quota reservation + concurrency lease (one script)', deps.limits.admission, 'admit');
     this.wrap('sandbox (IPC to a worker and back)', deps.runtime, 'execute');
     this.wrap('usage record (group commit)', deps.usage, 'record');
     this.wrap('lease release', deps.limits.concurrency, 'release');
