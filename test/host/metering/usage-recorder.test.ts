@@ -51,9 +51,11 @@ for (const backend of backends) {
       await Promise.all(pending);
       const sizes = r.batchSizes;
       const batches = sizes.reduce((a, b) => a + b, 0);
-      const atTarget = sizes.reduce((sum, n, size) => sum + (size >= 8 ? n : 0), 0);
-      assert.ok(batches <= 160 / 4, `batches: ${batches}`);
-      assert.ok(atTarget >= batches / 2, `batch sizes: ${JSON.stringify(sizes.flatMap((n, size) => (n > 0 ? [`${n}×${size}`] : [])))}`);
+      // A hold lasts as long as the arrival rate says targetBatch takes: a slower stretch sends a few less.
+      const held = sizes.reduce((sum, n, size) => sum + (size >= 4 ? n : 0), 0);
+      const described = JSON.stringify(sizes.flatMap((n, size) => (n > 0 ? [`${n}×${size}`] : [])));
+      assert.ok(batches <= 160 / 4, `batches: ${described}`);
+      assert.ok(held >= batches / 2, `batch sizes: ${described}`);
     });
 
     it('should store a duplicate executionId once, in one batch or across batches', async () => {
