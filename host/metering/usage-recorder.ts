@@ -10,15 +10,10 @@
  * 2. A batch is written as ONE multi-row INSERT ... ON CONFLICT DO NOTHING
  *    when `maxBatch` records wait, or `maxDelayMs` after the first one queued
  *    (0: on the next turn of the event loop). Under load (records arriving
- *    fast enough to gather at least half of `targetBatch` within
- *    `maxHoldMs`) the first one waits until `targetBatch` are due instead,
- *    at most `maxHoldMs`: a few milliseconds more per execution buy
- *    ~`targetBatch` executions per round trip. At low rates nothing waits
- *    longer than `maxDelayMs`. The rate is counted over windows of
- *    `RATE_WINDOW_MS`, not from gaps between single arrivals: executions
- *    arrive in clumps (a committed batch answers many requests at once, and
- *    their clients' next requests arrive together), and a per-gap estimate
- *    swung with every clump into holds too short to gather anything.
+ *    fast enough to gather `targetBatch` of them within `maxHoldMs`, by the
+ *    recent arrival rate, or half of them) the first one waits for them instead: a few
+ *    milliseconds more per execution buy ~`targetBatch` executions per round
+ *    trip. At low rates nothing waits longer than `maxDelayMs`.
  * 3. At most `maxConcurrentWrites` batches are in flight; records arriving
  *    meanwhile queue up and leave together as soon as a write finishes. Under
  *    load, batches grow by themselves and round trips stay far below
@@ -53,7 +48,7 @@ export interface UsageRecorderOptions {
   readonly maxBatch?: number;
   /** How long the first queued record waits for company (default 2 ms; 0 = next tick). */
   readonly maxDelayMs?: number;
-  /** Records a batch waits for under load (default 32: with ~1 in 5 round trips being other work, ≥ 20 executions per round trip). */
+  /** Records a batch waits for under load (default 24). */
   readonly targetBatch?: number;
   /** The longest a record waits for `targetBatch` company (default 40 ms). */
   readonly maxHoldMs?: number;
@@ -66,9 +61,6 @@ export interface UsageRecorderOptions {
 }
 
 const MAX_RETRY_DELAY_MS = 5_000;
-
-/** The arrival rate that decides whether to hold is counted over windows this long. */
-const RATE_WINDOW_MS = 100;
 
 interface Waiter {
   readonly record: UsageRecord;
@@ -83,17 +75,14 @@ export class UsageRecorder {
   readonly #maxDelayMs: number;
   readonly #targetBatch: number;
   readonly #maxHoldMs: number;
-  /** Arrivals per ms over the last full window, to tell load from a trickle. */
-  #ratePerMs = 0;
-  #windowStart = 0;
-  #windowArrivals = 0;
+  /** Mean gap between arrivals (ms, exponentially weighted), to tell load from a trickle. */
+  #gapMs = Number.POSITIVE_INFINITY;
+  #lastArrival = 0;
   readonly #maxConcurrentWrites: number;
   #queue: Waiter[] = [];
   readonly #writes = new Set<Promise<void>>();
   /** Cancels the armed wait of the first queued record; set while one is armed. */
   #cancelWait: (() => void) | undefined;
-  /** Whether the armed wait is a hold for `targetBatch` (under load), not the short `maxDelayMs`. */
-  #holding = false;
   #roundTrips = 0;
   /** Batches written by `record()`'s group commit, by size (index = records in the batch). */
   readonly #batchSizes: number[];
@@ -112,7 +101,7 @@ export class UsageRecorder {
     this.#logger = opts.logger;
     this.#maxBatch = integerAtLeast('maxBatch', opts.maxBatch ?? 100, 1);
     this.#maxDelayMs = integerAtLeast('maxDelayMs', opts.maxDelayMs ?? 2, 0);
-    this.#targetBatch = integerAtLeast('targetBatch', opts.targetBatch ?? 32, 1);
+    this.#targetBatch = integerAtLeast('targetBatch', opts.targetBatch ?? 24, 1);
     this.#maxHoldMs = integerAtLeast('maxHoldMs', opts.maxHoldMs ?? 40, 0);
     this.#maxConcurrentWrites = integerAtLeast('maxConcurrentWrites', opts.maxConcurrentWrites ?? 2, 1);
     this.#maxRetained = integerAtLeast('maxRetained', opts.maxRetained ?? 50_000, 1);
@@ -161,7 +150,7 @@ export class UsageRecorder {
       // A copy: the caller may reuse its object before the batch leaves.
       this.#noteArrival();
       this.#queue.push({ record: { ...rec }, resolve, reject });
-      if (this.#due()) this.#pump();
+      if (this.#queue.length >= this.#maxBatch) this.#pump();
       else this.#arm();
     });
   }
@@ -188,16 +177,11 @@ export class UsageRecorder {
     }
   }
 
-  /** Count an arrival; a window that is over sets the rate (an idle stretch inside it lowers it, as it should). */
   #noteArrival(): void {
     const now = performance.now();
-    this.#windowArrivals++;
-    const elapsed = now - this.#windowStart;
-    if (elapsed >= RATE_WINDOW_MS) {
-      this.#ratePerMs = this.#windowArrivals / elapsed;
-      this.#windowStart = now;
-      this.#windowArrivals = 0;
-    }
+    const gap = now - this.#lastArrival;
+    this.#lastArrival = now;
+    this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
   }
 
   /**
@@ -206,27 +190,18 @@ export class UsageRecorder {
    * least half of them; otherwise (a trickle) just `maxDelayMs`.
    */
   #delayMs(): number {
-    const missing = this.#targetBatch - this.#queue.length;
-    // The window under way counts too (over at least a quarter window, so one clump is not a rate): load is seen as it starts.
-    const sofar = performance.now() - this.#windowStart;
-    const rate = Math.max(this.#ratePerMs, this.#windowArrivals / Math.max(sofar, RATE_WINDOW_MS / 4));
-    if (rate <= 0 || this.#queue.length + rate * this.#maxHoldMs < this.#targetBatch / 2) return this.#maxDelayMs;
-    return Math.max(this.#maxDelayMs, Math.ceil(Math.min(missing / rate, this.#maxHoldMs)));
-  }
-
-  /** Whether the queue should leave without waiting longer: a full batch, or the company a hold waits for is there. */
-  #due(): boolean {
-    return this.#queue.length >= this.#maxBatch || (this.#holding && this.#queue.length >= this.#targetBatch);
+    const fill = this.#gapMs * (this.#targetBatch - this.#queue.length);
+    const gathered = this.#queue.length + this.#maxHoldMs / this.#gapMs;
+    if (gathered < this.#targetBatch / 2) return this.#maxDelayMs;
+    return Math.max(this.#maxDelayMs, Math.ceil(Math.min(fill, this.#maxHoldMs)));
   }
 
   /** Start the wait of the first queued record (once per batch). */
   #arm(): void {
     if (this.#cancelWait !== undefined) return;
     const delayMs = this.#delayMs();
-    this.#holding = delayMs > this.#maxDelayMs;
     const fire = () => {
       this.#cancelWait = undefined;
-      this.#holding = false;
       this.#pump();
     };
     if (delayMs === 0) {
@@ -241,7 +216,6 @@ export class UsageRecorder {
   #disarm(): void {
     this.#cancelWait?.();
     this.#cancelWait = undefined;
-    this.#holding = false;
   }
 
   /** Send queued batches while write slots are free; the rest leave when a write finishes. */
@@ -251,8 +225,8 @@ export class UsageRecorder {
       this.#queue = this.#queue.slice(this.#maxBatch);
       const write: Promise<void> = this.#write(batch).finally(() => {
         this.#writes.delete(write);
-        // Queued records whose wait is over leave now; an armed wait still gathers company.
-        if (this.#queue.length > 0 && (this.#cancelWait === undefined || this.#due())) this.#pump();
+        // Queued records whose wait is over (none armed) leave now; an armed wait still gathers company.
+        if (this.#queue.length > 0 && this.#cancelWait === undefined) this.#pump();
       });
       this.#writes.add(write);
     }

@@ -38,8 +38,8 @@ for (const backend of backends) {
       assert.ok(r.roundTrips <= 50, `round trips: ${r.roundTrips}`);
     });
 
-    it('should hold records under a steady load until targetBatch are there, and send them then', async () => {
-      // A hold of up to a minute: if it did not end when its company arrived, this test would time out.
+    it('should gather records arriving at a steady rate into batches of about targetBatch', async () => {
+      // Holds of up to a minute are allowed: a hold must end when its company is due, or this test times out.
       const r = recorder({ targetBatch: 8, maxHoldMs: 60_000, maxDelayMs: 0 });
       const pending: Promise<void>[] = [];
       for (let i = 0; i < 160; i++) {
@@ -51,7 +51,7 @@ for (const backend of backends) {
       await Promise.all(pending);
       const sizes = r.batchSizes;
       const batches = sizes.reduce((a, b) => a + b, 0);
-      // A hold lasts as long as the arrival rate says targetBatch takes: a slower stretch sends a few less.
+      // A hold lasts as long as the arrival rate says targetBatch takes: a slower stretch sends fewer.
       const held = sizes.reduce((sum, n, size) => sum + (size >= 4 ? n : 0), 0);
       const described = JSON.stringify(sizes.flatMap((n, size) => (n > 0 ? [`${n}×${size}`] : [])));
       assert.ok(batches <= 160 / 4, `batches: ${described}`);
