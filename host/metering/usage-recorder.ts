@@ -179,9 +179,13 @@ export class UsageRecorder {
 
   #noteArrival(): void {
     const now = performance.now();
-    const gap = now - this.#lastArrival;
+    // The first arrival has no gap: taking the time since start-up as one made the mean
+    // so large that the next ~40 records each went alone, then one held for maxHoldMs.
+    if (this.#lastArrival !== 0) {
+      const gap = now - this.#lastArrival;
+      this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
+    }
     this.#lastArrival = now;
-    this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
   }
 
   /**
