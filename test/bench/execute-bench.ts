@@ -146,7 +146,10 @@ async function executeFigures(backend: string, baseline: LoadResult): Promise<Re
       },
       {
         name: `CPU of every process on the machine per execution, same window — ${host.name}`,
-        figure: describeProcessCpu(byProcess, executions).join('; '),
+        figure: [
+          ...describeProcessCpu(byProcess, executions),
+          ...(result.loadGeneratorCpuMs === undefined ? [] : [`load generator (its whole run): ${(result.loadGeneratorCpuMs / executions).toFixed(2)} ms/exec (${((100 * result.loadGeneratorCpuMs) / (byProcess.wallMs * byProcess.cores)).toFixed(0)}% of ${byProcess.cores} cores)`]),
+        ].join('; '),
       },
       {
         name: `usage-record writes per execution (group commit) — ${host.name}`,
@@ -193,13 +196,20 @@ function batchDistribution(counts: readonly number[]): string {
 export async function runExecuteBench(): Promise<void> {
   const bare = await bareRoute();
   let baseline: LoadResult;
+  let bareCpuMs = 0;
   try {
     await postLoad(bare.url, { input: SLUGIFY.input }, { connections: 8, seconds: 1 });
+    const cpuBefore = process.cpuUsage();
     baseline = await postLoad(bare.url, { input: SLUGIFY.input }, LOAD);
+    const cpu = process.cpuUsage(cpuBefore);
+    bareCpuMs = (cpu.user + cpu.system) / 1000 / Math.max(1, baseline.ok);
   } finally {
     await bare.close();
   }
-  const rows: ReportRow[] = [loadRow('bare Koa route + raw isolated-vm (same plugin, one process)', baseline)];
+  const rows: ReportRow[] = [
+    loadRow('bare Koa route + raw isolated-vm (same plugin, one process)', baseline),
+    { name: 'bare route process CPU per request (its load generator excluded)', figure: `${bareCpuMs.toFixed(2)} ms` },
+  ];
   for (const backend of benchBackends()) rows.push(...(await executeFigures(backend, baseline)));
   printReport(`Execute path under load (${LOAD.connections} connections, ${LOAD.seconds} s)`, rows);
 }
