@@ -12,6 +12,7 @@ import type { PluginInstance as PluginInstanceType } from './plugin-instance.js'
 import { PluginInstance } from './plugin-instance.js';
 import { InstanceCache } from './instance-cache.js';
 import { IsolatePool } from './isolate-pool.js';
+import { type BatchMessage, eachMessage, IpcOutbox } from './ipc-outbox.js';
 import type { PluginCode } from './types.js';
 import {
   WORKER_SETTINGS_ENV,
@@ -24,8 +25,13 @@ import {
 const settings = JSON.parse(process.env[WORKER_SETTINGS_ENV] ?? '{}') as WorkerSettings;
 const MB = 1024 * 1024;
 
-function send(message: WorkerMessage): void {
+/** Results finished in one turn of the event loop leave in one write (ipc-outbox.ts). */
+const outbox = new IpcOutbox<WorkerMessage>((message) => {
   if (process.connected) process.send?.(message);
+});
+
+function send(message: WorkerMessage): void {
+  outbox.send(message);
 }
 
 /**
@@ -153,6 +159,6 @@ process.on('disconnect', () => {
   isolates.close();
   process.exit(0);
 });
-process.on('message', (msg: ParentMessage) => onMessage(msg));
+process.on('message', (received: ParentMessage | BatchMessage<ParentMessage>) => eachMessage(received, onMessage));
 isolates.fill(settings.defaultMemoryMb);
 send({ t: 'ready' });

@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { workerCrashFailure } from './engine-errors.js';
 import { callHost } from './host-bridge.js';
+import { type BatchMessage, eachMessage, IpcOutbox } from './ipc-outbox.js';
 import type { ExecutionRequest } from './types.js';
 import {
   BRIDGE_FETCH,
@@ -52,6 +53,10 @@ export class WorkerProcess {
   readonly #statsWaiters = new Map<number, (stats: StatsMessage) => void>();
   #statsSeq = 0;
   #closed = false;
+  readonly #outbox = new IpcOutbox<ParentMessage>((message) => {
+    const child = this.#child;
+    if (child?.connected) child.send(message);
+  });
   restarts = 0;
 
   constructor(options: WorkerProcessOptions) {
@@ -81,17 +86,20 @@ export class WorkerProcess {
     });
     this.#child = child;
     this.#codeSent.clear();
+    this.#outbox.clear(); // messages to the previous incarnation: their executions were answered when it died
     this.#ready = new Promise<void>((resolve) => {
-      const onReady = (msg: WorkerMessage): void => {
-        if (msg.t === 'ready') {
-          child.off('message', onReady);
-          resolve();
-        }
+      const onReady = (received: WorkerMessage | BatchMessage<WorkerMessage>): void => {
+        eachMessage(received, (msg) => {
+          if (msg.t === 'ready') {
+            child.off('message', onReady);
+            resolve();
+          }
+        });
       };
       child.on('message', onReady);
       child.once('exit', () => resolve());
     });
-    child.on('message', (msg: WorkerMessage) => this.#onMessage(msg));
+    child.on('message', (received: WorkerMessage | BatchMessage<WorkerMessage>) => eachMessage(received, (msg) => this.#onMessage(msg)));
     child.on('error', () => undefined); // 'exit' follows and does the work
     child.once('exit', () => this.#onExit(child));
   }
@@ -111,9 +119,9 @@ export class WorkerProcess {
     }
   }
 
+  /** Coalesced per turn of the event loop (ipc-outbox.ts). */
   #send(message: ParentMessage): void {
-    const child = this.#child;
-    if (child?.connected) child.send(message);
+    this.#outbox.send(message);
   }
 
   #settle(id: string, result: ResultMessage): void {

@@ -2,6 +2,8 @@
  * Messages between the supervisor (sandbox-pool, parent process) and a sandbox
  * worker process. Kept small on purpose: the warm path sends one `exec` and gets
  * one `result`; package files travel only when the worker does not hold them.
+ * Either side may wrap the messages of one event-loop turn in one `batch`
+ * (ipc-outbox.ts), so a clump of executions costs one write each way.
  * Input, config and output cross as JSON strings so that neither side walks
  * object graphs twice (the isolate parses and serialises them itself).
  */

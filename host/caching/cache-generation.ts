@@ -8,10 +8,17 @@
  * write methods (ApiKeyRepository, TenantRepository, InstallRepository,
  * KnexMarketplaceRepository), which take the generation in their
  * constructor, so new code that writes through them invalidates by itself.
- * New code that writes `api_keys`, `tenants`, `installs` or the status or
- * trust of `plugin_versions` some other way (raw SQL, a new repository)
- * MUST bump too, or revocations, suspensions, tier and settings changes,
- * upgrades, yanks and quarantines would wait for the caches' maximum age.
+ * New code that writes `api_keys`, `tenants`, `installs` or the status of
+ * `plugin_versions` some other way (raw SQL, a new repository) MUST bump
+ * too, or revocations, suspensions, tier and settings changes, upgrades,
+ * yanks and quarantines would wait for the caches' maximum age.
+ *
+ * The one deliberate exception: trust SCORE updates do not bump. Scores are
+ * recomputed in the background (at most every 10 s per version per process
+ * under load), and a bump per moved score made every process reload every
+ * cached key and install several times a second. A new score reaches cached
+ * installs within the caches' maximum age (`DEFAULT_MAX_AGE_MS`, 30 s,
+ * generation-cache.ts): that is the staleness bound of the trust-score gate.
  *
  * How the generation is read:
  * - Redis (several processes): the counter is a Redis key, INCRed by every

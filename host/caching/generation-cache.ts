@@ -1,7 +1,15 @@
 /**
  * A bounded map whose entries are valid only under the generation they were
- * read in (cache-generation.ts) and for at most `maxAgeMs`: the age is a
- * backstop for a bump that could not reach Redis, never the mechanism.
+ * read in (cache-generation.ts) and for at most `maxAgeMs`.
+ *
+ * The maximum age bounds two things:
+ * - a bump that could not reach Redis (retried in the background) is seen
+ *   by other processes at the latest this long after their entries were read;
+ * - values whose writes deliberately do NOT bump are at most this stale. The
+ *   one such value today is a version's trust score (a recomputed aggregate,
+ *   KnexMarketplaceRepository.updateTrust): a moved score reaches the trust
+ *   gate of every process within `DEFAULT_MAX_AGE_MS` (30 s) of its commit,
+ *   while a status change (yank, quarantine, review) bumps and holds at once.
  */
 import type { Clock } from '../clock.js';
 import type { CacheGeneration } from './cache-generation.js';
@@ -11,9 +19,12 @@ export interface GenerationCacheOptions {
   readonly clock: Clock;
   /** Entries kept at most (the oldest go first); default 10,000. */
   readonly maxEntries?: number;
-  /** Default 30 s. */
+  /** Default `DEFAULT_MAX_AGE_MS`. */
   readonly maxAgeMs?: number;
 }
+
+/** How long an entry is used at most: the staleness bound of unbumped values (trust scores). */
+export const DEFAULT_MAX_AGE_MS = 30_000;
 
 interface Entry<V> {
   readonly value: V;
@@ -38,7 +49,7 @@ export class GenerationCache<K, V> {
     this.#generation = options.generation;
     this.#clock = options.clock;
     this.#maxEntries = options.maxEntries ?? 10_000;
-    this.#maxAgeMs = options.maxAgeMs ?? 30_000;
+    this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   }
 
   get(key: K): CacheHit<V> | undefined {

@@ -3,8 +3,10 @@
  * trust score) of every execution, cached per process under the shared cache
  * generation (caching/cache-generation.ts). The lookup runs after the rate
  * limit, which read the generation for this very request, so an upgrade,
- * uninstall, config change, yank, quarantine or trust change committed on
- * any process before the request began is seen by it.
+ * uninstall, config change, yank or quarantine committed on any process
+ * before the request began is seen by it. A new trust SCORE does not bump
+ * the generation: it is seen within the cache's maximum age
+ * (`DEFAULT_MAX_AGE_MS`, 30 s; caching/cache-generation.ts says why).
  */
 import type { CacheGeneration } from '../caching/cache-generation.js';
 import { GenerationCache } from '../caching/generation-cache.js';

@@ -13,9 +13,10 @@
  * reservation gives it back. From input validation on, everything is an
  * execution: metered, counted, recorded, whatever its outcome.
  *
- * The install and its version are read from the database on every execution
- * (one join), so an upgrade, uninstall, yank or policy change made on any host
- * process holds for the very next execution.
+ * The install and its version come from a per-process cache validated by the
+ * shared cache generation (executable-installs.ts), so an upgrade, uninstall,
+ * yank or policy change made on any host process holds for the very next
+ * execution; a moved trust score within the cache's maximum age (30 s).
  */
 import { randomUUID } from 'node:crypto';
 import { BazaarError } from '../../manifests/errors.js';
@@ -40,7 +41,7 @@ import type { TrustFeed } from './trust-feed.js';
 
 export interface ExecuteServiceDeps {
   readonly installs: Pick<InstallRepository, 'findExecutable'>;
-  readonly limits: Pick<Limits, 'quota' | 'concurrency'>;
+  readonly limits: Pick<Limits, 'quota' | 'concurrency' | 'admission'>;
   readonly runtime: Pick<SandboxRuntime, 'execute'>;
   readonly code: PluginCodeCache;
   readonly schemas: ActionSchemaCache;
@@ -93,24 +94,28 @@ export class ExecuteService {
     const limits = executionLimits(target.manifest, tenantLimits, this.#deps.policy.maxExecutionTimeoutMs);
     const period = quotaPeriodFor(tenant.billingCycle, this.#deps.clock.now());
 
-    const reservation = await this.#deps.limits.quota.reserve(tenant.id, period, {
-      included: tenantLimits.executionsPerMonth,
-      hardLimit: this.#deps.tiers[tenant.tier].hardLimit,
+    // Quota reservation and concurrency lease in one step (one Redis round trip).
+    const admission = await this.#deps.limits.admission.admit({
+      tenantId: tenant.id,
+      period,
+      quota: { included: tenantLimits.executionsPerMonth, hardLimit: this.#deps.tiers[tenant.tier].hardLimit },
+      maxConcurrent: tenantLimits.maxConcurrentExecutions,
+      leaseMs: limits.timeoutMs + LEASE_MARGIN_MS,
     });
-    if (!reservation.allowed) {
+    if (!admission.admitted) {
+      if (admission.refusal === 'concurrency_limited') {
+        throw new BazaarError('concurrency_limited', `At most ${tenantLimits.maxConcurrentExecutions} executions may run at once.`);
+      }
+      const { reservation } = admission;
       throw new BazaarError('quota_exceeded', `The ${reservation.included ?? 0} executions of this billing period are used up.`, {
         included: reservation.included,
         used: reservation.used,
       });
     }
+    const { reservation } = admission;
+    const lease = admission.token;
     let counted = false;
-    let lease: string | undefined;
     try {
-      const slot = await this.#deps.limits.concurrency.acquire(tenant.id, tenantLimits.maxConcurrentExecutions, limits.timeoutMs + LEASE_MARGIN_MS);
-      if (!slot.acquired) {
-        throw new BazaarError('concurrency_limited', `At most ${tenantLimits.maxConcurrentExecutions} executions may run at once.`);
-      }
-      lease = slot.token;
       checkTrustPolicy({ name: target.install.plugin, version: target.install.version, status: target.status, trustScore: target.trustScore }, tenant, this.#deps.policy.minTrustScore);
       const action = this.#action(target, request.action);
       const code = await this.#deps.code.get(target.sha256);
@@ -124,7 +129,7 @@ export class ExecuteService {
       return { executionId, plugin: target.install.plugin, result };
     } finally {
       if (!counted) await this.#deps.limits.quota.release(tenant.id, period);
-      if (lease !== undefined) await this.#deps.limits.concurrency.release(lease);
+      await this.#deps.limits.concurrency.release(lease);
     }
   }
 

@@ -39,9 +39,11 @@ import { FallbackRateLimiter } from './fallback-rate-limiter.js';
 import { InProcessConcurrencyLimiter } from './in-process-concurrency-limiter.js';
 import { InProcessQuotaCounter } from './in-process-quota-counter.js';
 import { InProcessRateLimiter } from './in-process-rate-limiter.js';
-import type { ConcurrencyLimiter, QuotaCounter, RateLimiter, UsageSource } from './ports.js';
+import { ComposedAdmission } from './composed-admission.js';
+import type { ConcurrencyLimiter, ExecutionAdmission, QuotaCounter, RateLimiter, UsageSource } from './ports.js';
 import { closeRedisClient, createRedisClient, pingRedis } from './redis-client.js';
 import { RedisConcurrencyLimiter } from './redis-concurrency-limiter.js';
+import { RedisExecutionAdmission } from './redis-execution-admission.js';
 import { RedisQuotaCounter } from './redis-quota-counter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 import { RedisCacheGeneration } from './redis-cache-generation.js';
@@ -64,12 +66,14 @@ export interface LimitsOptions {
   readonly usage?: UsageSource;
 }
 
-/** The three counters plus their lifecycle. */
+/** The three counters, the admission that takes two of them at once, plus their lifecycle. */
 export interface Limits {
   readonly backend: 'redis' | 'in-process';
   readonly rateLimiter: RateLimiter;
   readonly quota: QuotaCounter;
   readonly concurrency: ConcurrencyLimiter;
+  /** `quota.reserve` + `concurrency.acquire` in one step (one round trip on Redis): the execute path's admission. */
+  readonly admission: ExecutionAdmission;
   /**
    * The cache generation shared through this Redis (caching/cache-generation.ts),
    * read by the rate limiter's script; absent in process (buildDeps picks one).
@@ -89,11 +93,14 @@ export function createLimits(options: LimitsOptions): Limits {
   const usage = options.usage === undefined ? {} : { usage: options.usage };
   const inProcessRate = new InProcessRateLimiter({ clock });
   if (!options.redisUrl) {
+    const quota = new InProcessQuotaCounter({ clock, ...usage });
+    const concurrency = new InProcessConcurrencyLimiter({ clock });
     return {
       backend: 'in-process',
       rateLimiter: inProcessRate,
-      quota: new InProcessQuotaCounter({ clock, ...usage }),
-      concurrency: new InProcessConcurrencyLimiter({ clock }),
+      quota,
+      concurrency,
+      admission: new ComposedAdmission({ quota, concurrency }),
       ready: async () => true,
       ping: async () => undefined,
       close: async () => undefined,
@@ -102,6 +109,7 @@ export function createLimits(options: LimitsOptions): Limits {
   const { keyPrefix, logger } = options;
   const redis: Redis = createRedisClient(options.redisUrl, { logger });
   const generation = new RedisCacheGeneration({ redis, keyPrefix, logger });
+  const quota = new RedisQuotaCounter({ redis, keyPrefix, logger, ...usage });
   return {
     backend: 'redis',
     rateLimiter: new FallbackRateLimiter({
@@ -109,8 +117,9 @@ export function createLimits(options: LimitsOptions): Limits {
       fallback: inProcessRate,
       logger,
     }),
-    quota: new RedisQuotaCounter({ redis, keyPrefix, logger, ...usage }),
+    quota,
     concurrency: new RedisConcurrencyLimiter({ redis, keyPrefix, logger }),
+    admission: new RedisExecutionAdmission({ redis, keyPrefix, quota, ...usage }),
     generation,
     ready: () => pingRedis(redis).then(() => true, () => false),
     ping: () => pingRedis(redis),

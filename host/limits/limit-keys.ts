@@ -38,3 +38,14 @@ export function periodExpiresAtMs(period: string): number {
 export function assertInteger(name: string, value: number, min: number): void {
   if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
 }
+
+/** The Redis key of a tenant's quota counter in `period` (validates the period). */
+export function quotaKey(keyPrefix: string, tenantId: string, period: string): string {
+  periodExpiresAtMs(period); // validates the period before it becomes part of a key
+  return `${keyPrefix}quota:${period}:${tenantDigest(tenantId)}`;
+}
+
+/** The Redis key of a tenant's concurrency lease set, by tenant digest. */
+export function leaseKey(keyPrefix: string, digest: string): string {
+  return `${keyPrefix}leases:${digest}`;
+}

@@ -119,3 +119,37 @@ export interface ConcurrencyLimiter {
    */
   release(token: string): Promise<boolean>;
 }
+
+/** What one execution asks of the counters: a quota reservation, then a concurrency lease. */
+export interface AdmissionRequest {
+  readonly tenantId: string;
+  /** The current quota period (`quotaPeriod(now)`). */
+  readonly period: string;
+  readonly quota: QuotaPolicy;
+  /** Leases held at once at most. */
+  readonly maxConcurrent: number;
+  /** How long the lease lives unless released (above the execution's own time limit). */
+  readonly leaseMs: number;
+}
+
+/** The answer to `admit`. */
+export type Admission =
+  /** Both taken: the reservation counts, and the lease must be released with `concurrency.release(token)`. */
+  | { readonly admitted: true; readonly reservation: QuotaReservation; readonly token: string }
+  /** 402: the hard quota is used up; nothing was taken. */
+  | { readonly admitted: false; readonly refusal: 'quota_exceeded'; readonly reservation: QuotaReservation }
+  /** 429: `maxConcurrent` leases are held; nothing was taken (no reservation either). */
+  | { readonly admitted: false; readonly refusal: 'concurrency_limited'; readonly active: number };
+
+/**
+ * Quota reservation and concurrency lease in one step (Redis: one script, so
+ * one round trip per execution instead of two). The same decisions as
+ * `QuotaCounter.reserve` followed by `ConcurrencyLimiter.acquire`, and a
+ * refused lease leaves the quota untouched, as reserve + release would.
+ * Protocol after it, as for `reserve`: give the reservation back with
+ * `QuotaCounter.release` only when a later gate refuses before the sandbox.
+ */
+export interface ExecutionAdmission {
+  /** Throws `dependency_unavailable` when the counters' store does not answer. */
+  admit(request: AdmissionRequest): Promise<Admission>;
+}

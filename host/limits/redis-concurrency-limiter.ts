@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { type Logger, errorFields } from '../logger.js';
-import { assertInteger, tenantDigest } from './limit-keys.js';
+import { assertInteger, leaseKey, tenantDigest } from './limit-keys.js';
 import { leaseTokenTenant, newLeaseToken } from './lease-token.js';
 import type { ConcurrencyLimiter, LeaseResult } from './ports.js';
 import { redisUnavailable } from './redis-client.js';
@@ -80,6 +80,6 @@ export class RedisConcurrencyLimiter implements ConcurrencyLimiter {
   }
 
   #key(digest: string): string {
-    return `${this.#keyPrefix}leases:${digest}`;
+    return leaseKey(this.#keyPrefix, digest);
   }
 }

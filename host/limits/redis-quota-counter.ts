@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis';
 import { type Logger, errorFields } from '../logger.js';
-import { assertInteger, periodExpiresAtMs, tenantDigest } from './limit-keys.js';
+import { assertInteger, periodExpiresAtMs, quotaKey } from './limit-keys.js';
 import type { QuotaCounter, QuotaPolicy, QuotaReservation, UsageSource } from './ports.js';
 import { reservation, seedThenRetry } from './quota-reservation.js';
 import { redisUnavailable } from './redis-client.js';
@@ -112,8 +112,7 @@ export class RedisQuotaCounter implements QuotaCounter {
   }
 
   #key(tenantId: string, period: string): string {
-    periodExpiresAtMs(period); // validates the period before it becomes part of a key
-    return `${this.#keyPrefix}quota:${period}:${tenantDigest(tenantId)}`;
+    return quotaKey(this.#keyPrefix, tenantId, period);
   }
 
   async #call<T>(command: () => Promise<T>): Promise<T> {

@@ -84,6 +84,8 @@ export class UsageRecorder {
   /** Cancels the armed wait of the first queued record; set while one is armed. */
   #cancelWait: (() => void) | undefined;
   #roundTrips = 0;
+  /** Batches written by `record()`'s group commit, by size (index = records in the batch). */
+  readonly #batchSizes: number[];
   #closing: Promise<void> | undefined;
   readonly #maxRetained: number;
   readonly #firstRetryDelayMs: number;
@@ -106,6 +108,7 @@ export class UsageRecorder {
     this.#firstRetryDelayMs = integerAtLeast('retryDelayMs', opts.retryDelayMs ?? 500, 1);
     this.#retryDelayMs = this.#firstRetryDelayMs;
     this.#retrySize = this.#maxBatch;
+    this.#batchSizes = new Array<number>(this.#maxBatch + 1).fill(0);
   }
 
   /** Records waiting for their group commit (for /metrics). */
@@ -121,6 +124,11 @@ export class UsageRecorder {
   /** Database round trips made so far (one per batch written, failed or not). */
   get roundTrips(): number {
     return this.#roundTrips;
+  }
+
+  /** How many group-commit batches had each size so far (index = records per INSERT; retries excluded). */
+  get batchSizes(): readonly number[] {
+    return [...this.#batchSizes];
   }
 
   /**
@@ -171,9 +179,13 @@ export class UsageRecorder {
 
   #noteArrival(): void {
     const now = performance.now();
-    const gap = now - this.#lastArrival;
+    // The first arrival has no gap: taking the time since start-up as one made the mean
+    // so large that the next ~40 records each went alone, then one held for maxHoldMs.
+    if (this.#lastArrival !== 0) {
+      const gap = now - this.#lastArrival;
+      this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
+    }
     this.#lastArrival = now;
-    this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
   }
 
   /**
@@ -231,6 +243,7 @@ export class UsageRecorder {
     const unique = new Map<string, UsageRecord>();
     for (const waiter of batch) if (!unique.has(waiter.record.executionId)) unique.set(waiter.record.executionId, waiter.record);
     this.#roundTrips += 1;
+    this.#batchSizes[batch.length] = (this.#batchSizes[batch.length] ?? 0) + 1;
     try {
       await this.#repository.insertMany([...unique.values()]);
     } catch (cause) {

@@ -4,8 +4,10 @@
  * so changes to one plugin are serialised across connections and processes,
  * then changes versions, appends audit entries and refreshes the listing.
  * A version's status and trust score are cached per process with the installs
- * running it: their writers bump the cache generation after commit
- * (caching/cache-generation.ts). A new version is referenced by nothing yet.
+ * running it: a status change bumps the cache generation after commit
+ * (caching/cache-generation.ts), so it holds at once on every process; a
+ * score change does not, and is picked up within the install cache's maximum
+ * age (see `updateTrust`). A new version is referenced by nothing yet.
  */
 import type { Knex } from 'knex';
 import type { CacheGeneration } from '../caching/cache-generation.js';
@@ -100,13 +102,20 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
     return changed;
   }
 
+  /**
+   * Stores recomputed scores WITHOUT bumping the cache generation: a score is
+   * an aggregate recomputed at most every 10 s per version under load
+   * (executions/trust-feed.ts), so the trust gate was never exact to the
+   * millisecond, and a bump per moved score made every host reload every
+   * cached key and install. Cached installs pick a new score up within the
+   * install cache's maximum age (`DEFAULT_MAX_AGE_MS`,
+   * caching/generation-cache.ts). Status changes (yank, quarantine, review) still
+   * bump at once in `transitionStatus`.
+   */
   async updateTrust(name: string, reports: readonly VersionTrust[]): Promise<void> {
     if (reports.length === 0) return;
-    const scoreChanged = await this.#db.transaction(async (trx) => {
+    await this.#db.transaction(async (trx) => {
       await lockPlugin(trx, name);
-      // Only a changed score matters to cached installs: recomputes run often and mostly change evidence.
-      const before = await trx('plugin_versions').where({ plugin_name: name }).select<{ version: string; trust_score: number }[]>('version', 'trust_score');
-      const scores = new Map(before.map((r) => [r.version, Number(r.trust_score)]));
       for (const { version, trust } of reports) {
         await trx('plugin_versions')
           .where({ plugin_name: name, version_key: versionKey(version) })
@@ -114,9 +123,7 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
       }
       // Once per batch: the listing reads every version, so per-version refreshes were quadratic.
       await refreshListing(trx, name);
-      return reports.some(({ version, trust }) => scores.get(version) !== trust.score);
     });
-    if (scoreChanged) await this.#generation.bump();
   }
 
   listPending(query: ReviewQueueQuery): Promise<Page<PluginVersionRecord>> {

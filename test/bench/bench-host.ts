@@ -10,13 +10,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import { createApp } from '../../host/app.js';
 import { bootstrapOperator } from '../../host/bootstrap-operator.js';
 import { buildDeps, closeDeps } from '../../host/build-deps.js';
 import { loadConfig } from '../../host/config.js';
 import type { AppDeps } from '../../host/deps.js';
+import { createLimits } from '../../host/limits/index.js';
 import { createLogger } from '../../host/logger.js';
+import { UsageRepository } from '../../host/storage/usage-repository.js';
 import { createDatabase, migrateLatest } from '../../host/storage/database.js';
 
 export const BENCH_ADMIN_KEY = `bzr_${randomBytes(16).toString('hex')}`;
@@ -28,9 +31,14 @@ export interface BenchHost {
   close(): Promise<void>;
 }
 
-/** The backends this run can measure: embedded always, PostgreSQL when DATABASE_URL is set. */
+/**
+ * The backends this run can measure: embedded always, PostgreSQL when
+ * DATABASE_URL is set; `BAZAAR_BENCH_BACKENDS=postgres` (comma-separated) keeps some.
+ */
 export function benchBackends(env: NodeJS.ProcessEnv = process.env): string[] {
-  return env.DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+  const all = env.DATABASE_URL ? ['embedded', 'postgres'] : ['embedded'];
+  const only = env.BAZAAR_BENCH_BACKENDS?.split(',').filter((b) => b !== '');
+  return only === undefined || only.length === 0 ? all : all.filter((b) => only.includes(b));
 }
 
 export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = process.env): Promise<BenchHost> {
@@ -48,7 +56,10 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
   }
   const db = createDatabase(config, backend === 'postgres' ? { schema } : {});
   await migrateLatest(db, backend === 'postgres' ? schema : undefined);
-  const deps = buildDeps({ config, db, logger: createLogger({ level: 'silent' }) });
+  const logger = createLogger({ level: 'silent' });
+  // Its own Redis keys: other hosts on the same Redis (tests, other benches) would otherwise bump its cache generation.
+  const limits = createLimits({ redisUrl: config.redisUrl, keyPrefix: `${schema}:`, logger, usage: new UsageRepository(db) });
+  const deps = buildDeps({ config, db, logger, limits });
   await bootstrapOperator(deps);
   const server: Server = createServer(createApp(deps).callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,6 +71,7 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeDeps(deps);
+      if (config.redisUrl !== null && config.redisUrl !== undefined) await dropRedisKeys(config.redisUrl, `${schema}:`);
       if (admin !== undefined) {
         await admin.raw('drop schema ?? cascade', [schema]);
         await admin.destroy();
@@ -67,6 +79,18 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Delete the bench host's own keys (only those under its prefix). */
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 1000 })) {
+      if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+    }
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** One JSON request against a bench host; throws on an unexpected status. */

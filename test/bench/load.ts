@@ -17,6 +17,8 @@ export interface LoadResult {
   ok: number;
   non2xx: number;
   errors: number;
+  /** CPU the load generator process used, start-up included (`postLoadTargets` only). */
+  loadGeneratorCpuMs?: number;
 }
 
 export interface LoadOptions {
@@ -48,6 +50,7 @@ interface AutocannonReport {
   '2xx': number;
   non2xx: number;
   errors: number;
+  loadGeneratorCpuMs?: number;
 }
 
 function toLoadResult(report: AutocannonReport): LoadResult {
@@ -58,6 +61,7 @@ function toLoadResult(report: AutocannonReport): LoadResult {
     ok: report['2xx'],
     non2xx: report.non2xx,
     errors: report.errors,
+    ...(report.loadGeneratorCpuMs === undefined ? {} : { loadGeneratorCpuMs: report.loadGeneratorCpuMs }),
   };
 }
 

@@ -3,14 +3,17 @@
  * execution reads neither the key nor the install from the database, and
  * every change written through another host "process" on the same database
  * (yank, config change, suspension, uninstall) holds for the very next
- * execution. Also the usage ledger's exactly-once record under the retry, and
- * idempotency claims whose owner crashed (lease expired, clock advanced).
+ * execution, and a moved trust score within the caches' maximum age. Also
+ * the usage ledger's exactly-once record under the retry, and idempotency
+ * claims whose owner crashed (lease expired, clock advanced).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { startTestHost, type TestHost } from '../../support/test-host.js';
+import { DEFAULT_MAX_AGE_MS } from '../../../host/caching/generation-cache.js';
 import { requestFingerprint } from '../../../host/idempotency/request-fingerprint.js';
+import { KnexMarketplaceRepository } from '../../../host/storage/marketplace-repository.js';
 import {
   type Installer,
   type Publisher,
@@ -21,6 +24,7 @@ import {
   installOk,
   pluginPath,
   publishApproved,
+  putSettings,
   startExecutionHost,
   usageRows,
 } from './execution-host.js';
@@ -130,6 +134,26 @@ for (const backend of backends) {
       for (let i = 0; i < 100 && host.deps.usage.retained > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(host.deps.usage.retained, 0);
       assert.equal((await usageRows(host, tenant.id)).length, 2, 'the first execution and the one answered 503');
+    });
+
+    it('should see a moved trust score within the install cache\'s maximum age, without invalidating every cache', async () => {
+      await putSettings(host, tenant.id, { minTrustScore: 1 });
+      await execute(host, tenant.key, installId, INPUT).expect(200); // warm: the install is cached with its score
+      const report = await host.deps.marketplace.trust.recomputeTrust(SLUGIFY, '1.0.0');
+      assert.ok(report.score >= 1, 'the example scores above the tenant minimum');
+      let bumps = 0;
+      const versions = new KnexMarketplaceRepository(other.deps.db, { bump: async () => void bumps++ });
+      await versions.updateTrust(SLUGIFY, [{ version: '1.0.0', trust: { ...report, score: 0 } }]);
+      try {
+        assert.equal(bumps, 0, 'a score is not a status: no generation bump');
+        await execute(host, tenant.key, installId, INPUT).expect(200); // within the staleness bound
+        host.clock.advance(DEFAULT_MAX_AGE_MS + 1);
+        assert.equal((await execute(host, tenant.key, installId, INPUT).expect(403)).body.error.code, 'trust_policy');
+      } finally {
+        await versions.updateTrust(SLUGIFY, [{ version: '1.0.0', trust: report }]);
+      }
+      host.clock.advance(DEFAULT_MAX_AGE_MS + 1);
+      await execute(host, tenant.key, installId, INPUT).expect(200);
     });
 
     it('should hold a yank made on another host at the next execution', async () => {

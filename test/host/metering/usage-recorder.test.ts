@@ -21,7 +21,7 @@ for (const backend of backends) {
   describe(`UsageRecorder (${backend.name})`, () => {
     const database = useDatabase(backend);
     const recorders: UsageRecorder[] = [];
-    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number; retryDelayMs?: number } = {}) => {
+    const recorder = (opts: { maxBatch?: number; maxDelayMs?: number; retryDelayMs?: number; targetBatch?: number; maxHoldMs?: number } = {}) => {
       const r = new UsageRecorder({ db: database.current.db, logger: silentLogger, ...opts });
       recorders.push(r);
       return r;
@@ -36,6 +36,23 @@ for (const backend of backends) {
       await Promise.all(records.map((rec) => r.record(rec)));
       assert.equal(await storedCount(database.current.db, records.map((rec) => rec.executionId)), 500);
       assert.ok(r.roundTrips <= 50, `round trips: ${r.roundTrips}`);
+    });
+
+    it('should gather records arriving at a steady rate into batches, not one INSERT each', async () => {
+      const r = recorder({ targetBatch: 8, maxHoldMs: 200, maxDelayMs: 0 });
+      const pending: Promise<void>[] = [];
+      for (let i = 0; i < 160; i++) {
+        pending.push(r.record(usageRecord()));
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await Promise.all(pending);
+      const sizes = r.batchSizes;
+      const described = JSON.stringify(sizes.flatMap((n, size) => (n > 0 ? [`${n}×${size}`] : [])));
+      const batches = sizes.reduce((a, b) => a + b, 0);
+      // The first records go alone (no rate known yet); after that, holds gather company.
+      const gathered = sizes.reduce((sum, n, size) => sum + (size >= 4 ? n * size : 0), 0);
+      assert.ok(batches <= 160 / 4, `batches: ${described}`);
+      assert.ok(gathered >= 120, `records in batches of 4 or more: ${described}`);
     });
 
     it('should store a duplicate executionId once, in one batch or across batches', async () => {
