@@ -12,6 +12,7 @@
  * - a trigger refuses UPDATE, DELETE and TRUNCATE on the audit log.
  */
 import type { Knex } from 'knex';
+import { makeAppendOnly } from '../append-only.js';
 
 const MS = { useTz: true, precision: 3 } as const;
 const VERSION_STATUSES = ['pending_review', 'approved', 'rejected', 'yanked', 'quarantined'];
@@ -90,15 +91,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['plugin_name', 'id'], 'marketplace_audit_plugin_idx');
   });
 
-  await knex.raw(`
-    CREATE FUNCTION marketplace_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      RAISE EXCEPTION 'marketplace_audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-    END $$`);
-  await knex.raw(`CREATE TRIGGER marketplace_audit_log_no_change BEFORE UPDATE OR DELETE ON marketplace_audit_log
-    FOR EACH ROW EXECUTE FUNCTION marketplace_audit_log_append_only()`);
-  await knex.raw(`CREATE TRIGGER marketplace_audit_log_no_truncate BEFORE TRUNCATE ON marketplace_audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION marketplace_audit_log_append_only()`);
+  await makeAppendOnly(knex, 'marketplace_audit_log');
 
   await knex.raw(`
     CREATE FUNCTION plugin_versions_immutable() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -16,6 +16,7 @@
  * their tier from now on (the operator tenant is never billed).
  */
 import type { Knex } from 'knex';
+import { makeAppendOnly } from '../append-only.js';
 
 const MS = { useTz: true, precision: 3 } as const;
 const TIERS = ['free', 'pro', 'team', 'enterprise'];
@@ -118,15 +119,7 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['tenant_id', 'id'], 'billing_audit_tenant_idx');
   });
 
-  await knex.raw(`
-    CREATE FUNCTION billing_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      RAISE EXCEPTION 'billing_audit_log is append-only' USING ERRCODE = 'insufficient_privilege';
-    END $$`);
-  await knex.raw(`CREATE TRIGGER billing_audit_log_no_change BEFORE UPDATE OR DELETE ON billing_audit_log
-    FOR EACH ROW EXECUTE FUNCTION billing_audit_log_append_only()`);
-  await knex.raw(`CREATE TRIGGER billing_audit_log_no_truncate BEFORE TRUNCATE ON billing_audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION billing_audit_log_append_only()`);
+  await makeAppendOnly(knex, 'billing_audit_log');
 
   // Everything but the status and its timestamps is compared, so a column added later is frozen too.
   await knex.raw(`
@@ -168,13 +161,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`CREATE TRIGGER invoice_lines_of_drafts_only BEFORE INSERT OR UPDATE OR DELETE ON invoice_lines
     FOR EACH ROW EXECUTE FUNCTION invoice_lines_of_drafts_only()`);
 
-  await knex.raw(`
-    CREATE FUNCTION payments_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      RAISE EXCEPTION 'payments are append-only' USING ERRCODE = 'insufficient_privilege';
-    END $$`);
-  await knex.raw(`CREATE TRIGGER payments_no_change BEFORE UPDATE OR DELETE ON payments
-    FOR EACH ROW EXECUTE FUNCTION payments_append_only()`);
+  await makeAppendOnly(knex, 'payments');
 
   // Existing tenants: active on their tier from now, monthly from now (whole seconds, as every anchor).
   await knex.raw(`
