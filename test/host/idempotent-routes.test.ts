@@ -112,5 +112,21 @@ for (const backend of backends) {
       // Without a key the same request is a new one: the tier is already team (409).
       assert.equal((await host.http().post('/v1/subscription/upgrade').set(bearer(key)).send({ tier: 'team' })).status, 409);
     });
+
+    it('should record a payment once (POST /v1/invoices/:id/pay)', async () => {
+      const payer = await createTenant(host, { slug: 'idem-payer', tier: 'pro' });
+      const { key } = await createKey(host, payer.id, ['billing:read', 'billing:write']);
+      host.clock.advance(32 * 24 * 3600 * 1000); // past the first period's end
+      assert.equal((await host.http().post('/v1/billing/close-period').set(bearer(host.adminKey))).status, 200);
+      const invoices = (await host.http().get('/v1/invoices').set(bearer(key))).body.items as { id: string; status: string; totalCents: number }[];
+      const open = invoices.find((i) => i.status === 'open');
+      assert.ok(open !== undefined, JSON.stringify(invoices));
+      const send = (k: string) =>
+        host.http().post(`/v1/invoices/${open.id}/pay`).set(bearer(key)).set('Idempotency-Key', k).send({ reference: 'wire-1', amountCents: open.totalCents });
+      const { first, second } = await twice(send, 'pay-1');
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(second.body, first.body, 'a replay, not 409 "already paid"');
+      assert.equal(await count('payments', { invoice_id: open.id }), 1);
+    });
   });
 }
