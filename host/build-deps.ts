@@ -139,7 +139,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     webhookDispatcher,
     billing,
     // Loops started by startServer, stopped by closeDeps.
-    analytics: buildAnalytics({ db, config, clock, logger, events, reviews: marketplace.reviews, versions: marketplace.repository }),
+    analytics: buildAnalytics({ db, config, clock, logger, reviews: marketplace.reviews, versions: marketplace.repository }),
     metrics: new HostMetrics({
       sandboxStats: () => runtime.stats(),
       usageQueueDepth: () => metering.usage.queued,

@@ -8,7 +8,6 @@ import type { Knex } from 'knex';
 import type { ReviewService } from '../../marketplace/review-service.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { EventPublisher } from '../events/domain-events.js';
 import type { Logger } from '../logger.js';
 import { AnalyticsRepository } from '../storage/analytics-repository.js';
 import type { MarketplaceRepository } from '../../marketplace/ports.js';
@@ -33,7 +32,6 @@ export interface BuildAnalyticsOptions {
   readonly config: Pick<Config, 'analyticsRollupIntervalMs' | 'circuitBreaker'>;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly events: EventPublisher;
   readonly reviews: Pick<ReviewService, 'quarantine'>;
   readonly versions: Pick<MarketplaceRepository, 'listVersions'>;
 }
@@ -41,7 +39,7 @@ export interface BuildAnalyticsOptions {
 export function buildAnalytics(o: BuildAnalyticsOptions): Analytics {
   const repository = new AnalyticsRepository(o.db);
   const rollup = new UsageRollup({ repository, clock: o.clock, logger: o.logger });
-  const breaker = new CircuitBreaker({ repository, reviews: o.reviews, events: o.events, config: o.config.circuitBreaker, clock: o.clock, logger: o.logger });
+  const breaker = new CircuitBreaker({ repository, reviews: o.reviews, config: o.config.circuitBreaker, clock: o.clock, logger: o.logger });
   const loops = [
     new PeriodicTask({ name: 'analytics: rollup', intervalMs: o.config.analyticsRollupIntervalMs, run: () => rollup.runOnce(), logger: o.logger }),
     ...(o.config.circuitBreaker.enabled

@@ -10,10 +10,10 @@
  *   compare-and-set on approved → quarantined, with an audit entry by the
  *   system actor carrying the figures): of two hosts checking at once exactly
  *   one wins, and only the winner notifies.
- * - The winner publishes `plugin.version.quarantined` to every tenant with an
- *   install on that version. The events are published after the status change
- *   commits (the transition's transaction belongs to the marketplace), so a
- *   crash in between loses the notification, never the quarantine.
+ * - Every tenant with an install on that version gets
+ *   `plugin.version.quarantined`, published by the marketplace repository's
+ *   status hook inside the transition's transaction (host/events/version-events.ts):
+ *   the quarantine and its notifications commit together.
  * - Executions of a quarantined version are refused by the trust gate (403
  *   `version_quarantined`); a reviewer reinstates it by approving it, and the
  *   window then only counts executions recorded after that approval.
@@ -21,14 +21,12 @@
 import type { ReviewService } from '../../marketplace/review-service.js';
 import type { Clock } from '../clock.js';
 import type { CircuitBreakerConfig } from '../config.js';
-import type { DomainEvent, EventPublisher } from '../events/domain-events.js';
 import { errorFields, type Logger } from '../logger.js';
 import type { AnalyticsRepository, BreakerFigures } from '../storage/analytics-repository.js';
 
 export interface CircuitBreakerDeps {
   readonly repository: AnalyticsRepository;
   readonly reviews: Pick<ReviewService, 'quarantine'>;
-  readonly events: EventPublisher;
   readonly config: CircuitBreakerConfig;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -93,13 +91,8 @@ export class CircuitBreaker {
     const updated = await this.#deps.reviews.quarantine(trip.pluginName, trip.version, notes, { circuitBreaker: figures });
     if (updated === null) return null;
     this.#deps.logger.warn({ plugin: trip.pluginName, version: trip.version, ...figures }, 'circuit breaker: version quarantined');
+    // Notified by the status hook in the quarantine's transaction; named here for the report.
     const tenants = await this.#deps.repository.installingTenants(trip.pluginName, trip.version);
-    const events: DomainEvent[] = tenants.map((tenantId) => ({
-      type: 'plugin.version.quarantined',
-      tenantId,
-      data: { plugin: trip.pluginName, version: trip.version, reason: notes, ...figures },
-    }));
-    if (events.length > 0) await this.#deps.events.publish(events);
     return { ...trip, failureRate, timeoutRate, tenants };
   }
 }

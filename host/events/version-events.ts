@@ -6,10 +6,10 @@
  *
  * - approved / rejected / yanked go to the publisher tenant: the tenant whose
  *   slug is the plugin's scope;
- * - yanked also goes to every tenant with an install of that version (one event
- *   per tenant, naming its installs).
+ * - yanked and quarantined (the circuit breaker's verdict) go to every tenant
+ *   with an install of that version (one event per tenant, naming its installs).
  *
- * `quarantined` is the circuit breaker's to publish; other statuses publish nothing here.
+ * Other statuses publish nothing.
  */
 import type { Knex } from 'knex';
 import type { PluginVersionRecord } from '../../marketplace/ports.js';
@@ -20,7 +20,11 @@ const EVENT_OF: Partial<Record<VersionStatus, EventType>> = {
   approved: 'plugin.version.approved',
   rejected: 'plugin.version.rejected',
   yanked: 'plugin.version.yanked',
+  quarantined: 'plugin.version.quarantined',
 };
+
+/** Statuses that concern the tenants running the version, not only its publisher. */
+const TO_INSTALLERS: readonly VersionStatus[] = ['yanked', 'quarantined'];
 
 /** The repository hook that publishes a version's status events through `events`. */
 export function versionStatusPublisher(events: EventPublisher) {
@@ -28,9 +32,11 @@ export function versionStatusPublisher(events: EventPublisher) {
     const type = EVENT_OF[record.status];
     if (type === undefined) return;
     const recipients = new Map<string, string[]>(); // tenant id → its installs of this version
-    const publisher = (await trx('tenants').where({ slug: record.scope }).first('id')) as { id: string } | undefined;
-    if (publisher !== undefined) recipients.set(publisher.id, []);
-    if (record.status === 'yanked') {
+    if (record.status !== 'quarantined') {
+      const publisher = (await trx('tenants').where({ slug: record.scope }).first('id')) as { id: string } | undefined;
+      if (publisher !== undefined) recipients.set(publisher.id, []);
+    }
+    if (TO_INSTALLERS.includes(record.status)) {
       const installs = (await trx('installs').where({ plugin_name: record.name, version: record.version }).select('id', 'tenant_id')) as {
         id: string;
         tenant_id: string;
@@ -41,7 +47,7 @@ export function versionStatusPublisher(events: EventPublisher) {
     const out: DomainEvent[] = [...recipients].map(([tenantId, installIds]) => ({
       type,
       tenantId,
-      data: record.status === 'yanked' ? { ...base, installIds } : base,
+      data: TO_INSTALLERS.includes(record.status) ? { ...base, installIds } : base,
     }));
     await events.publish(out, trx);
   };
