@@ -4,6 +4,7 @@
  * into constructors. Nothing else in the host reads `process.env`
  * (EXAMPLES.md §4, after Fastify's option validation).
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { BazaarError } from '../manifests/errors.js';
 import { marketplaceOptionsFromEnv, type MarketplaceOptions } from '../marketplace/marketplace-options.js';
 import { retrySpanMs } from './events/retry-schedule.js';
@@ -151,40 +152,8 @@ const ENV_SCHEMA = {
 type EnvName = keyof typeof ENV_SCHEMA.properties;
 const ENV_NAMES = Object.keys(ENV_SCHEMA.properties) as EnvName[];
 
-interface ValidatedEnv {
-  PORT: number;
-  DATABASE_URL?: string;
-  BAZAAR_DATA_DIR: string;
-  REDIS_URL?: string;
-  BAZAAR_ADMIN_KEY?: string;
-  BAZAAR_ALLOW_PRIVATE_NETWORKS: '0' | '1' | 'false' | 'true';
-  BAZAAR_JSON_BODY_LIMIT_BYTES: number;
-  BAZAAR_PACKAGE_BODY_LIMIT_BYTES: number;
-  BAZAAR_LOG_LEVEL: LogLevel;
-  BAZAAR_AUTO_APPROVE_MIN_SCORE?: string;
-  BAZAAR_TRUST_WEIGHTS?: string;
-  BAZAAR_TRUST_DENY_HASHES?: string;
-  BAZAAR_MIN_TRUST_SCORE: number;
-  BAZAAR_MAX_EXECUTION_TIMEOUT_MS: number;
-  BAZAAR_SANDBOX_WORKERS?: number;
-  BAZAAR_BILLING_TAX_RATE_BPS: number;
-  BAZAAR_BILLING_GRACE_PERIOD_DAYS: number;
-  BAZAAR_BILLING_TRIAL_DAYS: number;
-  BAZAAR_BILLING_AUTHOR_SHARE_BPS: number;
-  BAZAAR_BILLING_SCHEDULER_INTERVAL_MS: number;
-  BAZAAR_ANALYTICS_ROLLUP_INTERVAL_MS: number;
-  BAZAAR_CIRCUIT_BREAKER_ENABLED: '0' | '1' | 'false' | 'true';
-  BAZAAR_CIRCUIT_BREAKER_WINDOW_MS: number;
-  BAZAAR_CIRCUIT_BREAKER_MIN_EXECUTIONS: number;
-  BAZAAR_CIRCUIT_BREAKER_FAILURE_RATE: number;
-  BAZAAR_CIRCUIT_BREAKER_TIMEOUT_RATE: number;
-  BAZAAR_CIRCUIT_BREAKER_CHECK_INTERVAL_MS: number;
-  BAZAAR_WEBHOOK_POLL_INTERVAL_MS: number;
-  BAZAAR_WEBHOOK_TIMEOUT_MS: number;
-  BAZAAR_WEBHOOK_MAX_ATTEMPTS: number;
-  BAZAAR_WEBHOOK_BACKOFF_BASE_MS: number;
-  BAZAAR_WEBHOOK_BACKOFF_MAX_MS: number;
-}
+/** The validated environment, derived from ENV_SCHEMA (a defaulted variable is always present). */
+type ValidatedEnv = FromSchema<typeof ENV_SCHEMA>;
 
 // Coercion turns "8080" into 8080; defaults fill what is unset.
 const validateEnv = createAjv({ coerceTypes: true, useDefaults: true }).compile<ValidatedEnv>(ENV_SCHEMA);
