@@ -5,8 +5,8 @@
  * Order matters:
  *  1. errorHandler   first, so every error below becomes the contract's JSON
  *  2. requestId      so even 404s and 413s carry X-Request-Id
- *  3. requestLog     one line per request, with the final status
- *     httpMetrics    request counts and latency by matched route (/metrics)
+ *  3. requestLog     one line per request, with the final status, and its
+ *                    count and latency by matched route for /metrics
  *  4. operations     /healthz, /readyz, /console (static pages): no body, no key
  *  5. jsonBody       size-limited JSON parsing
  *  6. authenticate   bearer key → ctx.state.principal / tenant
@@ -25,7 +25,6 @@ import { rateLimit } from './middleware/rate-limit.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
 import { requestLog } from './middleware/request-log.js';
-import { httpMetrics } from './middleware/http-metrics.js';
 import { apiRoutes, operationRoutes } from './routes/index.js';
 
 /** Build the HTTP application from explicit dependencies. */
@@ -38,8 +37,7 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
 
   app.use(errorHandler());
   app.use(requestId());
-  app.use(requestLog(deps.logger));
-  app.use(httpMetrics(deps.metrics));
+  app.use(requestLog(deps.logger, deps.metrics));
   for (const router of operationRoutes(deps)) app.use(router.routes());
   app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
   app.use(authenticate(deps.apiKeys));

@@ -13,12 +13,12 @@
  *
  * Only flat file names of known types are served: no path can leave the folder.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import type { AppContext, AppRouter, AppState, AppCtx } from '../app-state.js';
+import { type CachedBody, cachedBody, sendCachedBody } from '../routes/cached-body.js';
 import { setConsoleHeaders } from './console-headers.js';
 
 /** Where the assets live: the source tree, from `dist/host/console/console-routes.js`. */
@@ -32,12 +32,6 @@ const TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 
-interface Asset {
-  readonly body: Buffer;
-  readonly type: string;
-  readonly etag: string;
-}
-
 export interface ConsoleRoutesOptions {
   /** Another assets folder (tests). */
   readonly assetsDir?: string;
@@ -45,12 +39,12 @@ export interface ConsoleRoutesOptions {
 
 export function consoleRoutes(options: ConsoleRoutesOptions = {}): AppRouter {
   const dir = options.assetsDir ?? CONSOLE_ASSETS_DIR;
-  const cache = new Map<string, Promise<Asset | null>>();
-  const load = (name: string): Promise<Asset | null> => {
+  const cache = new Map<string, Promise<CachedBody | null>>();
+  const load = (name: string): Promise<CachedBody | null> => {
     let asset = cache.get(name);
     if (asset === undefined) {
       asset = readFile(`${dir}/${name}`).then(
-        (body) => ({ body, type: TYPES[name.slice(name.lastIndexOf('.') + 1)]!, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"` }),
+        (body) => cachedBody(body, TYPES[name.slice(name.lastIndexOf('.') + 1)]!),
         (err: NodeJS.ErrnoException) => {
           cache.delete(name); // a file added later is found on the next request
           if (err.code === 'ENOENT') return null;
@@ -66,15 +60,7 @@ export function consoleRoutes(options: ConsoleRoutesOptions = {}): AppRouter {
     setConsoleHeaders(ctx);
     const asset = ASSET_NAME.test(name) ? await load(name) : null;
     if (asset === null) throw new BazaarError('not_found', 'No such console file.');
-    ctx.set('Cache-Control', 'no-cache');
-    ctx.set('ETag', asset.etag);
-    ctx.type = asset.type;
-    ctx.status = 200;
-    if (ctx.fresh) {
-      ctx.status = 304;
-      return;
-    }
-    ctx.body = asset.body;
+    sendCachedBody(ctx, asset);
   }
 
   const router = new Router<AppState, AppContext>();
