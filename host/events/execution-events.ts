@@ -21,22 +21,33 @@ import type { DomainEvent, EventPublisher } from './domain-events.js';
 /** Percentages of the included executions that raise `quota.threshold`. */
 export const QUOTA_THRESHOLDS = [80, 100] as const;
 
+/** Bound of the remembered thresholds (two per tenant and period). */
+const MAX_REMEMBERED = 100_000;
+
+function publishedKey(period: string, tenantId: string, threshold: number): string {
+  return `${period}:${tenantId}:${threshold}`;
+}
+
 export interface ExecutedEvent {
   readonly install: Pick<Install, 'id' | 'tenantId' | 'plugin' | 'version'>;
   readonly executionId: string;
   readonly action: string;
   readonly result: ExecutionResult;
   readonly reservation: QuotaReservation;
-  /** The quota period (`YYYY-MM`) the execution was counted in. */
+  /** The quota period the execution was counted in (the tenant's billing period, or `YYYY-MM`). */
   readonly period: string;
 }
 
 export class ExecutionEvents {
   readonly #events: EventPublisher;
   readonly #logger: Logger;
-  /** `tenant:threshold` published in `#period` by this process. */
+  /**
+   * `period:tenant:threshold` already published by this process. Periods are
+   * per tenant (each subscription has its own anchor), so the period is part
+   * of the key; the set is dropped when it grows past a bound, which only
+   * costs a deduplicated insert per tenant and threshold.
+   */
   readonly #published = new Set<string>();
-  #period = '';
 
   constructor(deps: { events: EventPublisher; logger: Logger }) {
     this.#events = deps.events;
@@ -75,7 +86,7 @@ export class ExecutionEvents {
       await this.#events.publish(events);
     } catch (err) {
       // Try the thresholds again on the next execution; the dedupe key keeps them single.
-      for (const threshold of crossed) this.#published.delete(`${install.tenantId}:${threshold}`);
+      for (const threshold of crossed) this.#published.delete(publishedKey(e.period, install.tenantId, threshold));
       this.#logger.error({ ...errorFields(err), executionId: e.executionId }, 'webhooks: publishing execution events failed');
     }
   }
@@ -84,13 +95,10 @@ export class ExecutionEvents {
   #crossedThresholds(tenantId: string, period: string, reservation: QuotaReservation): number[] {
     const { included, used } = reservation;
     if (included === null || included <= 0) return [];
-    if (period !== this.#period) {
-      this.#period = period;
-      this.#published.clear();
-    }
+    if (this.#published.size >= MAX_REMEMBERED) this.#published.clear();
     const crossed: number[] = [];
     for (const threshold of QUOTA_THRESHOLDS) {
-      const key = `${tenantId}:${threshold}`;
+      const key = publishedKey(period, tenantId, threshold);
       // Integer arithmetic: used/included >= threshold% without floating point.
       if (used * 100 >= included * threshold && !this.#published.has(key)) {
         this.#published.add(key);
