@@ -22,7 +22,7 @@
  * A canceled subscription keeps counting in its anchor's monthly rhythm (on
  * the free tier): cancelling is never a way to reset the quota.
  */
-import { addMonths } from '../billing/billing-period.js';
+import { addMonths, periodOf } from '../billing/billing-period.js';
 
 /** The subscription's billing cycle, as the quota needs it. */
 export interface BillingCycle {
@@ -58,8 +58,8 @@ export function quotaPeriodFor(cycle: BillingCycle | null, now: Date): string {
 export function billingWindow(cycle: BillingCycle, now: Date): QuotaWindow {
   // Before the anchor: the trial (its stored end may have been moved to a cancellation; the anchor is its natural end).
   if (now.getTime() < cycle.anchor.getTime()) return { start: cycle.periodStart, end: cycle.anchor };
-  const n = monthsFrom(cycle.anchor, now);
-  return { start: addMonths(cycle.anchor, n), end: addMonths(cycle.anchor, n + 1) };
+  // The period `now` is in, numbered as the billing side numbers them (the first starts at the anchor).
+  return periodOf(cycle.anchor, monthsFrom(cycle.anchor, now) + 1);
 }
 
 /** The largest n ≥ 0 with anchor + n months ≤ at. */
