@@ -45,6 +45,14 @@ export interface Tier {
   readonly overagePer1000Cents: number | null;
   /** Hard-limited tiers refuse executions over the quota (402 quota_exceeded). */
   readonly hardLimit: boolean;
+  /** Plugin CPU ms per minute across all hosts (limits/cpu-budget.ts); `null`: no budget. */
+  readonly cpuBudgetMsPerMinute: number | null;
+  /**
+   * Share of the sandboxes when they are saturated, relative to other tiers
+   * (runtime/fair-scheduler.ts): revenue-aware, so a paying tier is served
+   * first in proportion, and every tier is served.
+   */
+  readonly schedulingWeight: number;
 }
 
 export type TierTable = Readonly<Record<TierName, Tier>>;
@@ -63,6 +71,8 @@ export const DEFAULT_TIERS: TierTable = {
     monthlyPriceCents: 0,
     overagePer1000Cents: null,
     hardLimit: true,
+    cpuBudgetMsPerMinute: 3_000,
+    schedulingWeight: 1,
   },
   pro: {
     limits: {
@@ -76,6 +86,8 @@ export const DEFAULT_TIERS: TierTable = {
     monthlyPriceCents: 4_900,
     overagePer1000Cents: 50,
     hardLimit: false,
+    cpuBudgetMsPerMinute: 30_000,
+    schedulingWeight: 4,
   },
   team: {
     limits: {
@@ -89,6 +101,8 @@ export const DEFAULT_TIERS: TierTable = {
     monthlyPriceCents: 19_900,
     overagePer1000Cents: 40,
     hardLimit: false,
+    cpuBudgetMsPerMinute: 120_000,
+    schedulingWeight: 8,
   },
   enterprise: {
     limits: {
@@ -102,6 +116,8 @@ export const DEFAULT_TIERS: TierTable = {
     monthlyPriceCents: 99_900,
     overagePer1000Cents: null,
     hardLimit: false,
+    cpuBudgetMsPerMinute: 600_000,
+    schedulingWeight: 16,
   },
 };
 

@@ -72,13 +72,16 @@ export class BazaarError<C extends ErrorCode = ErrorCode> extends Error {
   readonly status: number;
   readonly expose: boolean;
   readonly details: unknown;
+  /** Response headers that belong to this answer (`Retry-After`, limit headers). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: C, message?: string, details?: unknown, options?: { cause?: unknown }) {
+  constructor(code: C, message?: string, details?: unknown, options?: { cause?: unknown; headers?: Record<string, string> }) {
     super(message ?? ERROR_CATALOG[code].message, options);
     this.code = code;
     this.status = ERROR_CATALOG[code].status;
     this.expose = this.status < 500;
     this.details = details;
+    this.headers = options?.headers ?? {};
     this.name = `BazaarError [${code}]`;
   }
 }

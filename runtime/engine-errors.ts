@@ -25,6 +25,8 @@ export interface EngineState {
   readonly cpuMs: number;
   readonly timeoutMs: number;
   readonly memoryMb: number;
+  /** The most heap + external memory seen during the execution (0 when unknown). */
+  readonly peakMemoryBytes?: number;
 }
 
 /** isolated-vm's own text for its `timeout` option; it has no error code. */
@@ -49,6 +51,11 @@ export function sanitizeMessage(text: string): string {
 }
 
 export function translateEngineFailure(err: unknown, state: EngineState): EngineFailure {
+  // A heap this close to its limit spends its time in garbage collection: whichever limit tripped
+  // first, running out of memory is what stopped the plugin.
+  if ((state.killReason === 'cpu' || state.killReason === 'wall') && isUnderMemoryPressure(state.peakMemoryBytes ?? 0, state.memoryMb)) {
+    return { code: 'memory_limit_exceeded', message: `The plugin used more than ${state.memoryMb} MB of memory.` };
+  }
   switch (state.killReason) {
     case 'cpu':
       return { code: 'execution_timeout', message: `The plugin used more than ${state.cpuMs} ms of CPU time.` };
@@ -83,6 +90,22 @@ const MEMORY_EXHAUSTED_RATIO = 0.95;
 
 export function isMemoryExhausted(bytes: number, memoryMb: number): boolean {
   return bytes >= memoryMb * 1024 * 1024 * MEMORY_EXHAUSTED_RATIO;
+}
+
+/** Past this share of its limit, a heap that also ran out of time was out of memory (V8 was collecting, not running). */
+const MEMORY_PRESSURE_RATIO = 0.8;
+
+export function isUnderMemoryPressure(bytes: number, memoryMb: number): boolean {
+  return bytes >= memoryMb * 1024 * 1024 * MEMORY_PRESSURE_RATIO;
+}
+
+/** V8's text when an ArrayBuffer's backing store is refused (isolated-vm refuses those past the limit). */
+const ALLOCATION_REFUSED_TEXT = 'RangeError: Array buffer allocation failed';
+
+/** Whether a plugin_error envelope (`kind\nlogs\nmessage`) reports an allocation the memory limit refused. */
+export function isAllocationRefusal(envelope: string): boolean {
+  const messageStart = envelope.indexOf('\n', envelope.indexOf('\n') + 1) + 1;
+  return messageStart > 0 && envelope.startsWith(ALLOCATION_REFUSED_TEXT, messageStart);
 }
 
 /** The answer for executions that were in flight on a worker process that died. */

@@ -1,12 +1,14 @@
 /**
- * One install's warm sandbox inside a worker: its own isolate and context, its
- * modules (linked lazily on the first execution, under that execution's
+ * One warm sandbox of an install inside a worker: its own isolate and context,
+ * its modules (linked lazily on the first execution, under that execution's
  * limits), and the bridge between the prelude's host calls and the parent.
- * Executions of one instance run one at a time (the parent serialises them per
- * install), so "the current execution" is always well defined.
+ * An instance runs one execution at a time (the worker's instance cache hands
+ * it to one execution and takes it back when that one ends; an install runs
+ * executions side by side on several instances), so "the current execution"
+ * is always well defined.
  */
 import type ivm from 'isolated-vm';
-import { isMemoryExhausted, translateEngineFailure, type KillReason } from './engine-errors.js';
+import { isAllocationRefusal, isMemoryExhausted, translateEngineFailure, type KillReason } from './engine-errors.js';
 import { envelopeHead } from './result-envelope.js';
 import { ExecutionWatchdog } from './execution-watchdog.js';
 import type { FreshSandbox } from './isolate-pool.js';
@@ -48,6 +50,8 @@ export class PluginInstance {
     this.code = code;
     this.#sandbox = sandbox;
     this.#loader = new ModuleLoader(sandbox.isolate);
+    // A fresh sandbox is idle: its baseline is what usage reports when an execution is stopped before any sample.
+    this.#measureMemory();
     sandbox.sink = (token, call, op, args) => {
       // A late call from a finished execution carries a stale token and is dropped.
       if (this.#running !== undefined && this.#running.token === token) forward(this.#running.execId, call, op, args);
@@ -73,6 +77,9 @@ export class PluginInstance {
   /** Runs one execution to an answer; never throws. */
   async execute(msg: ExecMessage): Promise<ResultMessage> {
     const [cpuMs, timeoutMs, memoryMb, maxOutputBytes, maxLogLines, maxLogBytes] = msg.limits;
+    // The deadline runs from admission: time spent waiting for a slot or an isolate is already gone.
+    const waitedMs = Math.max(0, timeoutMs - (msg.deadline - Date.now()));
+    const wallMs = Math.max(1, timeoutMs - waitedMs);
     const token = ++this.#token;
     this.#executions++;
     this.lastUsed = Date.now();
@@ -83,10 +90,10 @@ export class PluginInstance {
         resolve({ failure: undefined });
       };
     });
-    const watchdog = new ExecutionWatchdog(this.#sandbox.isolate, { cpuMs, timeoutMs, memoryMb }, (reason) => abort(reason));
-    const running: Running = { execId: msg.id, token, timeoutMs, watchdog, abort, settling: new Set() };
+    const watchdog = new ExecutionWatchdog(this.#sandbox.isolate, { cpuMs, timeoutMs: wallMs, memoryMb }, (reason) => abort(reason));
+    const running: Running = { execId: msg.id, token, timeoutMs: wallMs, watchdog, abort, settling: new Set() };
     this.#running = running;
-    const work = this.#run(msg, token, timeoutMs, maxOutputBytes, maxLogLines, maxLogBytes).then(
+    const work = this.#run(msg, token, wallMs, maxOutputBytes, maxLogLines, maxLogBytes).then(
       (envelope): Outcome => ({ envelope }),
       (failure: unknown): Outcome => ({ failure }),
     );
@@ -99,21 +106,24 @@ export class PluginInstance {
     }
     watchdog.stop();
     this.#running = undefined;
+    // Peak memory: the watchdog's samples, the heap now if the isolate lives, else its last known size;
+    // never 0 for code that ran, even when it was stopped before the first sample.
     const usage = (): ResultMessage['usage'] => [
       watchdog.cpuMs,
       watchdog.elapsedMs,
-      Math.max(watchdog.peakMemoryBytes, this.#measureMemory()),
+      Math.max(watchdog.peakMemoryBytes, this.#measureMemory(), this.memoryBytes),
     ];
     if ('envelope' in outcome) {
       const result: ResultMessage = { t: 'result', id: msg.id, envelope: outcome.envelope, usage: usage() };
       // An allocation refused at the limit surfaces in the plugin as a RangeError; report it as what it is.
       // Only a plugin_error can be one: the other kinds skip slicing the envelope.
       const head = outcome.envelope.startsWith('plugin_error\n') ? envelopeHead(outcome.envelope) : undefined;
-      if (head?.kind === 'plugin_error' && isMemoryExhausted(result.usage[2], memoryMb)) {
+      if (head?.kind === 'plugin_error' && (isMemoryExhausted(result.usage[2], memoryMb) || isAllocationRefusal(outcome.envelope))) {
         this.dispose('memory');
         const state = { killReason: 'memory' as const, isDisposed: true, elapsedMs: 0, cpuMs, timeoutMs, memoryMb };
         const error = translateEngineFailure(undefined, state);
-        return { t: 'result', id: msg.id, error, logs: head.logs, usage: result.usage };
+        const [cpu, wall, memory] = result.usage;
+        return { t: 'result', id: msg.id, error, logs: head.logs, usage: [cpu, wall, Math.max(memory, memoryMb * 1024 * 1024)] };
       }
       return result;
     }
@@ -121,7 +131,8 @@ export class PluginInstance {
     const error = translateEngineFailure(outcome.failure, {
       killReason: this.#killReason,
       isDisposed: this.isDisposed,
-      elapsedMs: watchdog.elapsedMs,
+      elapsedMs: waitedMs + watchdog.elapsedMs,
+      peakMemoryBytes: Math.max(watchdog.peakMemoryBytes, this.memoryBytes),
       cpuMs,
       timeoutMs,
       memoryMb,
@@ -129,7 +140,10 @@ export class PluginInstance {
     const logs = await this.#recoverLogs();
     // After any engine failure the context may hold half-done state: recycle it.
     this.dispose(this.#killReason ?? 'evicted');
-    return { t: 'result', id: msg.id, error, ...(logs !== undefined && { logs }), usage: usage() };
+    const spent = usage();
+    // Stopped for memory: it reached its limit, whether or not a sample caught it there.
+    if (error.code === 'memory_limit_exceeded') spent[2] = Math.max(spent[2], memoryMb * 1024 * 1024);
+    return { t: 'result', id: msg.id, error, ...(logs !== undefined && { logs }), usage: spent };
   }
 
   /** Delivers the parent's answer to a host call into the isolate, under the time left. */
@@ -184,8 +198,8 @@ export class PluginInstance {
 
   #measureMemory(): number {
     if (this.isDisposed) return 0;
-    // Idle here: the invoke and every host-call delivery have finished and the parent sends the
-    // next execution of this install only after this answer, so the sync read cannot block.
+    // Idle here: the invoke and every host-call delivery have finished (or none has started), and
+    // the instance gets its next execution only after this one ends, so the sync read cannot block.
     const heap = this.#sandbox.isolate.getHeapStatisticsSync();
     this.memoryBytes = heap.used_heap_size + heap.externally_allocated_size;
     return this.memoryBytes;

@@ -18,6 +18,7 @@ import {
   WORKER_SETTINGS_ENV,
   type ExecMessage,
   type ParentMessage,
+  type ResultMessage,
   type WorkerMessage,
   type WorkerSettings,
 } from './worker-protocol.js';
@@ -51,6 +52,7 @@ const isolates = new IsolatePool({
 const cache = new InstanceCache({
   memoryBudgetBytes: settings.memoryBudgetMb * MB,
   maxInstances: settings.maxWarmInstances,
+  idleMs: settings.idleInstanceMs,
 });
 /** Package sources by sha256, bounded, so a re-created instance needs no resend. */
 const codes = new Map<string, PluginCode>();
@@ -67,25 +69,19 @@ function forwardBridge(execId: string, call: number, op: string, args: string): 
   send({ t: 'bridge', id: execId, call, op, args });
 }
 
+/** An idle warm instance of the install, or a new one on a fresh isolate; undefined when the package must be sent. */
 async function instanceFor(msg: ExecMessage): Promise<PluginInstanceType | undefined> {
   const memoryMb = msg.limits[2];
-  let instance = cache.get(msg.install);
-  // A new version, new memory limit, or enough executions: start from a fresh isolate.
-  if (
-    instance !== undefined &&
-    (instance.isDisposed ||
-      instance.code.sha256 !== msg.sha ||
-      instance.memoryMb !== memoryMb ||
-      instance.executions >= settings.maxExecutionsPerInstance)
-  ) {
-    cache.remove(msg.install);
-    instance = undefined;
-  }
-  if (instance !== undefined) return instance;
+  // Another version, another memory limit, or enough executions: such an instance is disposed, not reused.
+  const warm = cache.take(
+    msg.install,
+    (instance) => instance.code.sha256 === msg.sha && instance.memoryMb === memoryMb && instance.executions < settings.maxExecutionsPerInstance,
+  );
+  if (warm !== undefined) return warm;
   if (msg.code !== undefined) rememberCode({ sha256: msg.sha, main: msg.code.main, files: msg.code.files });
   const code = codes.get(msg.sha);
   if (code === undefined) return undefined;
-  instance = new PluginInstance(msg.install, code, await isolates.take(memoryMb), forwardBridge);
+  const instance = new PluginInstance(msg.install, code, await isolates.take(memoryMb), forwardBridge);
   cache.add(instance);
   return instance;
 }
@@ -97,9 +93,13 @@ async function onExec(msg: ExecMessage): Promise<void> {
     return;
   }
   running.set(msg.id, instance);
-  const result = await instance.execute(msg);
-  running.delete(msg.id);
-  if (instance.isDisposed) cache.remove(instance.installId);
+  let result: ResultMessage;
+  try {
+    result = await instance.execute(msg);
+  } finally {
+    running.delete(msg.id);
+    cache.give(instance);
+  }
   // Answer first: the bookkeeping below runs in the same tick, before any next message is read.
   send(result);
   cache.enforceBudget();
@@ -111,7 +111,6 @@ function onMessage(msg: ParentMessage): void {
     case 'exec':
       onExec(msg).catch((err: unknown) => {
         running.delete(msg.id);
-        cache.remove(msg.install);
         const message = 'The sandbox failed to start the plugin.';
         process.stderr.write(`[sandbox-worker ${process.pid}] exec failed: ${String(err)}\n`);
         send({ t: 'result', id: msg.id, error: { code: 'sandbox_crashed', message }, usage: [0, 0, 0] });
@@ -121,7 +120,7 @@ function onMessage(msg: ParentMessage): void {
       running.get(msg.id)?.settle(msg.id, msg.call, msg.ok, msg.value);
       break;
     case 'evict':
-      cache.remove(msg.install, true);
+      cache.evict(msg.install, true);
       break;
     case 'stats':
       send({
@@ -146,6 +145,9 @@ function onMessage(msg: ParentMessage): void {
       break;
   }
 }
+
+// An install's pool shrinks back once its demand has passed.
+setInterval(() => cache.shrinkIdle(), Math.max(100, Math.min(settings.idleInstanceMs, 5000))).unref();
 
 // Memory outside any V8 heap (ArrayBuffer backing stores, native leaks) shows only in the RSS.
 setInterval(() => {

@@ -65,9 +65,24 @@ export interface HostBridge {
   readonly fetch?: FetchPort;
 }
 
+/** Who an execution runs for, as the scheduler sees it. */
+export interface ExecutionTenant {
+  readonly id: string;
+  /** Share of the sandboxes when they are saturated, relative to other tenants (e.g. by tier). */
+  readonly weight: number;
+}
+
 export interface ExecutionRequest {
   /** Isolation unit: one install never shares an isolate or context with another. */
   readonly installId: string;
+  /** Fair-share key and weight (default: one shared queue of weight 1). */
+  readonly tenant?: ExecutionTenant;
+  /**
+   * Epoch ms by which the execution must have ended: the caller's admission
+   * time plus `limits.timeoutMs`, so waiting for a sandbox counts (default:
+   * from the call).
+   */
+  readonly deadline?: number;
   readonly executionId: string;
   readonly code: PluginCode;
   readonly action: string;
@@ -98,6 +113,10 @@ export interface ExecutionResult {
  * fault: a failure is an `ExecutionResult` with status 'failed' and a code.
  */
 export interface SandboxRuntime {
+  /**
+   * Runs one execution. Throws `concurrency_limited` (and only then) when the
+   * sandboxes are saturated and it cannot start in time: it did not run.
+   */
   execute(request: ExecutionRequest): Promise<ExecutionResult>;
   /** Drops the warm isolate of an install (e.g. after an upgrade or uninstall). */
   evict(installId: string): Promise<void>;
@@ -114,6 +133,12 @@ export interface SandboxRuntimeOptions {
   readonly memoryBudgetMb?: number;
   /** Per worker: cap on warm installs, whatever their size (default 500). */
   readonly maxWarmInstances?: number;
+  /** Executions in flight at once across the workers; past that they queue by tenant weight (default 64 per worker). */
+  readonly maxRunning?: number;
+  /** The longest an execution waits for a slot before it is refused `concurrency_limited` (default 1000). */
+  readonly maxQueueWaitMs?: number;
+  /** An install's extra warm instances (beyond its latest) are disposed after this long unused (default 30000). */
+  readonly idleInstanceMs?: number;
   /** Executions of one install before its isolate is recycled (default 1000). */
   readonly maxExecutionsPerInstance?: number;
   /** Fresh isolates kept pre-created per worker and memory size (default 2). */
@@ -148,5 +173,9 @@ export interface SandboxStats {
   /** Worker processes restarted after dying (crash, watchdog kill, memory). */
   readonly restarts: number;
   readonly memoryBytes: number;
+  /** Executions in flight, waiting for a slot, and refused for want of one (since start). */
+  readonly running: number;
+  readonly waiting: number;
+  readonly refused: number;
   readonly perWorker: readonly WorkerStats[];
 }

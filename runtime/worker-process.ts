@@ -1,9 +1,11 @@
 /**
  * Parent-side handle of one sandbox worker process: forks it, tracks the
  * executions in flight on it, answers host calls, and restarts it when it dies.
+ * A worker runs every execution it is sent at once (the parent's scheduler
+ * decides what is sent), so a dying worker fails only what was running in it.
  *
  * The deadline watchdog here is the last line of defence: if a worker has not
- * answered an execution by its timeoutMs plus a grace period (work V8 could not
+ * answered an execution by its deadline plus a grace period (work V8 could not
  * interrupt, a wedged event loop), the whole process is killed. Whatever was
  * in flight on it is answered then — `execution_timeout` for the executions past
  * their deadline, `sandbox_crashed` for the bystanders — and a fresh worker starts.
@@ -80,7 +82,7 @@ export class WorkerProcess {
   #start(): void {
     const child = fork(WORKER_ENTRY, [], {
       execArgv: ['--no-node-snapshot', `--max-old-space-size=${this.#options.heapMb}`],
-      env: { ...process.env, [WORKER_SETTINGS_ENV]: JSON.stringify(this.#options.settings) },
+      env: workerEnvironment(this.#options.settings),
       serialization: 'json',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -162,8 +164,8 @@ export class WorkerProcess {
     }
   }
 
-  /** Runs one execution on this worker; resolves with the worker's answer or with its death. */
-  async execute(request: ExecutionRequest): Promise<ResultMessage> {
+  /** Runs one execution on this worker by `deadline` (epoch ms); resolves with the worker's answer or with its death. */
+  async execute(request: ExecutionRequest, deadline: number): Promise<ResultMessage> {
     await this.#ready;
     const { code, limits, bridge } = request;
     const message: ExecMessage = {
@@ -175,6 +177,7 @@ export class WorkerProcess {
       input: JSON.stringify(request.input ?? null),
       config: JSON.stringify(request.config ?? null),
       limits: [limits.cpuMs, limits.timeoutMs, limits.memoryMb, limits.maxOutputBytes, limits.maxLogLines, limits.maxLogBytes],
+      deadline,
       bridge: (bridge?.kv !== undefined ? BRIDGE_KV : 0) | (bridge?.fetch !== undefined ? BRIDGE_FETCH : 0),
     };
     // The package rides along only when this incarnation has not had it; the kept message never
@@ -187,7 +190,7 @@ export class WorkerProcess {
         if (flight === undefined) return;
         flight.timedOut = true;
         this.kill();
-      }, limits.timeoutMs + this.#options.graceMs);
+      }, Math.max(0, deadline - Date.now()) + this.#options.graceMs);
       this.#inFlight.set(request.executionId, { request, message, resolve, timer, timedOut: false });
       if (this.#child === undefined) {
         this.#settle(request.executionId, { t: 'result', id: request.executionId, error: workerCrashFailure(false, 0), usage: [0, 0, 0] });
@@ -232,6 +235,20 @@ export class WorkerProcess {
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+/**
+ * The environment of a process that runs untrusted code: what Node needs to
+ * start and the worker's own settings, nothing of the host's (database and
+ * Redis URLs, the admin key and any other secret stay in the parent).
+ */
+function workerEnvironment(settings: WorkerSettings): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { [WORKER_SETTINGS_ENV]: JSON.stringify(settings) };
+  for (const name of ['PATH', 'TZ', 'LANG', 'NODE_ENV']) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
 }
 
 function emptyStats(seq: number): StatsMessage {

@@ -25,6 +25,8 @@ export interface ExecMessage {
   input: string;
   config: string;
   limits: LimitsTuple;
+  /** Epoch ms by which the execution must have ended: its timeoutMs counted from admission, waiting included. */
+  deadline: number;
   /** Which host functions exist: bit 1 = kv, bit 2 = fetch. */
   bridge: number;
 }
@@ -92,6 +94,8 @@ export const BRIDGE_FETCH = 2;
 /** Worker settings, passed once through the environment at fork time. */
 export interface WorkerSettings {
   memoryBudgetMb: number;
+  /** An install's extra warm instances are disposed after this long unused. */
+  idleInstanceMs: number;
   maxWarmInstances: number;
   maxExecutionsPerInstance: number;
   spareIsolates: number;

@@ -19,14 +19,15 @@
  * execution; a moved trust score within the cache's maximum age (30 s).
  */
 import { randomUUID } from 'node:crypto';
-import { BazaarError } from '../../manifests/errors.js';
+import { BazaarError, isBazaarError } from '../../manifests/errors.js';
 import { resolveActionName } from '../../manifests/manifest-validator.js';
 import type { ActionSchemaCache } from '../../marketplace/action-schemas.js';
-import type { ExecutionLimits, ExecutionResult, JsonValue, PluginCode, SandboxRuntime } from '../../runtime/types.js';
+import type { ExecutionLimits, ExecutionRequest, ExecutionResult, JsonValue, PluginCode, SandboxRuntime } from '../../runtime/types.js';
 import type { Clock } from '../clock.js';
 import type { ExecutionEvents } from '../events/execution-events.js';
 import type { BridgeFactory } from '../installs/install-bridge.js';
-import { type Limits, quotaPeriodFor } from '../limits/index.js';
+import { type Admission, type Limits, quotaPeriodFor } from '../limits/index.js';
+import type { CpuBudgetState } from '../limits/cpu-budget.js';
 import type { Logger } from '../logger.js';
 import type { UsageRecord } from '../metering/usage-record.js';
 import type { ExecutableInstall, InstallRepository } from '../storage/install-repository.js';
@@ -41,7 +42,7 @@ import type { TrustFeed } from './trust-feed.js';
 
 export interface ExecuteServiceDeps {
   readonly installs: Pick<InstallRepository, 'findExecutable'>;
-  readonly limits: Pick<Limits, 'quota' | 'concurrency' | 'admission'>;
+  readonly limits: Pick<Limits, 'quota' | 'admission'>;
   readonly runtime: Pick<SandboxRuntime, 'execute'>;
   readonly code: PluginCodeCache;
   readonly schemas: ActionSchemaCache;
@@ -74,6 +75,8 @@ export interface ExecutionOutcome {
   /** The plugin that ran (for metrics and logs). */
   readonly plugin: string;
   readonly result: ExecutionResult;
+  /** The tenant's CPU budget after this execution (`X-CpuBudget-*`); null when its tier has none. */
+  readonly cpuBudget: CpuBudgetState | null;
 }
 
 /** Margin of a concurrency lease past the execution's own time limit (queueing, worker restarts). */
@@ -94,27 +97,22 @@ export class ExecuteService {
     const limits = executionLimits(target.manifest, tenantLimits, this.#deps.policy.maxExecutionTimeoutMs);
     const period = quotaPeriodFor(tenant.billingCycle, this.#deps.clock.now());
 
-    // Quota reservation and concurrency lease in one step (one Redis round trip).
+    // CPU budget, quota reservation and concurrency lease in one step (one Redis round trip).
+    const tier = this.#deps.tiers[tenant.tier];
     const admission = await this.#deps.limits.admission.admit({
       tenantId: tenant.id,
       period,
-      quota: { included: tenantLimits.executionsPerMonth, hardLimit: this.#deps.tiers[tenant.tier].hardLimit },
+      quota: { included: tenantLimits.executionsPerMonth, hardLimit: tier.hardLimit },
       maxConcurrent: tenantLimits.maxConcurrentExecutions,
       leaseMs: limits.timeoutMs + LEASE_MARGIN_MS,
+      cpuBudgetMs: tier.cpuBudgetMsPerMinute,
     });
-    if (!admission.admitted) {
-      if (admission.refusal === 'concurrency_limited') {
-        throw new BazaarError('concurrency_limited', `At most ${tenantLimits.maxConcurrentExecutions} executions may run at once.`);
-      }
-      const { reservation } = admission;
-      throw new BazaarError('quota_exceeded', `The ${reservation.included ?? 0} executions of this billing period are used up.`, {
-        included: reservation.included,
-        used: reservation.used,
-      });
-    }
-    const { reservation } = admission;
-    const lease = admission.token;
+    // The wall-clock deadline runs from here: waiting for a sandbox counts against it.
+    const deadline = Date.now() + limits.timeoutMs;
+    if (!admission.admitted) throw refusal(admission, tenantLimits.maxConcurrentExecutions);
+    const { reservation, cpuBudget } = admission;
     let counted = false;
+    let cpuMs = 0;
     try {
       checkTrustPolicy({ name: target.install.plugin, version: target.install.version, status: target.status, trustScore: target.trustScore }, tenant, this.#deps.policy.minTrustScore);
       const action = this.#action(target, request.action);
@@ -123,13 +121,22 @@ export class ExecuteService {
       counted = true; // from here on this is an execution, whatever happens
       const executionId = request.executionId ?? randomUUID();
       const startedAt = this.#deps.clock.now();
-      const result = await this.#run(target, executionId, action, request.input, code, limits);
+      const scheduling = { tenant: { id: tenant.id, weight: tier.schedulingWeight }, deadline };
+      const result = await this.#run(target, executionId, action, request.input, code, limits, scheduling).catch((err: unknown) => {
+        // Saturated sandboxes refused it before it started: not an execution.
+        if (isBazaarError(err) && err.code === 'concurrency_limited') counted = false;
+        throw err;
+      });
+      cpuMs = result.usage.cpuMs;
       await this.#record(target, executionId, action, request.input, result, startedAt);
       await this.#deps.events?.executed({ install: target.install, executionId, action, result, reservation, period });
-      return { executionId, plugin: target.install.plugin, result };
+      const budgetAfter = cpuBudget === null ? null : { ...cpuBudget, remainingMs: Math.max(0, Math.floor(cpuBudget.remainingMs - cpuMs)) };
+      return { executionId, plugin: target.install.plugin, result, cpuBudget: budgetAfter };
     } finally {
       if (!counted) await this.#deps.limits.quota.release(tenant.id, period);
-      await this.#deps.limits.concurrency.release(lease);
+      // Not awaited: the answer need not wait for it. Commands on one Redis connection run in order,
+      // so this client's next admission still finds the lease given back.
+      void this.#deps.limits.admission.finish(admission.token, { tenantId: tenant.id, cpuMs, cpuBudgetMs: cpuBudget?.limitMs ?? null });
     }
   }
 
@@ -154,8 +161,10 @@ export class ExecuteService {
     input: JsonValue,
     code: PluginCode,
     limits: ExecutionLimits,
+    scheduling: Pick<ExecutionRequest, 'tenant' | 'deadline'>,
   ): Promise<ExecutionResult> {
     return executeChecked(this.#deps.runtime, this.#deps.schemas.get(target.sha256, target.manifest), {
+      ...scheduling,
       installId: target.install.id,
       executionId,
       code,
@@ -205,6 +214,34 @@ export class ExecuteService {
       throw err;
     }
   }
+}
+
+/** The error for an admission that was refused, with the headers its answer needs. */
+function refusal(admission: Exclude<Admission, { admitted: true }>, maxConcurrent: number): BazaarError {
+  switch (admission.refusal) {
+    case 'concurrency_limited':
+      return new BazaarError('concurrency_limited', `At most ${maxConcurrent} executions may run at once.`, undefined, {
+        headers: { 'Retry-After': '1' },
+      });
+    case 'cpu_budget_spent': {
+      const { cpuBudget, retryAfterSeconds } = admission;
+      return new BazaarError('rate_limited', `The CPU budget of ${cpuBudget.limitMs} ms per minute is spent; retry in ${retryAfterSeconds} s.`, undefined, {
+        headers: { 'Retry-After': String(retryAfterSeconds), ...cpuBudgetHeaders(cpuBudget) },
+      });
+    }
+    case 'quota_exceeded': {
+      const { reservation } = admission;
+      return new BazaarError('quota_exceeded', `The ${reservation.included ?? 0} executions of this billing period are used up.`, {
+        included: reservation.included,
+        used: reservation.used,
+      });
+    }
+  }
+}
+
+/** `X-CpuBudget-Limit` and `X-CpuBudget-Remaining`, in CPU ms per minute. */
+export function cpuBudgetHeaders(budget: CpuBudgetState): Record<string, string> {
+  return { 'X-CpuBudget-Limit': String(budget.limitMs), 'X-CpuBudget-Remaining': String(budget.remainingMs) };
 }
 
 function jsonBytes(value: JsonValue | null): number {

@@ -34,7 +34,7 @@ export class LazySandboxRuntime implements SandboxRuntime {
 
   async stats(): Promise<SandboxStats> {
     if (this.#runtime !== undefined) return this.#runtime.stats();
-    return { workers: 0, warmInstances: 0, evictions: 0, restarts: 0, memoryBytes: 0, perWorker: [] };
+    return { workers: 0, warmInstances: 0, evictions: 0, restarts: 0, memoryBytes: 0, running: 0, waiting: 0, refused: 0, perWorker: [] };
   }
 
   async close(): Promise<void> {

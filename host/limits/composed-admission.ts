@@ -8,19 +8,27 @@
  * admission at a hard quota's edge may briefly see it as used up (as the
  * separate calls always did); the script takes both or nothing.
  */
-import type { Admission, AdmissionRequest, ConcurrencyLimiter, ExecutionAdmission, QuotaCounter } from './ports.js';
+import type { InProcessCpuBudget } from './cpu-budget.js';
+import type { Admission, AdmissionRequest, ConcurrencyLimiter, CpuCharge, ExecutionAdmission, QuotaCounter } from './ports.js';
 
 export class ComposedAdmission implements ExecutionAdmission {
   readonly #quota: QuotaCounter;
   readonly #concurrency: ConcurrencyLimiter;
+  readonly #cpu: InProcessCpuBudget;
 
-  constructor(options: { quota: QuotaCounter; concurrency: ConcurrencyLimiter }) {
+  constructor(options: { quota: QuotaCounter; concurrency: ConcurrencyLimiter; cpu: InProcessCpuBudget }) {
     this.#quota = options.quota;
     this.#concurrency = options.concurrency;
+    this.#cpu = options.cpu;
   }
 
   async admit(request: AdmissionRequest): Promise<Admission> {
     const { tenantId, period } = request;
+    const budgetMs = request.cpuBudgetMs ?? null;
+    const cpu = budgetMs === null ? null : this.#cpu.check(tenantId, budgetMs);
+    if (cpu !== null && !cpu.allowed) {
+      return { admitted: false, refusal: 'cpu_budget_spent', cpuBudget: { limitMs: cpu.limitMs, remainingMs: 0 }, retryAfterSeconds: cpu.retryAfterSeconds };
+    }
     const reservation = await this.#quota.reserve(tenantId, period, request.quota);
     if (!reservation.allowed) return { admitted: false, refusal: 'quota_exceeded', reservation };
     let slot;
@@ -34,6 +42,12 @@ export class ComposedAdmission implements ExecutionAdmission {
       await this.#quota.release(tenantId, period);
       return { admitted: false, refusal: 'concurrency_limited', active: slot.active };
     }
-    return { admitted: true, reservation, token: slot.token };
+    const cpuBudget = cpu === null ? null : { limitMs: cpu.limitMs, remainingMs: cpu.remainingMs };
+    return { admitted: true, reservation, token: slot.token, cpuBudget };
+  }
+
+  async finish(token: string, charge: CpuCharge): Promise<void> {
+    await this.#concurrency.release(token);
+    if (charge.cpuBudgetMs !== null) this.#cpu.charge(charge.tenantId, charge.cpuBudgetMs, charge.cpuMs);
   }
 }

@@ -40,6 +40,7 @@ import { InProcessConcurrencyLimiter } from './in-process-concurrency-limiter.js
 import { InProcessQuotaCounter } from './in-process-quota-counter.js';
 import { InProcessRateLimiter } from './in-process-rate-limiter.js';
 import { ComposedAdmission } from './composed-admission.js';
+import { InProcessCpuBudget } from './cpu-budget.js';
 import type { ConcurrencyLimiter, ExecutionAdmission, QuotaCounter, RateLimiter, UsageSource } from './ports.js';
 import { closeRedisClient, createRedisClient, pingRedis } from './redis-client.js';
 import { RedisConcurrencyLimiter } from './redis-concurrency-limiter.js';
@@ -100,7 +101,7 @@ export function createLimits(options: LimitsOptions): Limits {
       rateLimiter: inProcessRate,
       quota,
       concurrency,
-      admission: new ComposedAdmission({ quota, concurrency }),
+      admission: new ComposedAdmission({ quota, concurrency, cpu: new InProcessCpuBudget({ clock }) }),
       ready: async () => true,
       ping: async () => undefined,
       close: async () => undefined,
@@ -119,7 +120,7 @@ export function createLimits(options: LimitsOptions): Limits {
     }),
     quota,
     concurrency: new RedisConcurrencyLimiter({ redis, keyPrefix, logger }),
-    admission: new RedisExecutionAdmission({ redis, keyPrefix, quota, ...usage }),
+    admission: new RedisExecutionAdmission({ redis, keyPrefix, quota, logger, ...usage }),
     generation,
     ready: () => pingRedis(redis).then(() => true, () => false),
     ping: () => pingRedis(redis),

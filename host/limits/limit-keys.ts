@@ -49,3 +49,8 @@ export function quotaKey(keyPrefix: string, tenantId: string, period: string): s
 export function leaseKey(keyPrefix: string, digest: string): string {
   return `${keyPrefix}leases:${digest}`;
 }
+
+/** The Redis key of a tenant's CPU budget (the time its bucket is empty again), by tenant digest. */
+export function cpuBudgetKey(keyPrefix: string, digest: string): string {
+  return `${keyPrefix}cpu:${digest}`;
+}

@@ -1,3 +1,5 @@
+import type { CpuBudgetState } from './cpu-budget.js';
+
 /**
  * The ports of the execution path's shared counters: rate limit, monthly
  * quota and concurrency cap. Each has two implementations with the same
@@ -130,12 +132,19 @@ export interface AdmissionRequest {
   readonly maxConcurrent: number;
   /** How long the lease lives unless released (above the execution's own time limit). */
   readonly leaseMs: number;
+  /** Plugin CPU ms per minute (cpu-budget.ts); absent or `null`: no budget. */
+  readonly cpuBudgetMs?: number | null;
 }
 
 /** The answer to `admit`. */
 export type Admission =
-  /** Both taken: the reservation counts, and the lease must be released with `concurrency.release(token)`. */
-  | { readonly admitted: true; readonly reservation: QuotaReservation; readonly token: string }
+  /**
+   * Both taken: the reservation counts, and the lease must be given back with
+   * `admission.finish(token, …)`. `cpuBudget`: the budget as it stood (null without one).
+   */
+  | { readonly admitted: true; readonly reservation: QuotaReservation; readonly token: string; readonly cpuBudget: CpuBudgetState | null }
+  /** 429 `rate_limited`: the tenant's CPU budget of the minute is spent; nothing was taken. */
+  | { readonly admitted: false; readonly refusal: 'cpu_budget_spent'; readonly cpuBudget: CpuBudgetState; readonly retryAfterSeconds: number }
   /** 402: the hard quota is used up; nothing was taken. */
   | { readonly admitted: false; readonly refusal: 'quota_exceeded'; readonly reservation: QuotaReservation }
   /** 429: `maxConcurrent` leases are held; nothing was taken (no reservation either). */
@@ -152,4 +161,19 @@ export type Admission =
 export interface ExecutionAdmission {
   /** Throws `dependency_unavailable` when the counters' store does not answer. */
   admit(request: AdmissionRequest): Promise<Admission>;
+  /**
+   * The admitted execution has ended: give its lease back and charge the CPU it
+   * used to the tenant's budget (one step; one round trip on Redis). Never
+   * throws: if the store does not answer it logs, the lease expires by itself,
+   * and the CPU goes uncharged.
+   */
+  finish(token: string, charge: CpuCharge): Promise<void>;
+}
+
+/** What an ended execution cost, for its tenant's CPU budget. */
+export interface CpuCharge {
+  readonly tenantId: string;
+  readonly cpuMs: number;
+  /** The budget it was admitted under; `null`: nothing to charge. */
+  readonly cpuBudgetMs: number | null;
 }

@@ -30,6 +30,7 @@ export function errorHandler(): Koa.Middleware<AppState> {
       if (ctx.headerSent || !ctx.writable) return;
       for (const name of ctx.res.getHeaderNames()) if (!KEPT_HEADERS.test(name)) ctx.remove(name);
       if (err.code === 'unauthorized') ctx.set('WWW-Authenticate', 'Bearer');
+      ctx.set(err.headers ?? {});
       ctx.status = err.status;
       ctx.body = {
         error: {

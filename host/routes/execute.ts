@@ -15,7 +15,8 @@ import type { JsonValue } from '../../runtime/types.js';
 import type { AppContext, AppCtx, AppRouter, AppState } from '../app-state.js';
 import type { AppDeps } from '../deps.js';
 import { executionAnswer } from '../executions/execution-answer.js';
-import type { ExecuteRequest } from '../executions/execute-service.js';
+import { cpuBudgetHeaders, type ExecuteRequest } from '../executions/execute-service.js';
+import type { CpuBudgetState } from '../limits/cpu-budget.js';
 import { idempotentAnswer } from '../idempotency/idempotent-answer.js';
 import { readIdempotencyKey } from '../idempotency/idempotency-key.js';
 import { requireScope } from '../middleware/auth.js';
@@ -46,19 +47,23 @@ export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency' |
     const body = parseExecuteBody(ctx.request.body);
     // Chosen here so the idempotency claim can name the execution it stands for.
     const executionId = randomUUID();
+    let cpuBudget: CpuBudgetState | null = null;
     const answer = await idempotentAnswer(
       deps.idempotency,
       { tenantId: tenant.id, key: readIdempotencyKey(ctx.headers), method: ctx.method, path: ctx.path, body, executionId },
       async () => {
         const outcome = await deps.executions.execute({ tenant, target, action: body.action, input: body.input, executionId }).catch((err: unknown) => {
-          if (isBazaarError(err) && (err.code === 'quota_exceeded' || err.code === 'concurrency_limited')) deps.metrics.limitRefused(err.code);
+          if (isBazaarError(err) && (err.code === 'quota_exceeded' || err.code === 'concurrency_limited' || err.code === 'rate_limited')) deps.metrics.limitRefused(err.code);
           throw err;
         });
+        cpuBudget = outcome.cpuBudget;
         const { status, usage, error } = outcome.result;
         deps.metrics.executionFinished({ plugin: outcome.plugin, status, errorCode: error?.code ?? null, wallMs: usage.wallMs, cpuMs: usage.cpuMs });
         return executionAnswer(outcome, ctx.state.requestId);
       },
     );
+    // A replayed answer ran nothing now, so it reports no budget.
+    if (cpuBudget !== null) ctx.set(cpuBudgetHeaders(cpuBudget));
     ctx.status = answer.status;
     ctx.body = answer.body;
   }

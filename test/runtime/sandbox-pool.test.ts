@@ -90,10 +90,12 @@ describe('sandbox-pool', function () {
       assert.equal((await loop).error?.code, 'execution_timeout');
     });
 
-    it('should run executions of one install one after the other', async () => {
+    it('should run executions of one install side by side, each on its own instance', async () => {
       pool = new SandboxPool({ workers: 1, spareIsolates: 1, defaultMemoryMb: 16 });
-      const results = await Promise.all(Array.from({ length: 5 }, () => pool!.execute(request('valid', 'counter', { installId: 'serial' }))));
-      assert.deepEqual(results.map((r) => (r.output as { executions: number }).executions), [1, 2, 3, 4, 5]);
+      const results = await Promise.all(Array.from({ length: 5 }, () => pool!.execute(request('valid', 'counter', { installId: 'parallel' }))));
+      // Five instances of one install, each starting its own count: none waited for another's isolate.
+      assert.deepEqual(results.map((r) => (r.output as { executions: number }).executions), [1, 1, 1, 1, 1]);
+      assert.equal((await pool.stats()).warmInstances, 5);
     });
 
     it('should spread installs over workers and keep each install on its worker', async () => {
