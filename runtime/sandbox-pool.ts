@@ -10,6 +10,12 @@
  * - At most `maxRunning` executions are in flight across the workers; past
  *   that, the fair scheduler hands freed slots to tenants by weight and refuses
  *   executions that cannot start while enough of their time is left.
+ * - CPU-heavy installs (their executions average `heavyCpuMs` of CPU or more,
+ *   e.g. loops that run into their CPU limit) run in the heavy lane: worker
+ *   processes at a lower OS priority. The kernel then gives a spinning
+ *   tenant's threads the cores only when nothing else wants them, so its
+ *   neighbours' short executions (and the host's event loop) keep their
+ *   latency; the heavy ones still get all the CPU their limits allow.
  * - An execution's deadline is given by the caller (from its admission) and
  *   covers waiting here, starting an isolate and running; the worker stops it
  *   there, and the parent kills a worker that overruns it by the grace period.
@@ -34,9 +40,20 @@ const DRAIN_MS = 5000;
 const SPILL_MARGIN = 4;
 /** Executions without a tenant share one queue. */
 const ANONYMOUS = { id: '', weight: 1 };
+/** Weight of the latest execution in an install's CPU cost average. */
+const COST_SMOOTHING = 0.3;
+/** Share of its CPU limit past which a timed-out execution counts as having run into it. */
+const CPU_LIMIT_REACHED = 0.9;
+/** Installs whose cost is tracked at most; the oldest are forgotten (and start light again). */
+const MAX_TRACKED_INSTALLS = 100_000;
 
 export class SandboxPool implements SandboxRuntime {
   readonly #workers: WorkerProcess[];
+  /** The heavy lane: niced workers for CPU-heavy installs (may be empty). */
+  readonly #heavyWorkers: WorkerProcess[];
+  readonly #heavyCpuMs: number;
+  /** installId → average CPU ms of its recent executions. */
+  readonly #cost = new Map<string, number>();
   readonly #testHooks: boolean;
   readonly #scheduler: FairScheduler;
   /** installId → home worker index; kept until eviction so an install keeps meeting its warm instances. */
@@ -59,10 +76,11 @@ export class SandboxPool implements SandboxRuntime {
       rssLimitMb: options.workerRssLimitMb ?? 2048,
       testHooks: this.#testHooks,
     };
-    this.#workers = Array.from(
-      { length: count },
-      () => new WorkerProcess({ settings, heapMb: options.workerHeapMb ?? 256, graceMs: options.watchdogGraceMs ?? 1000 }),
-    );
+    const worker = (niceness: number): WorkerProcess =>
+      new WorkerProcess({ settings, heapMb: options.workerHeapMb ?? 256, graceMs: options.watchdogGraceMs ?? 1000, niceness });
+    this.#workers = Array.from({ length: count }, () => worker(0));
+    this.#heavyWorkers = Array.from({ length: Math.max(0, options.heavyWorkers ?? 1) }, () => worker(options.heavyNiceness ?? 10));
+    this.#heavyCpuMs = options.heavyCpuMs ?? 20;
     this.#assigned = this.#workers.map(() => 0);
     this.#scheduler = new FairScheduler({
       capacity: Math.max(1, options.maxRunning ?? count * 64),
@@ -72,7 +90,7 @@ export class SandboxPool implements SandboxRuntime {
 
   /** Resolves when every worker has started (executions wait for this on their own). */
   async ready(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.ready()));
+    await Promise.all(this.#allWorkers().map((w) => w.ready()));
   }
 
   #home(installId: string): number {
@@ -86,12 +104,34 @@ export class SandboxPool implements SandboxRuntime {
     return index;
   }
 
-  /** The install's home worker, unless it is markedly busier than the least busy one. */
+  #allWorkers(): WorkerProcess[] {
+    return [...this.#workers, ...this.#heavyWorkers];
+  }
+
+  /**
+   * A CPU-heavy install goes to the least busy heavy worker; any other to its
+   * home worker, unless that one is markedly busier than the least busy one.
+   */
   #pick(installId: string): WorkerProcess {
+    if (this.#heavyWorkers.length > 0 && (this.#cost.get(installId) ?? 0) >= this.#heavyCpuMs) return leastBusy(this.#heavyWorkers);
     const home = this.#workers[this.#home(installId)] as WorkerProcess;
-    let least = home;
-    for (const worker of this.#workers) if (worker.inFlight < least.inFlight) least = worker;
+    const least = leastBusy(this.#workers);
     return home.inFlight - least.inFlight >= SPILL_MARGIN ? least : home;
+  }
+
+  /**
+   * Folds an execution's CPU time into its install's average (the lane of its
+   * next executions). The average starts at 0, so one costly cold start does
+   * not move an install; running into the CPU limit does, at once.
+   */
+  #observe(request: ExecutionRequest, result: ExecutionResult): void {
+    const { installId } = request;
+    const cpuMs = result.usage.cpuMs;
+    const previous = this.#cost.get(installId) ?? 0;
+    const ranOutOfCpu = result.error?.code === 'execution_timeout' && cpuMs >= request.limits.cpuMs * CPU_LIMIT_REACHED;
+    this.#cost.delete(installId); // re-inserted last: the map's order is recency
+    this.#cost.set(installId, Math.max(previous + COST_SMOOTHING * (cpuMs - previous), ranOutOfCpu ? this.#heavyCpuMs : 0));
+    if (this.#cost.size > MAX_TRACKED_INSTALLS) this.#cost.delete(this.#cost.keys().next().value as string);
   }
 
   execute(request: ExecutionRequest): Promise<ExecutionResult> {
@@ -108,12 +148,16 @@ export class SandboxPool implements SandboxRuntime {
   }
 
   async #schedule(request: ExecutionRequest): Promise<ExecutionResult> {
+    // Without a caller's deadline the clock starts here, once the workers are up (start-up is not the plugin's time).
+    if (request.deadline === undefined) await this.ready();
     const deadline = request.deadline ?? Date.now() + request.limits.timeoutMs;
     const tenant = request.tenant ?? ANONYMOUS;
     // Refused here (concurrency_limited) when it cannot start in time: it never ran, so it is no execution.
     await this.#scheduler.acquire({ tenantId: tenant.id, weight: tenant.weight, deadline, timeoutMs: request.limits.timeoutMs });
     try {
-      return toExecutionResult(await this.#pick(request.installId).execute(request, deadline));
+      const result = toExecutionResult(await this.#pick(request.installId).execute(request, deadline));
+      this.#observe(request, result);
+      return result;
     } finally {
       this.#scheduler.release();
     }
@@ -121,7 +165,8 @@ export class SandboxPool implements SandboxRuntime {
 
   /** Drops the install's warm instances on every worker; executions running on them finish first. */
   async evict(installId: string): Promise<void> {
-    for (const worker of this.#workers) worker.evict(installId);
+    for (const worker of this.#allWorkers()) worker.evict(installId);
+    this.#cost.delete(installId);
     const index = this.#homes.get(installId);
     if (index === undefined) return;
     this.#homes.delete(installId);
@@ -129,16 +174,19 @@ export class SandboxPool implements SandboxRuntime {
   }
 
   async stats(): Promise<SandboxStats> {
-    const per = await Promise.all(this.#workers.map(async (w) => ({ pid: w.pid, ...(await w.stats()) })));
-    const perWorker = per.map(({ pid, warmInstances, spareIsolates, evictions, inFlight, isolateMemoryBytes, rssBytes }) => ({
-      pid, warmInstances, spareIsolates, evictions, inFlight, isolateMemoryBytes, rssBytes,
+    // In flight as the parent counts it: sent and not answered yet (the worker counts only what has an isolate).
+    const per = await Promise.all(
+      this.#allWorkers().map(async (w) => ({ ...(await w.stats()), pid: w.pid, heavy: this.#heavyWorkers.includes(w), inFlight: w.inFlight })),
+    );
+    const perWorker = per.map(({ pid, heavy, warmInstances, spareIsolates, evictions, inFlight, isolateMemoryBytes, rssBytes }) => ({
+      pid, heavy, warmInstances, spareIsolates, evictions, inFlight, isolateMemoryBytes, rssBytes,
     }));
     const sum = (pick: (w: (typeof perWorker)[number]) => number): number => perWorker.reduce((n, w) => n + pick(w), 0);
     return {
-      workers: this.#workers.length,
+      workers: this.#workers.length + this.#heavyWorkers.length,
       warmInstances: sum((w) => w.warmInstances),
       evictions: sum((w) => w.evictions),
-      restarts: this.#workers.reduce((n, w) => n + w.restarts, 0),
+      restarts: this.#allWorkers().reduce((n, w) => n + w.restarts, 0),
       memoryBytes: sum((w) => w.isolateMemoryBytes),
       running: this.#scheduler.running,
       waiting: this.#scheduler.waiting,
@@ -161,7 +209,7 @@ export class SandboxPool implements SandboxRuntime {
     await Promise.race([Promise.allSettled([...this.#accepted]), deadline]);
     clearTimeout(timer);
     // Whatever is still running past the drain period is answered sandbox_crashed by the kill.
-    await Promise.all(this.#workers.map((w) => w.close(0)));
+    await Promise.all(this.#allWorkers().map((w) => w.close(0)));
   }
 
   /** Pid of the worker process an install is routed to (for operators and tests). */
@@ -174,6 +222,12 @@ export class SandboxPool implements SandboxRuntime {
     if (!this.#testHooks) throw new Error('blockWorkerOf needs options.testHooks');
     (this.#workers[this.#home(installId)] as WorkerProcess).block(ms);
   }
+}
+
+function leastBusy(workers: readonly WorkerProcess[]): WorkerProcess {
+  let least = workers[0] as WorkerProcess;
+  for (const worker of workers) if (worker.inFlight < least.inFlight) least = worker;
+  return least;
 }
 
 function toExecutionResult(message: ResultMessage): ExecutionResult {

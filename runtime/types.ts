@@ -127,12 +127,18 @@ export interface SandboxRuntime {
 }
 
 export interface SandboxRuntimeOptions {
-  /** Worker processes hosting isolates (default: number of CPUs). */
+  /** Worker processes hosting isolates (default: number of CPUs), besides the heavy lane's. */
   readonly workers?: number;
   /** Per worker: warm isolates are evicted least-recently-used above this heap total (default 512). */
   readonly memoryBudgetMb?: number;
   /** Per worker: cap on warm installs, whatever their size (default 500). */
   readonly maxWarmInstances?: number;
+  /** Extra worker processes, at a lower OS priority, for CPU-heavy installs (default 1; 0 = none). */
+  readonly heavyWorkers?: number;
+  /** Nice value of the heavy workers (default 10). */
+  readonly heavyNiceness?: number;
+  /** An install whose executions average this much CPU (ms) or more runs in the heavy lane (default 20). */
+  readonly heavyCpuMs?: number;
   /** Executions in flight at once across the workers; past that they queue by tenant weight (default 64 per worker). */
   readonly maxRunning?: number;
   /** The longest an execution waits for a slot before it is refused `concurrency_limited` (default 1000). */
@@ -157,6 +163,8 @@ export interface SandboxRuntimeOptions {
 
 export interface WorkerStats {
   readonly pid: number;
+  /** In the heavy lane (lower OS priority, CPU-heavy installs). */
+  readonly heavy: boolean;
   readonly warmInstances: number;
   readonly spareIsolates: number;
   readonly evictions: number;

@@ -10,7 +10,7 @@
  * in flight on it is answered then — `execution_timeout` for the executions past
  * their deadline, `sandbox_crashed` for the bystanders — and a fresh worker starts.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { workerCrashFailure } from './engine-errors.js';
 import { callHost } from './host-bridge.js';
@@ -34,6 +34,8 @@ export interface WorkerProcessOptions {
   readonly settings: WorkerSettings;
   readonly heapMb: number;
   readonly graceMs: number;
+  /** OS scheduling priority (nice value) of the process; 0 = the host's own. */
+  readonly niceness: number;
 }
 
 /** An execution sent to the worker; settled exactly once, by a result or by the worker's death. */
@@ -80,12 +82,17 @@ export class WorkerProcess {
   }
 
   #start(): void {
-    const child = fork(WORKER_ENTRY, [], {
-      execArgv: ['--no-node-snapshot', `--max-old-space-size=${this.#options.heapMb}`],
+    const execArgv = ['--no-node-snapshot', `--max-old-space-size=${this.#options.heapMb}`];
+    const spawnOptions = {
       env: workerEnvironment(this.#options.settings),
       serialization: 'json',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    } satisfies SpawnOptions;
+    // A niced worker starts under nice(1), so every thread it will have (isolated-vm's included) inherits the priority.
+    const child =
+      this.#options.niceness > 0
+        ? spawn('nice', ['-n', String(this.#options.niceness), process.execPath, ...execArgv, WORKER_ENTRY], spawnOptions)
+        : fork(WORKER_ENTRY, [], { ...spawnOptions, execArgv });
     this.#child = child;
     this.#codeSent.clear();
     this.#outbox.clear(); // messages to the previous incarnation: their executions were answered when it died
@@ -103,14 +110,18 @@ export class WorkerProcess {
     });
     child.on('message', (received: WorkerMessage | BatchMessage<WorkerMessage>) => eachMessage(received, (msg) => this.#onMessage(msg)));
     child.on('error', () => undefined); // 'exit' follows and does the work
-    child.once('exit', () => this.#onExit(child));
+    child.once('exit', (code, signal) => this.#onExit(child, code, signal));
   }
 
-  #onExit(child: ChildProcess): void {
+  #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#child !== child) return;
     this.#child = undefined;
+    if (!this.#closed) {
+      process.stderr.write(`[sandbox] worker ${child.pid} exited (code ${code}, signal ${signal}) with ${this.#inFlight.size} execution(s) in flight; restarting\n`);
+    }
     for (const [id, flight] of this.#inFlight) {
-      const error = workerCrashFailure(flight.timedOut, flight.request.limits.timeoutMs);
+      // Past its own deadline too (the worker was killed for another one, or stalled for all): a timeout, not a crash.
+      const error = workerCrashFailure(flight.timedOut || Date.now() >= flight.message.deadline, flight.request.limits.timeoutMs);
       this.#settle(id, { t: 'result', id, error, usage: [0, 0, 0] });
     }
     for (const waiter of this.#statsWaiters.values()) waiter(emptyStats(0));

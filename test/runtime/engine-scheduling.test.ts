@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { BazaarError } from '../../manifests/errors.js';
 import { FairScheduler } from '../../runtime/fair-scheduler.js';
 import { SandboxPool } from '../../runtime/index.js';
@@ -187,11 +188,17 @@ describe('execution engine', function () {
       assert.ok(started.indexOf('quiet') <= 3, `quiet started at ${started.indexOf('quiet')}: ${started.join(',')}`);
     });
 
-    it('should keep a neighbour tenant correct while another spins loops at its cap', async () => {
+    it('should move a tenant spinning loops to the lower-priority lane and keep its neighbour correct', async () => {
       pool = new SandboxPool({ workers: 2, spareIsolates: 2, defaultMemoryMb: 16 });
-      const spinning = Array.from({ length: 6 }, (_, i) =>
-        pool!.execute(request('infinite-loop', 'syncLoop', { installId: `spin-${i % 2}`, tenant: { id: 'spinner', weight: 1 }, limits: { cpuMs: 300, timeoutMs: 2000 } })),
-      );
+      const spin = (i: number) =>
+        pool!.execute(request('infinite-loop', 'syncLoop', { installId: 'spinner', tenant: { id: 'spinner', weight: 1 }, input: { i }, limits: { cpuMs: 300, timeoutMs: 5000 } }));
+      assert.equal((await spin(0)).error?.code, 'execution_timeout'); // one run shows what the install costs
+      const spinning = Array.from({ length: 6 }, (_, i) => spin(i + 1));
+      const stats = await pool.stats();
+      const heavy = stats.perWorker.filter((w) => w.heavy);
+      assert.equal(heavy.length, 1);
+      assert.equal(heavy[0]?.inFlight, 6, 'every spinning execution runs in the heavy lane');
+      assert.equal(getPriority(heavy[0]!.pid), 10);
       const neighbour = [];
       for (let n = 0; n < 10; n++) {
         neighbour.push(await pool.execute(request('valid', 'ping', { installId: 'neighbour', tenant: { id: 'neighbour', weight: 4 }, input: { n } })));
