@@ -2,22 +2,20 @@
  * Durable usage records with group commit.
  *
  * The execute route must not answer before its usage record is committed
- * (PRODUCT.md: "usage record (durable before the response)"), but one INSERT
- * per execution would make the database's round trips the ceiling of the
- * whole execution path. So concurrent callers share commits:
+ * (durable before the response), but one INSERT per execution would make the
+ * database's round trips the ceiling of the whole execution path. So
+ * concurrent callers share commits, leader/follower style, and nobody waits
+ * for company:
  *
  * 1. `record()` checks the record and queues it with its caller's promise.
- * 2. A batch is written as ONE multi-row INSERT ... ON CONFLICT DO NOTHING
- *    when `maxBatch` records wait, or `maxDelayMs` after the first one queued
- *    (0: on the next turn of the event loop). Under load (records arriving
- *    fast enough to gather `targetBatch` of them within `maxHoldMs`, by the
- *    recent arrival rate, or half of them) the first one waits for them instead: a few
- *    milliseconds more per execution buy ~`targetBatch` executions per round
- *    trip. At low rates nothing waits longer than `maxDelayMs`.
- * 3. At most `maxConcurrentWrites` batches are in flight; records arriving
- *    meanwhile queue up and leave together as soon as a write finishes. Under
- *    load, batches grow by themselves and round trips stay far below
- *    executions.
+ * 2. When no write is in flight, the queue leaves at the end of this turn of
+ *    the event loop (so records finishing together share one INSERT) as ONE
+ *    multi-row INSERT ... ON CONFLICT DO NOTHING of at most `maxBatch`.
+ * 3. Records arriving while a write is in flight queue up and leave together
+ *    the moment it finishes (at most `maxConcurrentWrites` writes at once).
+ *    At low load every record goes at once; under load batches grow by
+ *    themselves with the commit latency, and round trips stay far below
+ *    executions, without ever holding a record back.
  * 4. Each caller's promise settles with ITS batch: resolved once committed,
  *    rejected with 503 `dependency_unavailable` when the statement failed.
  *    One statement is one transaction, so a failed batch wrote nothing, and
@@ -30,8 +28,7 @@
  *    database refuses for good (a data or integrity error, dropped with an
  *    error log) cannot hold the others back.
  *
- * Batches mix installs and tenants: executions of different installs run
- * concurrently (one isolate per install), and all of them share commits.
+ * Batches mix installs and tenants: all executions share commits.
  */
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
@@ -46,13 +43,7 @@ export interface UsageRecorderOptions {
   readonly logger: Logger;
   /** Records per INSERT at most (default 100). */
   readonly maxBatch?: number;
-  /** How long the first queued record waits for company (default 2 ms; 0 = next tick). */
-  readonly maxDelayMs?: number;
-  /** Records a batch waits for under load (default 24). */
-  readonly targetBatch?: number;
-  /** The longest a record waits for `targetBatch` company (default 40 ms). */
-  readonly maxHoldMs?: number;
-  /** Batches written at once (default 2): enough to overlap round trips, few enough to leave the pool to requests. */
+  /** Batches written at once (default 1: the next batch gathers while one commits). */
   readonly maxConcurrentWrites?: number;
   /** Records of failed batches kept for retry at most (default 50,000; the oldest go first, logged). */
   readonly maxRetained?: number;
@@ -72,17 +63,11 @@ export class UsageRecorder {
   readonly #repository: UsageRepository;
   readonly #logger: Logger;
   readonly #maxBatch: number;
-  readonly #maxDelayMs: number;
-  readonly #targetBatch: number;
-  readonly #maxHoldMs: number;
-  /** Mean gap between arrivals (ms, exponentially weighted), to tell load from a trickle. */
-  #gapMs = Number.POSITIVE_INFINITY;
-  #lastArrival = 0;
   readonly #maxConcurrentWrites: number;
   #queue: Waiter[] = [];
   readonly #writes = new Set<Promise<void>>();
-  /** Cancels the armed wait of the first queued record; set while one is armed. */
-  #cancelWait: (() => void) | undefined;
+  /** Set while the queue's departure at the end of this turn is scheduled. */
+  #departure: NodeJS.Immediate | undefined;
   #roundTrips = 0;
   /** Batches written by `record()`'s group commit, by size (index = records in the batch). */
   readonly #batchSizes: number[];
@@ -100,10 +85,7 @@ export class UsageRecorder {
     this.#repository = new UsageRepository(opts.db);
     this.#logger = opts.logger;
     this.#maxBatch = integerAtLeast('maxBatch', opts.maxBatch ?? 100, 1);
-    this.#maxDelayMs = integerAtLeast('maxDelayMs', opts.maxDelayMs ?? 2, 0);
-    this.#targetBatch = integerAtLeast('targetBatch', opts.targetBatch ?? 24, 1);
-    this.#maxHoldMs = integerAtLeast('maxHoldMs', opts.maxHoldMs ?? 40, 0);
-    this.#maxConcurrentWrites = integerAtLeast('maxConcurrentWrites', opts.maxConcurrentWrites ?? 2, 1);
+    this.#maxConcurrentWrites = integerAtLeast('maxConcurrentWrites', opts.maxConcurrentWrites ?? 1, 1);
     this.#maxRetained = integerAtLeast('maxRetained', opts.maxRetained ?? 50_000, 1);
     this.#firstRetryDelayMs = integerAtLeast('retryDelayMs', opts.retryDelayMs ?? 500, 1);
     this.#retryDelayMs = this.#firstRetryDelayMs;
@@ -148,10 +130,9 @@ export class UsageRecorder {
     }
     return new Promise<void>((resolve, reject) => {
       // A copy: the caller may reuse its object before the batch leaves.
-      this.#noteArrival();
       this.#queue.push({ record: { ...rec }, resolve, reject });
       if (this.#queue.length >= this.#maxBatch) this.#pump();
-      else this.#arm();
+      else if (this.#writes.size < this.#maxConcurrentWrites) this.#departure ??= setImmediate(() => this.#pump());
     });
   }
 
@@ -162,7 +143,6 @@ export class UsageRecorder {
   }
 
   async #drain(): Promise<void> {
-    this.#disarm();
     while (this.#queue.length > 0 || this.#writes.size > 0) {
       this.#pump();
       await Promise.allSettled([...this.#writes]);
@@ -177,64 +157,20 @@ export class UsageRecorder {
     }
   }
 
-  #noteArrival(): void {
-    const now = performance.now();
-    // The first arrival has no gap: taking the time since start-up as one made the mean
-    // so large that the next ~40 records each went alone, then one held for maxHoldMs.
-    if (this.#lastArrival !== 0) {
-      const gap = now - this.#lastArrival;
-      this.#gapMs = Number.isFinite(this.#gapMs) ? 0.9 * this.#gapMs + 0.1 * gap : gap;
-    }
-    this.#lastArrival = now;
-  }
-
-  /**
-   * How long the first queued record waits: until `targetBatch` records are
-   * due by the arrival rate, at most `maxHoldMs`, when holding gathers at
-   * least half of them; otherwise (a trickle) just `maxDelayMs`.
-   */
-  #delayMs(): number {
-    const fill = this.#gapMs * (this.#targetBatch - this.#queue.length);
-    const gathered = this.#queue.length + this.#maxHoldMs / this.#gapMs;
-    if (gathered < this.#targetBatch / 2) return this.#maxDelayMs;
-    return Math.max(this.#maxDelayMs, Math.ceil(Math.min(fill, this.#maxHoldMs)));
-  }
-
-  /** Start the wait of the first queued record (once per batch). */
-  #arm(): void {
-    if (this.#cancelWait !== undefined) return;
-    const delayMs = this.#delayMs();
-    const fire = () => {
-      this.#cancelWait = undefined;
-      this.#pump();
-    };
-    if (delayMs === 0) {
-      const immediate = setImmediate(fire);
-      this.#cancelWait = () => clearImmediate(immediate);
-    } else {
-      const timeout = setTimeout(fire, delayMs);
-      this.#cancelWait = () => clearTimeout(timeout);
-    }
-  }
-
-  #disarm(): void {
-    this.#cancelWait?.();
-    this.#cancelWait = undefined;
-  }
-
   /** Send queued batches while write slots are free; the rest leave when a write finishes. */
   #pump(): void {
+    if (this.#departure !== undefined) clearImmediate(this.#departure);
+    this.#departure = undefined;
     while (this.#queue.length > 0 && this.#writes.size < this.#maxConcurrentWrites) {
       const batch = this.#queue.slice(0, this.#maxBatch);
       this.#queue = this.#queue.slice(this.#maxBatch);
       const write: Promise<void> = this.#write(batch).finally(() => {
         this.#writes.delete(write);
-        // Queued records whose wait is over (none armed) leave now; an armed wait still gathers company.
-        if (this.#queue.length > 0 && this.#cancelWait === undefined) this.#pump();
+        // What arrived during this commit leaves now, together.
+        if (this.#queue.length > 0) this.#pump();
       });
       this.#writes.add(write);
     }
-    if (this.#queue.length === 0) this.#disarm();
   }
 
   /** One INSERT for the batch; settle every caller in it. Never rejects. */
