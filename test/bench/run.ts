@@ -4,14 +4,16 @@
  * never fail on a figure.
  */
 import os from 'node:os';
+import { runEngineBench } from './engine-bench.js';
 import { runExecuteBench } from './execute-bench.js';
 import { runMarketplaceBench } from './marketplace-bench.js';
 import { runSandboxBench } from './sandbox-bench.js';
 
 console.log(`# Bazaar benchmark — ${new Date().toISOString()}`);
 console.log(`node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg()[0]?.toFixed(2)}`);
-// `run.js execute` (or sandbox, marketplace) runs one part; no argument runs them all.
+// `run.js execute` (or sandbox, engine, marketplace) runs one part; no argument runs them all.
 const only = process.argv[2];
 if (only === undefined || only === 'sandbox') await runSandboxBench();
+if (only === undefined || only === 'engine') await runEngineBench();
 if (only === undefined || only === 'marketplace') await runMarketplaceBench();
 if (only === undefined || only === 'execute') await runExecuteBench();

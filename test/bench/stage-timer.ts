@@ -40,10 +40,10 @@ export class StageTimer {
   wrapExecutePath(deps: AppDeps): void {
     this.wrap('authenticate (cached key)', deps.apiKeys, 'authenticate');
     this.wrap('rate-limit script (Redis) / in-process', deps.limits.rateLimiter, 'check');
-    this.wrap('quota reservation + concurrency lease (one script)', deps.limits.admission, 'admit');
+    this.wrap('CPU budget + quota + concurrency lease (one script)', deps.limits.admission, 'admit');
     this.wrap('sandbox (IPC to a worker and back)', deps.runtime, 'execute');
     this.wrap('usage record (group commit)', deps.usage, 'record');
-    this.wrap('lease release', deps.limits.concurrency, 'release');
+    this.wrap('lease release + CPU charge (after the answer)', deps.limits.admission, 'finish');
   }
 
   start(): void {
