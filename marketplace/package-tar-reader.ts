@@ -1,15 +1,17 @@
 /**
  * Reads an uploaded .tgz entirely in memory: nothing touches the disk, every
  * limit is counted on the bytes actually read (headers lie in bombs), and
- * reading stops at the first broken rule. The archive's own rules (paths,
- * types, sizes) are checked here, entry by entry; the package's rules
- * (layout, manifest, main) in package-contents.ts.
+ * reading stops at the first broken rule. What is stored must be exactly what
+ * was validated, so the archive is one gzip member and nothing after it
+ * (package-gzip.ts). The archive's own rules (paths, types, sizes) are checked
+ * here, entry by entry; the package's rules (layout, manifest, main) in
+ * package-contents.ts.
  */
 import { createHash } from 'node:crypto';
-import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { BazaarError, isBazaarError } from '../manifests/errors.js';
+import { BazaarError } from '../manifests/errors.js';
 import { assemblePackage, type PackageEntry, type PluginPackage } from './package-contents.js';
+import { inflateSingleMember } from './package-gzip.js';
 import { DEFAULT_PACKAGE_LIMITS, tarOverheadBytes, type PackageLimits } from './package-limits.js';
 import { normaliseEntryPath } from './package-paths.js';
 
@@ -127,11 +129,28 @@ class EntryCollector {
   }
 }
 
-/** Decompresses and parses the tar stream, counting every decompressed byte. */
-async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<PackageEntry[]> {
+/** Inflates the one gzip member into the tar stream, counting every decompressed byte. */
+async function inflateTar(bytes: Buffer, limits: PackageLimits): Promise<Buffer> {
+  // Padding and metadata never count as file bytes, so the raw stream gets its own cap.
+  const maxStreamBytes = limits.maxUnpackedBytes + tarOverheadBytes(limits);
+  const chunks: Buffer[] = [];
+  let streamBytes = 0;
+  for await (const chunk of inflateSingleMember(bytes)) {
+    // tar's parser would silently decompress a gzip inside the gzip: an unmetered second layer.
+    if (streamBytes === 0 && chunk[0] === 0x1f) throw invalid('the archive is compressed twice');
+    streamBytes += chunk.length;
+    // Leaving the loop stops the inflation: the rest is never decompressed.
+    if (streamBytes > maxStreamBytes) throw invalid(`the archive decompresses to more than ${maxStreamBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, streamBytes);
+}
+
+/** Parses the tar stream with tar's parser, judging each entry. */
+async function parseEntries(tar: Buffer, limits: PackageLimits): Promise<EntryCollector> {
   const collector = new EntryCollector(limits);
   const parser = new Parser({
-    zstd: false, // the outer layer is gzip, checked above; a second layer is refused below
+    zstd: false, // the outer layer is gzip (package-gzip.ts); a second one is refused by inflateTar
     maxMetaEntrySize: MAX_META_ENTRY_BYTES,
     onwarn: (_code: string, message: string | Error) => {
       collector.fail(invalid(`the tar stream is damaged: ${message instanceof Error ? message.message : message}`));
@@ -145,26 +164,16 @@ async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<Packag
     parser.once('end', resolve);
     parser.once('abort', () => resolve());
   });
-  // Padding and metadata never count as file bytes, so the raw stream gets its own cap.
-  const maxStreamBytes = limits.maxUnpackedBytes + tarOverheadBytes(limits);
-  const gunzip = createGunzip();
-  gunzip.end(bytes);
-  let streamBytes = 0;
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      // tar's parser would silently decompress a gzip inside the gzip: an unmetered second layer.
-      if (streamBytes === 0 && chunk[0] === 0x1f) throw invalid('the archive is compressed twice');
-      streamBytes += chunk.length;
-      if (streamBytes > maxStreamBytes) throw invalid(`the archive decompresses to more than ${maxStreamBytes} bytes`);
-      parser.write(chunk);
-      if (collector.failure !== undefined) throw collector.failure;
-    }
-  } catch (err) {
-    if (isBazaarError(err)) throw err;
-    throw invalid(`the gzip stream is damaged or truncated: ${(err as Error).message}`);
-  }
-  parser.end();
+  // One write: the parser then sees each extension header's body whole, never a UTF-8 sequence cut in two.
+  parser.end(tar);
   await ended;
+  return collector;
+}
+
+/** Decompresses and parses the tar stream; answers the accepted entries. */
+async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<PackageEntry[]> {
+  const tar = await inflateTar(bytes, limits);
+  const collector = await parseEntries(tar, limits);
   if (collector.failure !== undefined) throw collector.failure;
   return collector.entries;
 }

@@ -5,15 +5,16 @@ import { gzipSync } from 'node:zlib';
 import { isBazaarError, type ErrorCode } from '../../manifests/errors.js';
 import { DEFAULT_PACKAGE_LIMITS, readPackageArchive, type PackageLimits } from '../../marketplace/package-archive.js';
 import { HELLO_SOURCE, manifestOf, tarBytes, tgzOf, validEntries, type TarEntrySpec } from '../support/tar-builder.js';
+import { END, validPackageEntries } from './hostile-archives.js';
 
 const MIB = 1024 * 1024;
 
-async function rejection(input: Buffer, limits?: PackageLimits): Promise<{ code: ErrorCode; details: unknown }> {
+async function rejection(input: Buffer, limits?: PackageLimits): Promise<{ code: ErrorCode; details: unknown; message: string }> {
   try {
     await readPackageArchive(input, limits);
   } catch (err) {
     assert.ok(isBazaarError(err), `expected a BazaarError, got ${String(err)}`);
-    return { code: err.code, details: err.details };
+    return { code: err.code, details: err.details, message: err.message };
   }
   assert.fail('the archive was accepted');
 }
@@ -206,4 +207,72 @@ describe('readPackageArchive', () => {
       assert.ok(pkg.files['lib/b.js']);
     });
   });
+});
+
+/**
+ * What is stored must be exactly what was validated: any archive two
+ * conforming gzip readers could read differently is refused, because whoever
+ * downloads the stored bytes may extract them with the other reader.
+ */
+describe('readPackageArchive: one reading only', () => {
+  /** Refused as invalid_package with a message matching `pattern`. */
+  async function refused(tgz: Buffer, pattern: RegExp): Promise<void> {
+    const { code, message } = await rejection(tgz);
+    assert.equal(code, 'invalid_package', message);
+    assert.match(message, pattern);
+  }
+
+  describe('gzip framing', () => {
+    const valid = Buffer.concat([validPackageEntries(), END]);
+
+    it('should accept the archive these tests build when nothing is wrong with it', async () => {
+      const pkg = await readPackageArchive(gzipSync(valid));
+      assert.deepEqual(Object.keys(pkg.files).sort(), ['index.js', 'manifest.json']);
+    });
+
+    it('should refuse a second gzip member, even an empty one', async () => {
+      await refused(Buffer.concat([gzipSync(valid), gzipSync(Buffer.alloc(0))]), /second gzip member/);
+    });
+
+    it('should refuse bytes after the gzip member, even zeros', async () => {
+      await refused(Buffer.concat([gzipSync(valid), Buffer.alloc(1)]), /after the gzip stream/);
+    });
+
+    it('should refuse a gzip trailer whose CRC-32 or length does not match', async () => {
+      const crc = gzipSync(valid);
+      crc[crc.length - 8]! ^= 0xff;
+      await refused(crc, /CRC-32/);
+      const length = gzipSync(valid);
+      length[length.length - 4]! ^= 0x01;
+      await refused(length, /length/);
+    });
+
+    it('should refuse a gzip stream cut inside its trailer', async () => {
+      const tgz = gzipSync(valid);
+      await refused(tgz.subarray(0, tgz.length - 3), /truncated/);
+    });
+
+    it('should refuse reserved gzip header flags', async () => {
+      const tgz = gzipSync(valid);
+      tgz[3] = 0x20;
+      await refused(tgz, /reserved/);
+    });
+
+    it('should accept a gzip header with a file name, a comment, an extra field and a header CRC', async () => {
+      const body = gzipSync(valid).subarray(10);
+      const header = Buffer.concat([
+        Buffer.from([0x1f, 0x8b, 0x08, 0x02 | 0x04 | 0x08 | 0x10, 0, 0, 0, 0, 0, 3]),
+        Buffer.from([4, 0]), Buffer.from('abcd'), // FEXTRA
+        Buffer.from('package.tar\0'), // FNAME
+        Buffer.from('made by hand\0'), // FCOMMENT
+      ]);
+      const { crc32 } = await import('node:zlib');
+      const hcrc = Buffer.alloc(2);
+      hcrc.writeUInt16LE(crc32(header) & 0xffff);
+      await readPackageArchive(Buffer.concat([header, hcrc, body]));
+      hcrc[0]! ^= 0xff;
+      await refused(Buffer.concat([header, hcrc, body]), /header CRC/);
+    });
+  });
+
 });
