@@ -6,7 +6,8 @@
  * - `readPackageDirectory` / `packDirectory` — a folder on disk, same rules.
  *
  * Each rule lives in one file: limits (package-limits.ts), entry paths
- * (package-paths.ts), the gzip layer (package-gzip.ts), the tar stream
+ * (package-paths.ts), the gzip layer (package-gzip.ts), the strict header
+ * check of the tar stream (package-tar-framing.ts), the tar stream's entries
  * (package-tar-reader.ts), the package as a whole (package-contents.ts),
  * imports (package-imports.ts), packing (package-directory.ts).
  */

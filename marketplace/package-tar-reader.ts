@@ -2,8 +2,10 @@
  * Reads an uploaded .tgz entirely in memory: nothing touches the disk, every
  * limit is counted on the bytes actually read (headers lie in bombs), and
  * reading stops at the first broken rule. What is stored must be exactly what
- * was validated, so the archive is one gzip member and nothing after it
- * (package-gzip.ts). The archive's own rules (paths, types, sizes) are checked
+ * was validated, so the archive has one reading only: one gzip member and
+ * nothing after it (package-gzip.ts), a tar stream every conforming reader
+ * frames alike (package-tar-framing.ts), and the tar parser's entries equal to
+ * those framed. The archive's own rules (paths, types, sizes) are checked
  * here, entry by entry; the package's rules (layout, manifest, main) in
  * package-contents.ts.
  */
@@ -14,12 +16,10 @@ import { assemblePackage, type PackageEntry, type PluginPackage } from './packag
 import { inflateSingleMember } from './package-gzip.js';
 import { DEFAULT_PACKAGE_LIMITS, tarOverheadBytes, type PackageLimits } from './package-limits.js';
 import { normaliseEntryPath } from './package-paths.js';
+import { frameTarStream, MAX_EXTENSION_BYTES, type FramedEntry } from './package-tar-framing.js';
 
 /** What an upload may arrive as: a buffer, a Node stream or any async iterable of chunks. */
 export type PackageInput = Buffer | AsyncIterable<Buffer | Uint8Array> | NodeJS.ReadableStream;
-
-/** Pax headers only carry long paths here; anything bigger is not a plugin package. */
-const MAX_META_ENTRY_BYTES = 64 * 1024;
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 
@@ -61,6 +61,8 @@ async function readCompressed(input: PackageInput, limits: PackageLimits): Promi
 /** Judges each entry as the tar parser emits it and keeps the accepted ones. */
 class EntryCollector {
   readonly entries: PackageEntry[] = [];
+  /** Every entry the parser emitted, as it read it, to compare with the framing. */
+  readonly seen: FramedEntry[] = [];
   #limits: PackageLimits;
   #failure: BazaarError | undefined;
   #count = 0;
@@ -81,6 +83,7 @@ class EntryCollector {
 
   onEntry(entry: ReadEntry): void {
     entry.resume(); // drain the body whatever happens, so the parser never stalls
+    this.seen.push({ path: entry.path, type: entry.type, size: entry.size });
     if (this.#failure !== undefined) return;
     if (++this.#count > this.#limits.maxEntries) {
       return this.fail(invalid(`the archive has more than ${this.#limits.maxEntries} entries`));
@@ -89,7 +92,7 @@ class EntryCollector {
     const verdict = normaliseEntryPath(rawPath);
     if (!verdict.ok) return this.fail(invalid(`entry "${rawPath}" ${verdict.rule}`));
     if (entry.type === 'Directory') {
-      if (entry.size > 0) return this.fail(invalid(`entry "${rawPath}" is a folder with contents`));
+      // A folder's header size was checked by the framing (the parser reads it as 0 whatever it says).
       this.entries.push({ rawPath, path: verdict.path, kind: 'directory', data: Buffer.alloc(0) });
       return;
     }
@@ -146,12 +149,12 @@ async function inflateTar(bytes: Buffer, limits: PackageLimits): Promise<Buffer>
   return Buffer.concat(chunks, streamBytes);
 }
 
-/** Parses the tar stream with tar's parser, judging each entry. */
+/** Parses the framed tar stream with tar's parser, judging each entry. */
 async function parseEntries(tar: Buffer, limits: PackageLimits): Promise<EntryCollector> {
   const collector = new EntryCollector(limits);
   const parser = new Parser({
     zstd: false, // the outer layer is gzip (package-gzip.ts); a second one is refused by inflateTar
-    maxMetaEntrySize: MAX_META_ENTRY_BYTES,
+    maxMetaEntrySize: MAX_EXTENSION_BYTES,
     onwarn: (_code: string, message: string | Error) => {
       collector.fail(invalid(`the tar stream is damaged: ${message instanceof Error ? message.message : message}`));
     },
@@ -170,11 +173,26 @@ async function parseEntries(tar: Buffer, limits: PackageLimits): Promise<EntryCo
   return collector;
 }
 
-/** Decompresses and parses the tar stream; answers the accepted entries. */
+/** The parser must have read exactly the entries the framing framed, in order. */
+function compareReadings(framed: readonly FramedEntry[], parsed: readonly FramedEntry[]): void {
+  const count = Math.max(framed.length, parsed.length);
+  for (let i = 0; i < count; i++) {
+    const a = framed[i];
+    const b = parsed[i];
+    if (a?.path !== b?.path || a?.type !== b?.type || a?.size !== b?.size) {
+      const show = (e: FramedEntry | undefined) => (e === undefined ? 'nothing' : `"${e.path}" (${e.type}, ${e.size} bytes)`);
+      throw invalid(`two tar readers read this archive differently: entry ${i + 1} is ${show(a)} to one and ${show(b)} to the other`);
+    }
+  }
+}
+
+/** Decompresses, frames and parses the tar stream; answers the accepted entries. */
 async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<PackageEntry[]> {
   const tar = await inflateTar(bytes, limits);
+  const framed = frameTarStream(tar);
   const collector = await parseEntries(tar, limits);
   if (collector.failure !== undefined) throw collector.failure;
+  compareReadings(framed, collector.seen);
   return collector.entries;
 }
 
