@@ -6,9 +6,10 @@
  * - `readPackageDirectory` / `packDirectory` — a folder on disk, same rules.
  *
  * Each rule lives in one file: limits (package-limits.ts), entry paths
- * (package-paths.ts), the tar stream (package-tar-reader.ts), the package as a
- * whole (package-contents.ts), imports (package-imports.ts), packing
- * (package-directory.ts).
+ * (package-paths.ts), the gzip layer (package-gzip.ts), the strict header
+ * check of the tar stream (package-tar-framing.ts), the tar stream's entries
+ * (package-tar-reader.ts), the package as a whole (package-contents.ts),
+ * imports (package-imports.ts), packing (package-directory.ts).
  */
 export { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './package-limits.js';
 export type { PluginPackage } from './package-contents.js';

@@ -1,23 +1,25 @@
 /**
  * Reads an uploaded .tgz entirely in memory: nothing touches the disk, every
  * limit is counted on the bytes actually read (headers lie in bombs), and
- * reading stops at the first broken rule. The archive's own rules (paths,
- * types, sizes) are checked here, entry by entry; the package's rules
- * (layout, manifest, main) in package-contents.ts.
+ * reading stops at the first broken rule. What is stored must be exactly what
+ * was validated, so the archive has one reading only: one gzip member and
+ * nothing after it (package-gzip.ts), a tar stream every conforming reader
+ * frames alike (package-tar-framing.ts), and the tar parser's entries equal to
+ * those framed. The archive's own rules (paths, types, sizes) are checked
+ * here, entry by entry; the package's rules (layout, manifest, main) in
+ * package-contents.ts.
  */
 import { createHash } from 'node:crypto';
-import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { BazaarError, isBazaarError } from '../manifests/errors.js';
+import { BazaarError } from '../manifests/errors.js';
 import { assemblePackage, type PackageEntry, type PluginPackage } from './package-contents.js';
+import { inflateSingleMember } from './package-gzip.js';
 import { DEFAULT_PACKAGE_LIMITS, tarOverheadBytes, type PackageLimits } from './package-limits.js';
 import { normaliseEntryPath } from './package-paths.js';
+import { frameTarStream, MAX_EXTENSION_BYTES, type FramedEntry } from './package-tar-framing.js';
 
 /** What an upload may arrive as: a buffer, a Node stream or any async iterable of chunks. */
 export type PackageInput = Buffer | AsyncIterable<Buffer | Uint8Array> | NodeJS.ReadableStream;
-
-/** Pax headers only carry long paths here; anything bigger is not a plugin package. */
-const MAX_META_ENTRY_BYTES = 64 * 1024;
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 
@@ -59,6 +61,8 @@ async function readCompressed(input: PackageInput, limits: PackageLimits): Promi
 /** Judges each entry as the tar parser emits it and keeps the accepted ones. */
 class EntryCollector {
   readonly entries: PackageEntry[] = [];
+  /** Every entry the parser emitted, as it read it, to compare with the framing. */
+  readonly seen: FramedEntry[] = [];
   #limits: PackageLimits;
   #failure: BazaarError | undefined;
   #count = 0;
@@ -79,6 +83,7 @@ class EntryCollector {
 
   onEntry(entry: ReadEntry): void {
     entry.resume(); // drain the body whatever happens, so the parser never stalls
+    this.seen.push({ path: entry.path, type: entry.type, size: entry.size });
     if (this.#failure !== undefined) return;
     if (++this.#count > this.#limits.maxEntries) {
       return this.fail(invalid(`the archive has more than ${this.#limits.maxEntries} entries`));
@@ -87,7 +92,7 @@ class EntryCollector {
     const verdict = normaliseEntryPath(rawPath);
     if (!verdict.ok) return this.fail(invalid(`entry "${rawPath}" ${verdict.rule}`));
     if (entry.type === 'Directory') {
-      if (entry.size > 0) return this.fail(invalid(`entry "${rawPath}" is a folder with contents`));
+      // A folder's header size was checked by the framing (the parser reads it as 0 whatever it says).
       this.entries.push({ rawPath, path: verdict.path, kind: 'directory', data: Buffer.alloc(0) });
       return;
     }
@@ -127,12 +132,29 @@ class EntryCollector {
   }
 }
 
-/** Decompresses and parses the tar stream, counting every decompressed byte. */
-async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<PackageEntry[]> {
+/** Inflates the one gzip member into the tar stream, counting every decompressed byte. */
+async function inflateTar(bytes: Buffer, limits: PackageLimits): Promise<Buffer> {
+  // Padding and metadata never count as file bytes, so the raw stream gets its own cap.
+  const maxStreamBytes = limits.maxUnpackedBytes + tarOverheadBytes(limits);
+  const chunks: Buffer[] = [];
+  let streamBytes = 0;
+  for await (const chunk of inflateSingleMember(bytes)) {
+    // tar's parser would silently decompress a gzip inside the gzip: an unmetered second layer.
+    if (streamBytes === 0 && chunk[0] === 0x1f) throw invalid('the archive is compressed twice');
+    streamBytes += chunk.length;
+    // Leaving the loop stops the inflation: the rest is never decompressed.
+    if (streamBytes > maxStreamBytes) throw invalid(`the archive decompresses to more than ${maxStreamBytes} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, streamBytes);
+}
+
+/** Parses the framed tar stream with tar's parser, judging each entry. */
+async function parseEntries(tar: Buffer, limits: PackageLimits): Promise<EntryCollector> {
   const collector = new EntryCollector(limits);
   const parser = new Parser({
-    zstd: false, // the outer layer is gzip, checked above; a second layer is refused below
-    maxMetaEntrySize: MAX_META_ENTRY_BYTES,
+    zstd: false, // the outer layer is gzip (package-gzip.ts); a second one is refused by inflateTar
+    maxMetaEntrySize: MAX_EXTENSION_BYTES,
     onwarn: (_code: string, message: string | Error) => {
       collector.fail(invalid(`the tar stream is damaged: ${message instanceof Error ? message.message : message}`));
     },
@@ -145,27 +167,32 @@ async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<Packag
     parser.once('end', resolve);
     parser.once('abort', () => resolve());
   });
-  // Padding and metadata never count as file bytes, so the raw stream gets its own cap.
-  const maxStreamBytes = limits.maxUnpackedBytes + tarOverheadBytes(limits);
-  const gunzip = createGunzip();
-  gunzip.end(bytes);
-  let streamBytes = 0;
-  try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-      // tar's parser would silently decompress a gzip inside the gzip: an unmetered second layer.
-      if (streamBytes === 0 && chunk[0] === 0x1f) throw invalid('the archive is compressed twice');
-      streamBytes += chunk.length;
-      if (streamBytes > maxStreamBytes) throw invalid(`the archive decompresses to more than ${maxStreamBytes} bytes`);
-      parser.write(chunk);
-      if (collector.failure !== undefined) throw collector.failure;
-    }
-  } catch (err) {
-    if (isBazaarError(err)) throw err;
-    throw invalid(`the gzip stream is damaged or truncated: ${(err as Error).message}`);
-  }
-  parser.end();
+  // One write: the parser then sees each extension header's body whole, never a UTF-8 sequence cut in two.
+  parser.end(tar);
   await ended;
+  return collector;
+}
+
+/** The parser must have read exactly the entries the framing framed, in order. */
+function compareReadings(framed: readonly FramedEntry[], parsed: readonly FramedEntry[]): void {
+  const count = Math.max(framed.length, parsed.length);
+  for (let i = 0; i < count; i++) {
+    const a = framed[i];
+    const b = parsed[i];
+    if (a?.path !== b?.path || a?.type !== b?.type || a?.size !== b?.size) {
+      const show = (e: FramedEntry | undefined) => (e === undefined ? 'nothing' : `"${e.path}" (${e.type}, ${e.size} bytes)`);
+      throw invalid(`two tar readers read this archive differently: entry ${i + 1} is ${show(a)} to one and ${show(b)} to the other`);
+    }
+  }
+}
+
+/** Decompresses, frames and parses the tar stream; answers the accepted entries. */
+async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<PackageEntry[]> {
+  const tar = await inflateTar(bytes, limits);
+  const framed = frameTarStream(tar);
+  const collector = await parseEntries(tar, limits);
   if (collector.failure !== undefined) throw collector.failure;
+  compareReadings(framed, collector.seen);
   return collector.entries;
 }
 

@@ -4,12 +4,14 @@
  * nothing half-written after a refusal.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Knex } from 'knex';
 import { packDirectory } from '../../../marketplace/package-archive.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { tgzOf } from '../../support/tar-builder.js';
 import type { TestHost } from '../../support/test-host.js';
+import { hostileArchives } from '../../marketplace/hostile-archives.js';
 import { bearer, binaryParser, createCast, packageOf, pluginPath, publish, startMarketplaceHost, type Cast } from './marketplace-host.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/', import.meta.url));
@@ -72,6 +74,29 @@ for (const backend of backends) {
       assert.deepEqual(await counts(database.current.db), before);
       const blobs = await database.current.db('package_blobs').count<{ count: string }[]>('* as count');
       assert.equal(Number(blobs[0]?.count), 1, 'only the one published package');
+    });
+
+    it('should answer 400 invalid_package for each archive other readers would read differently, storing nothing and serving on', async () => {
+      const db = database.current.db;
+      const before = await counts(db);
+      const blobs = async (where: Record<string, string> = {}) => Number((await db('package_blobs').where(where).count<{ count: string }[]>('* as count'))[0]?.count);
+      const blobsBefore = await blobs();
+      for (const { name, tgz, reason } of hostileArchives('@acme/smuggler')) {
+        const res = await publish(host, cast.acme, tgz).expect(400);
+        assert.equal(res.body.error.code, 'invalid_package', name);
+        assert.match(res.body.error.message, reason, name);
+        assert.equal(await blobs({ sha256: createHash('sha256').update(tgz).digest('hex') }), 0, `${name}: no blob`);
+        // The host answers the next request as usual: the plugin does not exist.
+        const next = await host.http().get(pluginPath('@acme/smuggler')).set(bearer(cast.acme)).expect(404);
+        assert.equal(next.body.error.code, 'not_found', name);
+      }
+      assert.deepEqual(await counts(db), before);
+      assert.equal(await blobs(), blobsBefore);
+      // And the name is still free: a clean package under it publishes, and downloads byte for byte.
+      const clean = packageOf({ name: '@acme/smuggler' });
+      await publish(host, cast.acme, clean).expect(201);
+      const tarball = await host.http().get(pluginPath('@acme/smuggler', 'versions', '1.0.0', 'tarball')).set(bearer(cast.acme)).buffer(true).parse(binaryParser).expect(200);
+      assert.ok(clean.equals(tarball.body as Buffer));
     });
 
     it('should answer 403 forbidden outside the publisher scope, writing nothing', async () => {
