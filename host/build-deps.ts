@@ -167,7 +167,11 @@ function defaultCacheGeneration(config: Config, limits: Limits): CacheGeneration
 
 /** The sandbox settings of this host's config. */
 export function sandboxOptions(config: Config): SandboxRuntimeOptions {
-  return config.sandboxWorkers === null ? {} : { workers: config.sandboxWorkers };
+  return {
+    ...(config.sandboxWorkers === null ? {} : { workers: config.sandboxWorkers }),
+    ...(config.sandboxMaxRunning === null ? {} : { maxRunning: config.sandboxMaxRunning }),
+    heavyWorkers: config.sandboxHeavyWorkers,
+  };
 }
 
 /** Release what `buildDeps` holds: flush pending writes, then close the database. */

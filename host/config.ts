@@ -39,6 +39,10 @@ export interface Config {
   readonly maxExecutionTimeoutMs: number;
   /** Sandbox worker processes; `null`: the runtime's default (one per CPU). */
   readonly sandboxWorkers: number | null;
+  /** Executions in flight at once across the workers before they queue by tier weight; `null`: 64 per worker. */
+  readonly sandboxMaxRunning: number | null;
+  /** Lower-priority worker processes for CPU-heavy installs (0: none). */
+  readonly sandboxHeavyWorkers: number;
   /** Subscriptions, invoices and the period-closing scheduler (host/billing). */
   readonly billing: BillingConfig;
   // --- analytics and the circuit breaker (host/analytics) ---
@@ -126,6 +130,8 @@ const ENV_SCHEMA = {
     BAZAAR_MIN_TRUST_SCORE: { type: 'integer', minimum: 0, maximum: 100, default: 0 },
     BAZAAR_MAX_EXECUTION_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 300_000, default: 30_000 },
     BAZAAR_SANDBOX_WORKERS: { type: 'integer', minimum: 1, maximum: 64 },
+    BAZAAR_SANDBOX_MAX_RUNNING: { type: 'integer', minimum: 1, maximum: 100000 },
+    BAZAAR_SANDBOX_HEAVY_WORKERS: { type: 'integer', minimum: 0, maximum: 16 },
     // --- billing (host/billing) ---
     BAZAAR_BILLING_TAX_RATE_BPS: { type: 'integer', minimum: 0, maximum: 10_000, default: 1_000 },
     BAZAAR_BILLING_GRACE_PERIOD_DAYS: { type: 'integer', minimum: 0, maximum: 365, default: 14 },
@@ -207,6 +213,8 @@ export function loadConfig(env: Env = process.env): Config {
     minTrustScore: v.BAZAAR_MIN_TRUST_SCORE,
     maxExecutionTimeoutMs: v.BAZAAR_MAX_EXECUTION_TIMEOUT_MS,
     sandboxWorkers: v.BAZAAR_SANDBOX_WORKERS ?? null,
+    sandboxMaxRunning: v.BAZAAR_SANDBOX_MAX_RUNNING ?? null,
+    sandboxHeavyWorkers: v.BAZAAR_SANDBOX_HEAVY_WORKERS ?? 1,
     billing: {
       taxRateBps: v.BAZAAR_BILLING_TAX_RATE_BPS,
       gracePeriodDays: v.BAZAAR_BILLING_GRACE_PERIOD_DAYS,

@@ -7,6 +7,7 @@
  * the executions one for one.
  */
 import assert from 'node:assert/strict';
+import { newLeaseToken } from '../../../host/limits/lease-token.js';
 import { quotaPeriodFor } from '../../../host/limits/quota-period.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import type { TestHost } from '../../support/test-host.js';
@@ -173,6 +174,27 @@ for (const backend of backends) {
       await host.deps.limits.concurrency.release(held.token);
       await execute(host, solo.key, id, { input: { title: 'x' } }).expect(200);
       assert.equal(await host.deps.limits.quota.used(solo.id, period), 1);
+    });
+
+    it('should report the CPU budget on executions and refuse with 429 rate_limited once it is spent', async () => {
+      const spender = await createInstaller(host, 'spender', 'pro');
+      const id = await installOk(host, spender.key, { plugin: SLUGIFY });
+      const sub = await host.deps.billing.subscriptions.get(spender.id);
+      const period = quotaPeriodFor({ anchor: sub.billingAnchor, periodStart: sub.currentPeriodStart }, host.clock.now());
+      const ok = await execute(host, spender.key, id, { input: { title: 'cheap' } }).expect(200);
+      assert.equal(ok.headers['x-cpubudget-limit'], '30000', 'the pro tier: 30 s of CPU per minute');
+      assert.ok(Number(ok.headers['x-cpubudget-remaining']) < 30_000 && Number(ok.headers['x-cpubudget-remaining']) > 29_000);
+      // Another host's executions spent the rest of the minute (charged as they would be: on finish).
+      await host.deps.limits.admission.finish(newLeaseToken(spender.id), { tenantId: spender.id, cpuMs: 30_000, cpuBudgetMs: 30_000 });
+      const refused = await execute(host, spender.key, id, { input: { title: 'too much' } }).expect(429);
+      assert.equal(refused.body.error.code, 'rate_limited');
+      assert.ok(Number(refused.headers['retry-after']) >= 1);
+      assert.equal(refused.headers['x-cpubudget-limit'], '30000');
+      assert.equal(refused.headers['x-cpubudget-remaining'], '0');
+      assert.equal(await host.deps.limits.quota.used(spender.id, period), 1, 'the refusal is not an execution');
+      assert.equal((await usageRows(host, spender.id)).length, 1);
+      // Another tenant is unaffected.
+      await run(alphaSlugify, { input: { title: 'still fine' } }, 200);
     });
 
     it('should record usage one for one with the executions answered', async () => {

@@ -75,6 +75,33 @@ for (const backend of limitsBackends) {
       assert.equal(answer.reservation.used, 42);
     });
 
+    it('should admit while CPU budget is left, charge what executions used on finish, and refuse once it is spent', async () => {
+      const tenant = randomUUID();
+      const budgeted = (): AdmissionRequest => ({ ...request(tenant, PRO, 10), cpuBudgetMs: 600 });
+      const first = await limits().admission.admit(budgeted());
+      assert.ok(first.admitted);
+      assert.deepEqual(first.cpuBudget, { limitMs: 600, remainingMs: 600 });
+      await limits().admission.finish(first.token, { tenantId: tenant, cpuMs: 400, cpuBudgetMs: 600 });
+      // Another host process charges the same budget.
+      const other = await h.current.openAnother();
+      const second = await other.admission.admit(budgeted());
+      assert.ok(second.admitted);
+      assert.ok(second.cpuBudget !== null && second.cpuBudget.remainingMs <= 200 && second.cpuBudget.remainingMs >= 190, JSON.stringify(second.cpuBudget));
+      await other.admission.finish(second.token, { tenantId: tenant, cpuMs: 300, cpuBudgetMs: 600 });
+      const refused = await limits().admission.admit(budgeted());
+      assert.equal(refused.admitted, false);
+      assert.ok(!refused.admitted && refused.refusal === 'cpu_budget_spent');
+      if (!refused.admitted && refused.refusal === 'cpu_budget_spent') {
+        assert.deepEqual(refused.cpuBudget, { limitMs: 600, remainingMs: 0 });
+        assert.ok(refused.retryAfterSeconds >= 1 && refused.retryAfterSeconds <= 60, String(refused.retryAfterSeconds));
+      }
+      assert.equal(await limits().quota.used(tenant, PERIOD), 2, 'a refusal for CPU is not counted');
+      // The leases were given back on finish, and a tier without a budget is not held by the spent one.
+      const unbudgeted = await limits().admission.admit({ ...request(tenant, PRO, 1) });
+      assert.ok(unbudgeted.admitted, 'without a budget the spent one does not apply, and no lease was left behind');
+      assert.equal(unbudgeted.cpuBudget, null);
+    });
+
     it('should refuse invalid arguments as programming errors', async () => {
       await assert.rejects(limits().admission.admit({ ...request('t', PRO, 1), maxConcurrent: -1 }), RangeError);
       await assert.rejects(limits().admission.admit({ ...request('t', PRO, 1), leaseMs: 0 }), RangeError);
