@@ -4,9 +4,9 @@
  * implements the ports (kv, fetch) of `HostBridge`.
  *
  * ## Isolation and context reuse (the decision)
- * - Different installs never share an isolate or a context. Each install gets
- *   its own isolate (with its own memoryLimit) and one context in it.
- * - Executions of the same install REUSE that warm isolate + context: modules
+ * - Different installs never share an isolate or a context. Each instance of
+ *   an install is its own isolate (with its own memoryLimit) and one context.
+ * - Executions of the same install REUSE its warm instances: modules
  *   are compiled, linked and evaluated once, and a warm execution is one call.
  *   Consequence, by design: module-level state and globals persist across warm
  *   executions of one install (like a warm serverless instance). Plugins must
@@ -20,8 +20,13 @@
  *   executions (default 1000); eviction (explicit `evict()`, or LRU when a
  *   worker's warm isolates exceed `memoryBudgetMb` or `maxWarmInstances`); and
  *   the death of its worker process.
- * - Executions of one install run one at a time; different installs run in
- *   parallel on isolated-vm's threads across `workers` processes.
+ * - Executions of one install run side by side, each on its own warm instance
+ *   (isolate + context) of that install: an install's pool grows with its
+ *   demand and shrinks when idle, within the worker's memory budget (LRU). An
+ *   instance runs one execution at a time; instances never change install.
+ * - Scheduling (sandbox-pool.ts, fair-scheduler.ts): deadlines run from the
+ *   caller's admission, past `maxRunning` executions wait in per-tenant queues
+ *   served by weight, and CPU-heavy installs run in lower-priority workers.
  * - Promise jobs left queued when an action settles run in the same turn and
  *   count against that execution's limits; a host call that has not answered
  *   when the execution ends is never answered (its continuation never runs).

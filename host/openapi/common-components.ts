@@ -81,6 +81,8 @@ export const commonHeaders: Record<string, Schema> = {
   'X-RateLimit-Limit': intHeader('Requests per minute allowed for the tenant (by tier, or its override).'),
   'X-RateLimit-Remaining': intHeader('Requests left in the current window.'),
   'X-RateLimit-Reset': intHeader('Seconds until the window resets.'),
+  'X-CpuBudget-Limit': intHeader("Plugin CPU milliseconds per minute the tenant may use, across all hosts (by tier)."),
+  'X-CpuBudget-Remaining': intHeader('Plugin CPU milliseconds still available now; at 0, executions answer 429 `rate_limited`.'),
   'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
   'WWW-Authenticate': { description: '`Bearer`.', schema: { type: 'string' } },
 };

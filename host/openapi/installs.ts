@@ -85,19 +85,26 @@ const install: AnswerSpec = { description: 'The install.', json: ref('Install') 
 const INSTALL_ERRORS: ErrorCode[] = ['not_found', 'invalid_config', 'permissions_not_granted', 'plan_limit', 'conflict', 'version_not_installable'];
 const EXECUTE_REFUSALS: ErrorCode[] = ['quota_exceeded', 'trust_policy', 'version_yanked', 'version_quarantined', 'concurrency_limited'];
 
+const CPU_BUDGET_HEADERS = {
+  'X-CpuBudget-Limit': { $ref: '#/components/headers/X-CpuBudget-Limit' },
+  'X-CpuBudget-Remaining': { $ref: '#/components/headers/X-CpuBudget-Remaining' },
+};
+
 const executionAnswers: Record<number, AnswerSpec> = {
-  200: { description: 'The plugin succeeded.', json: ref('ExecutionSucceeded') },
+  200: { description: 'The plugin succeeded.', json: ref('ExecutionSucceeded'), headers: CPU_BUDGET_HEADERS },
   422: {
     description: `The plugin failed: ${EXECUTION_ERROR_CODES.map((c) => `\`${c}\``).join(', ')}. Still an execution (metered, counted).`,
     json: ref('ExecutionFailed'),
     errorCodes: EXECUTION_ERROR_CODES,
-    headers: {},
+    headers: CPU_BUDGET_HEADERS,
   },
 };
 
 const executeDescription =
   'Runs one action in the sandbox. Refusals before the sandbox are not executions: 402 `quota_exceeded`, 403 `trust_policy`, ' +
-  '`version_yanked`, `version_quarantined`, 429 `rate_limited`, `concurrency_limited`.';
+  '`version_yanked`, `version_quarantined`, 429 `rate_limited` (requests per minute, or the CPU budget per minute: then with ' +
+  '`X-CpuBudget-*`), `concurrency_limited` (the tenant\'s concurrent executions, or saturated sandboxes where it could not start in time). ' +
+  'The wall-clock limit runs from admission: waiting for a sandbox counts.';
 
 export const installOperations: OperationSpec[] = [
   {
