@@ -3,7 +3,9 @@
  * (tests drive `app.callback()` through supertest; `server.ts` listens).
  *
  * Order matters:
- *  1. errorHandler   first, so every error below becomes the contract's JSON
+ *  0. edge           outermost: `Connection: close` (and a lingering close)
+ *                    after an answer whose request body was not read
+ *  1. errorHandler   so every error below becomes the contract's JSON
  *  2. requestId      so even 404s and 413s carry X-Request-Id
  *  3. requestLog     one line per request, with the final status, and its
  *                    count and latency by matched route for /metrics
@@ -21,6 +23,7 @@ import type { AppDeps } from './deps.js';
 import { errorFields } from './logger.js';
 import { authenticate, credentialCheck } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
+import { edge } from './middleware/edge.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
@@ -35,11 +38,12 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
     deps.logger.error({ ...errorFields(err), requestId: ctx?.state.requestId }, 'request failed');
   });
 
+  app.use(edge());
   app.use(errorHandler());
   app.use(requestId());
   app.use(requestLog(deps.logger, deps.metrics));
   for (const router of operationRoutes(deps)) app.use(router.routes());
-  app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
+  app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes, timeoutMs: deps.config.edge.bodyTimeoutMs }));
   app.use(authenticate(deps.apiKeys));
   app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers, generation: deps.cacheGeneration, metrics: deps.metrics }));
   app.use(credentialCheck(deps.apiKeys, deps.cacheGeneration));

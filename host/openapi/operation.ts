@@ -8,7 +8,7 @@
  *   `x-required-scopes` and in the description; keyless operations have none;
  * - the errors every authenticated request can meet (401, 403
  *   `tenant_suspended`, 429, 500, 503), 403 `forbidden` when a scope is
- *   required, 400/413 for requests with a body, 404 for path parameters;
+ *   required, 400/408/413 for requests with a body, 404 for path parameters;
  * - one response per error status, whose schema is the error envelope with
  *   `error.code` restricted to that status's codes (also in `x-error-codes`);
  * - `X-Request-Id` on every answer, the rate-limit headers on authenticated
@@ -108,6 +108,7 @@ export function errorCodesOf(spec: OperationSpec): ErrorCode[] {
     if (hasBody) {
       codes.add('invalid_request');
       codes.add('payload_too_large');
+      codes.add('request_timeout'); // a body still arriving at its deadline
     }
     if (/\{[^}]+\}/.test(spec.path)) codes.add('not_found');
     if (spec.idempotent) {
