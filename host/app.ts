@@ -11,7 +11,8 @@
  *                    count and latency by matched route for /metrics
  *  4. operations     /healthz, /readyz, /console (static pages): no body, no key
  *  5. jsonBody       size-limited JSON parsing
- *  6. authenticate   bearer key → ctx.state.principal / tenant
+ *  6. authenticate   bearer key → ctx.state.principal / tenant; failures
+ *                    throttled per client address
  *  7. rateLimit      per tenant, by tier, on every authenticated request; also
  *                    reads the shared cache generation (no extra round trip)
  *  8. credentialCheck a key served from the cache under an older generation is re-read
@@ -20,6 +21,7 @@
 import Koa from 'koa';
 import type { AppContext, AppState } from './app-state.js';
 import type { AppDeps } from './deps.js';
+import { authFailureThrottle } from './edge/auth-failures.js';
 import { errorFields } from './logger.js';
 import { authenticate, credentialCheck } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
@@ -44,7 +46,7 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
   app.use(requestLog(deps.logger, deps.metrics));
   for (const router of operationRoutes(deps)) app.use(router.routes());
   app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes, timeoutMs: deps.config.edge.bodyTimeoutMs }));
-  app.use(authenticate(deps.apiKeys));
+  app.use(authenticate(deps.apiKeys, authFailureThrottle(deps)));
   app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers, generation: deps.cacheGeneration, metrics: deps.metrics }));
   app.use(credentialCheck(deps.apiKeys, deps.cacheGeneration));
   for (const router of apiRoutes(deps)) app.use(router.routes());

@@ -30,7 +30,7 @@ export interface Config {
   readonly jsonBodyLimitBytes: number;
   readonly packageBodyLimitBytes: number;
   readonly logLevel: LogLevel;
-  /** Slow clients and connections per address (host/edge). */
+  /** Slow clients, connections and failed authentications per client address (host/edge). */
   readonly edge: EdgeConfig;
   readonly tiers: TierTable;
   /** Auto-approval threshold, trust weights and deny-list, package limits (marketplace-options.ts). */
@@ -64,6 +64,8 @@ export interface EdgeConfig {
   readonly maxConnectionsPerAddress: number;
   /** Addresses or CIDR ranges whose `X-Forwarded-For` is believed (host/edge/client-address.ts). */
   readonly trustedProxies: readonly string[];
+  /** Failed authentications per client address and minute before 429 `rate_limited`. */
+  readonly authFailuresPerMinute: number;
 }
 
 /** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
@@ -141,6 +143,7 @@ const ENV_SCHEMA = {
     BAZAAR_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 600_000, default: 5_000 },
     BAZAAR_MAX_CONNECTIONS_PER_ADDRESS: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 100 },
     BAZAAR_TRUSTED_PROXIES: { type: 'string' },
+    BAZAAR_AUTH_FAILURES_PER_MINUTE: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 30 },
     // Parsed by marketplaceOptionsFromEnv, which owns their rules.
     BAZAAR_AUTO_APPROVE_MIN_SCORE: { type: 'string' },
     BAZAAR_TRUST_WEIGHTS: { type: 'string' },
@@ -231,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveTimeoutMs: v.BAZAAR_KEEP_ALIVE_TIMEOUT_MS,
       maxConnectionsPerAddress: v.BAZAAR_MAX_CONNECTIONS_PER_ADDRESS,
       trustedProxies: trustedProxiesSetting(v.BAZAAR_TRUSTED_PROXIES),
+      authFailuresPerMinute: v.BAZAAR_AUTH_FAILURES_PER_MINUTE,
     },
     tiers: structuredClone(DEFAULT_TIERS),
     marketplace: marketplaceOptionsFromEnv(raw, v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES),

@@ -6,8 +6,8 @@
  * - security: the bearer scheme with the scopes the route's `requireScope`
  *   demands (one of them suffices; `admin` holds them all), repeated as
  *   `x-required-scopes` and in the description; keyless operations have none;
- * - the errors every authenticated request can meet (401, 403
- *   `tenant_suspended`, 429, 500, 503), 403 `forbidden` when a scope is
+ * - the errors every authenticated request can meet (400 for two
+ *   `Authorization` headers, 401, 403 `tenant_suspended`, 429, 500, 503), 403 `forbidden` when a scope is
  *   required, 400/408/413 for requests with a body, 404 for path parameters;
  * - one response per error status, whose schema is the error envelope with
  *   `error.code` restricted to that status's codes (also in `x-error-codes`);
@@ -85,7 +85,8 @@ export const PATH_PARAMETERS: Readonly<Record<string, { schema: Schema; descript
   file: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.(js|css|html|svg)$' }, description: 'A console asset file name.' },
 };
 
-const COMMON_AUTHENTICATED: readonly ErrorCode[] = ['unauthorized', 'tenant_suspended', 'rate_limited', 'internal_error', 'dependency_unavailable'];
+// invalid_request: two Authorization headers; rate_limited: the tenant's rate, or failed authentications from the client's address.
+const COMMON_AUTHENTICATED: readonly ErrorCode[] = ['invalid_request', 'unauthorized', 'tenant_suspended', 'rate_limited', 'internal_error', 'dependency_unavailable'];
 
 const REQUEST_ID_HEADER = { $ref: '#/components/headers/X-Request-Id' };
 const RATE_LIMIT_HEADERS = {

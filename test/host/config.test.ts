@@ -25,13 +25,14 @@ describe('host/config', () => {
     assert.equal(config.jsonBodyLimitBytes, 2048);
   });
 
-  it('should default the edge to 20 s for headers, 30 s for a body, 100 connections per address and no trusted proxy', () => {
+  it('should default the edge to 20 s for headers, 30 s for a body, 100 connections and 30 failed authentications a minute per address, and no trusted proxy', () => {
     assert.deepEqual(loadConfig({}).edge, {
       headersTimeoutMs: 20_000,
       bodyTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
       maxConnectionsPerAddress: 100,
       trustedProxies: [],
+      authFailuresPerMinute: 30,
     });
     assert.deepEqual(loadConfig({ BAZAAR_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7,fd00::/8 ' }).edge.trustedProxies, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
   });
