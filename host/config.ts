@@ -30,7 +30,7 @@ export interface Config {
   readonly jsonBodyLimitBytes: number;
   readonly packageBodyLimitBytes: number;
   readonly logLevel: LogLevel;
-  /** Slow clients, connections and failed authentications per client address (host/edge). */
+  /** Slow clients, connections and failed authentications per client address, `/metrics` access (host/edge). */
   readonly edge: EdgeConfig;
   readonly tiers: TierTable;
   /** Auto-approval threshold, trust weights and deny-list, package limits (marketplace-options.ts). */
@@ -66,6 +66,8 @@ export interface EdgeConfig {
   readonly trustedProxies: readonly string[];
   /** Failed authentications per client address and minute before 429 `rate_limited`. */
   readonly authFailuresPerMinute: number;
+  /** A bearer token that may read `/metrics` besides `admin` keys; `null`: admin keys only. */
+  readonly metricsToken: string | null;
 }
 
 /** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
@@ -144,6 +146,7 @@ const ENV_SCHEMA = {
     BAZAAR_MAX_CONNECTIONS_PER_ADDRESS: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 100 },
     BAZAAR_TRUSTED_PROXIES: { type: 'string' },
     BAZAAR_AUTH_FAILURES_PER_MINUTE: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 30 },
+    BAZAAR_METRICS_TOKEN: { type: 'string', pattern: '^[\\x21-\\x7e]{16,256}$' },
     // Parsed by marketplaceOptionsFromEnv, which owns their rules.
     BAZAAR_AUTO_APPROVE_MIN_SCORE: { type: 'string' },
     BAZAAR_TRUST_WEIGHTS: { type: 'string' },
@@ -235,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxConnectionsPerAddress: v.BAZAAR_MAX_CONNECTIONS_PER_ADDRESS,
       trustedProxies: trustedProxiesSetting(v.BAZAAR_TRUSTED_PROXIES),
       authFailuresPerMinute: v.BAZAAR_AUTH_FAILURES_PER_MINUTE,
+      metricsToken: v.BAZAAR_METRICS_TOKEN ?? null,
     },
     tiers: structuredClone(DEFAULT_TIERS),
     marketplace: marketplaceOptionsFromEnv(raw, v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES),

@@ -71,6 +71,8 @@ export interface OperationSpec {
   readonly answers: Readonly<Record<number, AnswerSpec>>;
   /** Error codes particular to this operation; the common ones are added. */
   readonly errors?: readonly ErrorCode[];
+  /** `false`: a keyed operations route, before the tenant rate limit (`/metrics`), so no `X-RateLimit-*` headers. */
+  readonly rateLimited?: boolean;
 }
 
 /** Template parameters, by name, as the routers' `router.param` validators accept them. */
@@ -170,7 +172,7 @@ function answer(spec: AnswerSpec, authenticated: boolean, status: number): Schem
 
 /** The OpenAPI Operation Object of `spec`. */
 export function buildOperation(spec: OperationSpec): Schema {
-  const authenticated = !isKeyless(spec.access);
+  const authenticated = !isKeyless(spec.access) && spec.rateLimited !== false;
   const codes = errorCodesOf(spec);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {

@@ -33,6 +33,7 @@ describe('host/config', () => {
       maxConnectionsPerAddress: 100,
       trustedProxies: [],
       authFailuresPerMinute: 30,
+      metricsToken: null,
     });
     assert.deepEqual(loadConfig({ BAZAAR_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7,fd00::/8 ' }).edge.trustedProxies, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
   });
@@ -64,6 +65,8 @@ describe('host/config', () => {
     ['BAZAAR_MAX_CONNECTIONS_PER_ADDRESS', '0'],
     ['BAZAAR_TRUSTED_PROXIES', '10.0.0.0/33'],
     ['BAZAAR_TRUSTED_PROXIES', 'lb.internal'],
+    ['BAZAAR_METRICS_TOKEN', 'short'],
+    ['BAZAAR_METRICS_TOKEN', 'has a space in it, sixteen+'],
   ] as const) {
     it(`should refuse ${name}=${value} naming the variable`, () => {
       assert.throws(
