@@ -3,7 +3,8 @@
  * (tests drive `app.callback()` through supertest; `server.ts` listens).
  *
  * Order matters:
- *  0. edge           outermost: `Connection: close` (and a lingering close)
+ *  0. edge           outermost: nosniff on every answer, no-store on keyed
+ *                    JSON, `Connection: close` (and a lingering close)
  *                    after an answer whose request body was not read
  *  1. errorHandler   so every error below becomes the contract's JSON
  *  2. requestId      so even 404s and 413s carry X-Request-Id

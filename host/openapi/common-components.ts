@@ -83,6 +83,8 @@ export const commonHeaders: Record<string, Schema> = {
   'X-RateLimit-Reset': intHeader('Seconds until the window resets.'),
   'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
   'WWW-Authenticate': { description: '`Bearer`.', schema: { type: 'string' } },
+  'X-Content-Type-Options': { description: '`nosniff`, on every answer.', required: true, schema: { const: 'nosniff' } },
+  'Cache-Control': { description: '`no-store` on JSON answered to a request with a key.', schema: { type: 'string' } },
 };
 
 /** `?from=&to=` of the usage and analytics reads. */

@@ -11,7 +11,8 @@
  *   required, 400/408/413 for requests with a body, 404 for path parameters;
  * - one response per error status, whose schema is the error envelope with
  *   `error.code` restricted to that status's codes (also in `x-error-codes`);
- * - `X-Request-Id` on every answer, the rate-limit headers on authenticated
+ * - `X-Request-Id` and `X-Content-Type-Options` on every answer,
+ *   `Cache-Control` (`no-store`) on keyed JSON, the rate-limit headers on authenticated
  *   ones, `Retry-After` on 429, and the `Idempotency-Key` header where the
  *   route honours it.
  */
@@ -91,6 +92,8 @@ export const PATH_PARAMETERS: Readonly<Record<string, { schema: Schema; descript
 const COMMON_AUTHENTICATED: readonly ErrorCode[] = ['invalid_request', 'unauthorized', 'tenant_suspended', 'rate_limited', 'internal_error', 'dependency_unavailable'];
 
 const REQUEST_ID_HEADER = { $ref: '#/components/headers/X-Request-Id' };
+const NOSNIFF_HEADER = { $ref: '#/components/headers/X-Content-Type-Options' };
+const NO_STORE_HEADER = { $ref: '#/components/headers/Cache-Control' };
 const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { $ref: '#/components/headers/X-RateLimit-Limit' },
   'X-RateLimit-Remaining': { $ref: '#/components/headers/X-RateLimit-Remaining' },
@@ -128,8 +131,9 @@ function accessText(access: Access): string {
   return `Requires an API key with one of the scopes ${access.scopes.map((s) => `\`${s}\``).join(', ')} (\`admin\` holds every scope).`;
 }
 
-function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated: boolean): Schema {
-  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER };
+function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated: boolean, keyed: boolean): Schema {
+  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Content-Type-Options': NOSNIFF_HEADER };
+  if (keyed) headers['Cache-Control'] = NO_STORE_HEADER;
   // Rate-limit headers come with any answer after the limiter ran (not with 401 / tenant_suspended, refused before it).
   if (authenticated) Object.assign(headers, RATE_LIMIT_HEADERS);
   if (status === 429) headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
@@ -151,8 +155,9 @@ function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated:
   };
 }
 
-function answer(spec: AnswerSpec, authenticated: boolean, status: number): Schema {
-  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER };
+function answer(spec: AnswerSpec, authenticated: boolean, keyed: boolean, status: number): Schema {
+  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Content-Type-Options': NOSNIFF_HEADER };
+  if (keyed && spec.json !== undefined) headers['Cache-Control'] = NO_STORE_HEADER;
   if (authenticated) {
     for (const [name, header] of Object.entries(RATE_LIMIT_HEADERS)) {
       // Present on every answer the limiter let through; say so where a client can rely on it.
@@ -172,7 +177,8 @@ function answer(spec: AnswerSpec, authenticated: boolean, status: number): Schem
 
 /** The OpenAPI Operation Object of `spec`. */
 export function buildOperation(spec: OperationSpec): Schema {
-  const authenticated = !isKeyless(spec.access) && spec.rateLimited !== false;
+  const keyed = !isKeyless(spec.access);
+  const authenticated = keyed && spec.rateLimited !== false;
   const codes = errorCodesOf(spec);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
@@ -182,8 +188,8 @@ export function buildOperation(spec: OperationSpec): Schema {
   }
 
   const responses: Record<string, Schema> = {};
-  for (const [status, a] of Object.entries(spec.answers)) responses[status] = answer(a, authenticated, Number(status));
-  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) responses[String(status)] = errorAnswer(status, list, authenticated);
+  for (const [status, a] of Object.entries(spec.answers)) responses[status] = answer(a, authenticated, keyed, Number(status));
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) responses[String(status)] = errorAnswer(status, list, authenticated, keyed);
 
   const pathNames = [...spec.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
   const parameters: Schema[] = pathNames.map((name) => {

@@ -18,6 +18,7 @@ function assertJsonError(client: RawClient, status: number, code: string): void 
   const answer = client.answer();
   assert.equal(answer.status, status, client.text.slice(0, 300));
   assert.equal(answer.headers.connection, 'close');
+  assert.equal(answer.headers['x-content-type-options'], 'nosniff');
   assert.match(answer.headers['x-request-id'] ?? '', /^[A-Za-z0-9._:-]{8,128}$/);
   const body = JSON.parse(answer.body) as { error: { code: string }; requestId: string };
   assert.equal(body.error.code, code);
