@@ -6,7 +6,8 @@
  *
  * - `jsonBody` parses `application/json` (and `+json`) bodies into
  *   `ctx.request.body`, refusing malformed JSON and prototype-poisoning keys
- *   (`__proto__`, `constructor.prototype`) with 400 `invalid_request`. Other
+ *   (`__proto__`, `constructor.prototype`) and JSON nested deeper than
+ *   `MAX_JSON_DEPTH` with 400 `invalid_request`. Other
  *   content types are left unread: such a request reaches a JSON handler with
  *   `body === undefined`, which its validator refuses.
  * - `rawBody` reads the bytes into `ctx.request.rawBody` (package uploads).
@@ -33,6 +34,13 @@ export interface BodyOptions {
   /** How long the whole body may take to arrive, from the moment the host starts reading it. */
   readonly timeoutMs: number;
 }
+
+/**
+ * Arrays and objects nested deeper than this are refused before parsing: deep
+ * values overflow the stack of the recursive code that handles them later
+ * (serialisation, schema validation, the sandbox's copy).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export function jsonBody(options: BodyOptions): Koa.Middleware<AppState> {
   return async function jsonBody(ctx, next) {
@@ -97,9 +105,37 @@ function tooLarge(limitBytes: number): BazaarError {
 }
 
 function parseJson(text: string): unknown {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new BazaarError('invalid_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted.`, { maxDepth: MAX_JSON_DEPTH });
+  }
   try {
     return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
     throw new BazaarError('invalid_request', 'The body is not valid JSON.', undefined, { cause: err });
   }
+}
+
+/**
+ * Whether the JSON text opens more than `max` arrays/objects inside each
+ * other: one pass over the characters, skipping strings, with a counter and
+ * no recursion (so no input can overflow it). Malformed text may be counted
+ * wrong; JSON.parse refuses it next anyway.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }
