@@ -3,13 +3,17 @@
  * (tests drive `app.callback()` through supertest; `server.ts` listens).
  *
  * Order matters:
- *  1. errorHandler   first, so every error below becomes the contract's JSON
+ *  0. edge           outermost: nosniff on every answer, no-store on keyed
+ *                    JSON, `Connection: close` (and a lingering close)
+ *                    after an answer whose request body was not read
+ *  1. errorHandler   so every error below becomes the contract's JSON
  *  2. requestId      so even 404s and 413s carry X-Request-Id
  *  3. requestLog     one line per request, with the final status, and its
  *                    count and latency by matched route for /metrics
  *  4. operations     /healthz, /readyz, /console (static pages): no body, no key
  *  5. jsonBody       size-limited JSON parsing
- *  6. authenticate   bearer key → ctx.state.principal / tenant
+ *  6. authenticate   bearer key → ctx.state.principal / tenant; failures
+ *                    throttled per client address
  *  7. rateLimit      per tenant, by tier, on every authenticated request; also
  *                    reads the shared cache generation (no extra round trip)
  *  8. credentialCheck a key served from the cache under an older generation is re-read
@@ -18,9 +22,11 @@
 import Koa from 'koa';
 import type { AppContext, AppState } from './app-state.js';
 import type { AppDeps } from './deps.js';
+import { authFailureThrottle } from './edge/auth-failures.js';
 import { errorFields } from './logger.js';
 import { authenticate, credentialCheck } from './middleware/auth.js';
 import { jsonBody } from './middleware/body.js';
+import { edge } from './middleware/edge.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestId } from './middleware/request-id.js';
@@ -35,12 +41,13 @@ export function createApp(deps: AppDeps): Koa<AppState, AppContext> {
     deps.logger.error({ ...errorFields(err), requestId: ctx?.state.requestId }, 'request failed');
   });
 
+  app.use(edge());
   app.use(errorHandler());
   app.use(requestId());
   app.use(requestLog(deps.logger, deps.metrics));
   for (const router of operationRoutes(deps)) app.use(router.routes());
-  app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes }));
-  app.use(authenticate(deps.apiKeys));
+  app.use(jsonBody({ limitBytes: deps.config.jsonBodyLimitBytes, timeoutMs: deps.config.edge.bodyTimeoutMs }));
+  app.use(authenticate(deps.apiKeys, authFailureThrottle(deps)));
   app.use(rateLimit({ limiter: deps.limits.rateLimiter, tiers: deps.config.tiers, generation: deps.cacheGeneration, metrics: deps.metrics }));
   app.use(credentialCheck(deps.apiKeys, deps.cacheGeneration));
   for (const router of apiRoutes(deps)) app.use(router.routes());

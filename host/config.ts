@@ -7,6 +7,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { BazaarError } from '../manifests/errors.js';
 import { marketplaceOptionsFromEnv, type MarketplaceOptions } from '../marketplace/marketplace-options.js';
+import { parseTrustedProxies } from './edge/client-address.js';
 import { retrySpanMs } from './events/retry-schedule.js';
 import { DEFAULT_TIERS, type TierTable } from './tiers.js';
 import { createAjv } from './validation.js';
@@ -29,6 +30,8 @@ export interface Config {
   readonly jsonBodyLimitBytes: number;
   readonly packageBodyLimitBytes: number;
   readonly logLevel: LogLevel;
+  /** Slow clients, connections and failed authentications per client address, `/metrics` access (host/edge). */
+  readonly edge: EdgeConfig;
   readonly tiers: TierTable;
   /** Auto-approval threshold, trust weights and deny-list, package limits (marketplace-options.ts). */
   readonly marketplace: MarketplaceOptions;
@@ -51,6 +54,24 @@ export interface Config {
   readonly circuitBreaker: CircuitBreakerConfig;
   // --- webhooks (host/events) ---
   readonly webhooks: WebhookConfig;
+}
+
+/** The HTTP edge: what a hostile or broken client may hold (host/edge). */
+export interface EdgeConfig {
+  /** The request line and headers must arrive within this, else 408 and the connection is closed. */
+  readonly headersTimeoutMs: number;
+  /** A body must arrive within this of the host starting to read it, else 408 and the connection is closed. */
+  readonly bodyTimeoutMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections per client address; more are answered 429 and closed (trusted proxies are not capped). */
+  readonly maxConnectionsPerAddress: number;
+  /** Addresses or CIDR ranges whose `X-Forwarded-For` is believed (host/edge/client-address.ts). */
+  readonly trustedProxies: readonly string[];
+  /** Failed authentications per client address and minute before 429 `rate_limited`. */
+  readonly authFailuresPerMinute: number;
+  /** A bearer token that may read `/metrics` besides `admin` keys; `null`: admin keys only. */
+  readonly metricsToken: string | null;
 }
 
 /** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
@@ -122,6 +143,14 @@ const ENV_SCHEMA = {
     BAZAAR_JSON_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 1024 * MIB, default: MIB },
     BAZAAR_PACKAGE_BODY_LIMIT_BYTES: { type: 'integer', minimum: 1024, maximum: 1024 * MIB, default: 5 * MIB },
     BAZAAR_LOG_LEVEL: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
+    // --- the HTTP edge (host/edge) ---
+    BAZAAR_HEADERS_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 600_000, default: 20_000 },
+    BAZAAR_BODY_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 3_600_000, default: 30_000 },
+    BAZAAR_KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 600_000, default: 5_000 },
+    BAZAAR_MAX_CONNECTIONS_PER_ADDRESS: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 100 },
+    BAZAAR_TRUSTED_PROXIES: { type: 'string' },
+    BAZAAR_AUTH_FAILURES_PER_MINUTE: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 30 },
+    BAZAAR_METRICS_TOKEN: { type: 'string', pattern: '^[\\x21-\\x7e]{16,256}$' },
     // Parsed by marketplaceOptionsFromEnv, which owns their rules.
     BAZAAR_AUTO_APPROVE_MIN_SCORE: { type: 'string' },
     BAZAAR_TRUST_WEIGHTS: { type: 'string' },
@@ -208,6 +237,15 @@ export function loadConfig(env: Env = process.env): Config {
     jsonBodyLimitBytes: v.BAZAAR_JSON_BODY_LIMIT_BYTES,
     packageBodyLimitBytes: v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES,
     logLevel: v.BAZAAR_LOG_LEVEL,
+    edge: {
+      headersTimeoutMs: v.BAZAAR_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: v.BAZAAR_BODY_TIMEOUT_MS,
+      keepAliveTimeoutMs: v.BAZAAR_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerAddress: v.BAZAAR_MAX_CONNECTIONS_PER_ADDRESS,
+      trustedProxies: trustedProxiesSetting(v.BAZAAR_TRUSTED_PROXIES),
+      authFailuresPerMinute: v.BAZAAR_AUTH_FAILURES_PER_MINUTE,
+      metricsToken: v.BAZAAR_METRICS_TOKEN ?? null,
+    },
     tiers: structuredClone(DEFAULT_TIERS),
     marketplace: marketplaceOptionsFromEnv(raw, v.BAZAAR_PACKAGE_BODY_LIMIT_BYTES),
     minTrustScore: v.BAZAAR_MIN_TRUST_SCORE,
@@ -233,6 +271,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     webhooks,
   });
+}
+
+/** BAZAAR_TRUSTED_PROXIES, checked here so a typo stops the host rather than trusting nobody (or everybody). */
+function trustedProxiesSetting(value: string | undefined): string[] {
+  try {
+    return parseTrustedProxies(value ?? '');
+  } catch (err) {
+    throw new BazaarError('invalid_request', `Invalid configuration: BAZAAR_TRUSTED_PROXIES ${(err as Error).message}`);
+  }
 }
 
 /**

@@ -5,9 +5,10 @@
  *
  * The CLI's `serve` command calls `startServer(loadConfig())`.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { createHttpServer } from './edge/http-server.js';
 import { bootstrapOperator } from './bootstrap-operator.js';
 import { buildDeps, closeDeps, openDatabase, sandboxOptions } from './build-deps.js';
 import { createSandboxRuntime } from '../runtime/index.js';
@@ -51,7 +52,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
     }
     // Every host runs the rollup and the breaker: both are idempotent, so no coordination is needed.
     deps.analytics.start();
-    server = createServer(createApp(deps).callback());
+    server = createHttpServer(createApp(deps).callback(), config.edge);
     deps.billing.scheduler.start(); // closes due billing periods on this host too (row locks keep it exactly once)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

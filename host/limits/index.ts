@@ -71,6 +71,11 @@ export interface LimitsOptions {
 export interface Limits {
   readonly backend: 'redis' | 'in-process';
   readonly rateLimiter: RateLimiter;
+  /**
+   * Failed authentications per client address (host/edge/auth-failures.ts): the same
+   * GCRA under its own keys, shared through Redis, with the same per-process fallback.
+   */
+  readonly authFailures: RateLimiter;
   readonly quota: QuotaCounter;
   readonly concurrency: ConcurrencyLimiter;
   /** `quota.reserve` + `concurrency.acquire` in one step (one round trip on Redis): the execute path's admission. */
@@ -99,6 +104,7 @@ export function createLimits(options: LimitsOptions): Limits {
     return {
       backend: 'in-process',
       rateLimiter: inProcessRate,
+      authFailures: new InProcessRateLimiter({ clock }),
       quota,
       concurrency,
       admission: new ComposedAdmission({ quota, concurrency, cpu: new InProcessCpuBudget({ clock }) }),
@@ -116,6 +122,11 @@ export function createLimits(options: LimitsOptions): Limits {
     rateLimiter: new FallbackRateLimiter({
       primary: new RedisRateLimiter({ redis, keyPrefix }),
       fallback: inProcessRate,
+      logger,
+    }),
+    authFailures: new FallbackRateLimiter({
+      primary: new RedisRateLimiter({ redis, keyPrefix, bucket: 'authfail' }),
+      fallback: new InProcessRateLimiter({ clock }),
       logger,
     }),
     quota,

@@ -46,19 +46,22 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #redis: Redis & GcraCommands;
   readonly #keyPrefix: string;
   readonly #generationKey: string;
+  readonly #bucket: string;
 
-  constructor(options: { redis: Redis; keyPrefix: string }) {
+  /** `bucket` names what is counted (`rate`: tenants' requests; `authfail`: failed authentications per address). */
+  constructor(options: { redis: Redis; keyPrefix: string; bucket?: string }) {
     // defineCommand sends EVALSHA and falls back to EVAL after NOSCRIPT (e.g. a restarted server).
     options.redis.defineCommand('bazaarGcra', { lua: GCRA_LUA, numberOfKeys: 2 });
     this.#redis = options.redis as Redis & GcraCommands;
     this.#keyPrefix = options.keyPrefix;
+    this.#bucket = options.bucket ?? 'rate';
     this.#generationKey = generationKey(options.keyPrefix);
   }
 
   /** Throws `dependency_unavailable` when Redis does not answer (the fallback limiter catches it). */
   async check(tenantId: string, policy: RateLimitPolicy): Promise<RateLimitResult> {
     const { limit, windowMs } = normalisePolicy(policy);
-    const key = `${this.#keyPrefix}rate:${tenantDigest(tenantId)}`;
+    const key = `${this.#keyPrefix}${this.#bucket}:${tenantDigest(tenantId)}`;
     let reply: GcraReply;
     try {
       reply = await this.#redis.bazaarGcra(key, this.#generationKey, limit, windowMs * 1000);

@@ -86,7 +86,7 @@ export class HostMetrics {
     });
     this.#rateLimited = new Counter({
       name: 'bazaar_limit_refusals_total',
-      help: 'Requests refused by a limit before any work: rate limit, quota, concurrency cap.',
+      help: 'Requests refused by a limit before any work: rate limit, quota, concurrency cap, failed authentications.',
       labelNames: ['reason'],
       registers,
     });
@@ -132,7 +132,7 @@ export class HostMetrics {
     this.#executionCpu.observe({ plugin }, execution.cpuMs / 1000);
   }
 
-  /** A request refused by a limit: `rate_limited`, `quota_exceeded` or `concurrency_limited`. */
+  /** A request refused by a limit: `rate_limited`, `quota_exceeded`, `concurrency_limited` or `auth_failures`. */
   limitRefused(reason: string): void {
     this.#rateLimited.inc({ reason });
   }

@@ -4,7 +4,9 @@
  * - `authenticate` turns `Authorization: Bearer <key>` into `ctx.state.principal`
  *   and `ctx.state.tenant`. A request without the header passes through
  *   anonymous (public routes); a header with a bad key is 401 `unauthorized`
- *   at once, and a suspended tenant's key 403 `tenant_suspended`.
+ *   at once (429 `rate_limited` once its address failed too often:
+ *   edge/auth-failures.ts), a suspended tenant's key 403 `tenant_suspended`,
+ *   and two `Authorization` headers 400 `invalid_request`.
  * - `requireScope(...scopes)` guards a route: 401 without a principal, 403
  *   `forbidden` when the key has none of the scopes (`admin` has them all).
  *
@@ -16,9 +18,10 @@
 import type Koa from 'koa';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Authenticated } from '../api-keys/api-key-service.js';
-import type { AppState } from '../app-state.js';
+import type { AppCtx, AppState } from '../app-state.js';
 import { hasAnyScope } from '../auth/principal.js';
 import type { Scope } from '../auth/scopes.js';
+import type { AuthFailureThrottle } from '../edge/auth-failures.js';
 
 /** What `authenticate` needs: the API key service's check. */
 export interface Authenticator {
@@ -27,13 +30,31 @@ export interface Authenticator {
 
 const BEARER = /^Bearer +(\S+) *$/i;
 
-export function authenticate(authenticator: Authenticator): Koa.Middleware<AppState> {
+/**
+ * The bearer token of the request; `null` without an `Authorization` header.
+ * Throws 400 `invalid_request` for two of them (Node would keep the first one
+ * quietly, and a proxy may have read the other) and 401 for another scheme.
+ */
+export function bearerToken(ctx: AppCtx): string | null {
+  const raw = ctx.req.rawHeaders;
+  let headers = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'authorization') headers++;
+  if (headers > 1) throw new BazaarError('invalid_request', 'Send one Authorization header.');
+  const header = ctx.get('authorization');
+  if (header === '') return null;
+  const match = BEARER.exec(header);
+  if (match?.[1] === undefined) throw new BazaarError('unauthorized', 'Use "Authorization: Bearer <api key>".');
+  return match[1];
+}
+
+export function authenticate(authenticator: Authenticator, throttle: AuthFailureThrottle): Koa.Middleware<AppState> {
   return async function authenticate(ctx, next) {
-    const header = ctx.get('authorization');
-    if (header !== '') {
-      const match = BEARER.exec(header);
-      if (match?.[1] === undefined) throw new BazaarError('unauthorized', 'Use "Authorization: Bearer <api key>".');
-      const { principal, tenant, cachedUnder } = await authenticator.authenticate(match[1]);
+    const authenticated = await throttle.guard(ctx, async () => {
+      const token = bearerToken(ctx);
+      return token === null ? null : authenticator.authenticate(token);
+    });
+    if (authenticated !== null) {
+      const { principal, tenant, cachedUnder } = authenticated;
       ctx.state.principal = principal;
       ctx.state.tenant = tenant;
       if (cachedUnder !== undefined) ctx.state.credentialCachedUnder = cachedUnder;

@@ -1,10 +1,13 @@
 /**
- * Request bodies, read with `raw-body` under a size limit (API.md: over the
- * limit → 413 `payload_too_large`).
+ * Request bodies, read with `raw-body` under a size limit (over the limit →
+ * 413 `payload_too_large`) and a deadline (a body still arriving
+ * `timeoutMs` after the host started reading it → 408 `request_timeout`;
+ * the edge middleware then closes the connection).
  *
  * - `jsonBody` parses `application/json` (and `+json`) bodies into
  *   `ctx.request.body`, refusing malformed JSON and prototype-poisoning keys
- *   (`__proto__`, `constructor.prototype`) with 400 `invalid_request`. Other
+ *   (`__proto__`, `constructor.prototype`) and JSON nested deeper than
+ *   `MAX_JSON_DEPTH` with 400 `invalid_request`. Other
  *   content types are left unread: such a request reaches a JSON handler with
  *   `body === undefined`, which its validator refuses.
  * - `rawBody` reads the bytes into `ctx.request.rawBody` (package uploads).
@@ -12,7 +15,7 @@
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
 import secureJson from 'secure-json-parse';
-import { BazaarError } from '../../manifests/errors.js';
+import { BazaarError, isBazaarError } from '../../manifests/errors.js';
 import type { AppState } from '../app-state.js';
 
 declare module 'koa' {
@@ -28,7 +31,16 @@ const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface BodyOptions {
   readonly limitBytes: number;
+  /** How long the whole body may take to arrive, from the moment the host starts reading it. */
+  readonly timeoutMs: number;
 }
+
+/**
+ * Arrays and objects nested deeper than this are refused before parsing: deep
+ * values overflow the stack of the recursive code that handles them later
+ * (serialisation, schema validation, the sandbox's copy).
+ */
+export const MAX_JSON_DEPTH = 64;
 
 export function jsonBody(options: BodyOptions): Koa.Middleware<AppState> {
   return async function jsonBody(ctx, next) {
@@ -37,7 +49,7 @@ export function jsonBody(options: BodyOptions): Koa.Middleware<AppState> {
       if (charset !== '' && charset !== 'utf-8' && charset !== 'utf8') {
         throw new BazaarError('invalid_request', 'JSON bodies must be UTF-8.');
       }
-      const text = (await readBody(ctx, options.limitBytes)).toString('utf8');
+      const text = (await readBody(ctx, options)).toString('utf8');
       ctx.request.body = text.trim() === '' ? undefined : parseJson(text);
     }
     await next();
@@ -48,13 +60,13 @@ export function jsonBody(options: BodyOptions): Koa.Middleware<AppState> {
 export function rawBody(options: BodyOptions & { readonly types: readonly string[] }): Koa.Middleware<AppState> {
   return async function rawBody(ctx, next) {
     if (METHODS_WITH_BODY.has(ctx.method) && ctx.request.is(...options.types)) {
-      ctx.request.rawBody = await readBody(ctx, options.limitBytes);
+      ctx.request.rawBody = await readBody(ctx, options);
     }
     await next();
   };
 }
 
-async function readBody(ctx: Koa.Context, limitBytes: number): Promise<Buffer> {
+async function readBody(ctx: Koa.Context, { limitBytes, timeoutMs }: BodyOptions): Promise<Buffer> {
   const encoding = ctx.get('content-encoding').toLowerCase();
   if (encoding !== '' && encoding !== 'identity') {
     // We would have to inflate with a ratio cap; no client needs it, so refuse.
@@ -63,15 +75,26 @@ async function readBody(ctx: Koa.Context, limitBytes: number): Promise<Buffer> {
   const declared = ctx.request.length;
   // Refuse before reading a byte when the client announces too much.
   if (declared !== undefined && declared > limitBytes) throw tooLarge(limitBytes);
+  const reading = getRawBody(ctx.req, { limit: limitBytes, ...(declared === undefined ? {} : { length: declared }) });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BazaarError('request_timeout', `The request body did not arrive within ${timeoutMs} ms.`)), timeoutMs);
+  });
   try {
-    return await getRawBody(ctx.req, { limit: limitBytes, ...(declared === undefined ? {} : { length: declared }) });
+    return await Promise.race([reading, deadline]);
   } catch (err) {
+    if (isBazaarError(err)) {
+      reading.catch(() => undefined); // it ends when the connection closes
+      throw err;
+    }
     const type = (err as { type?: unknown }).type;
     if (type === 'entity.too.large') throw tooLarge(limitBytes);
     if (typeof type === 'string') {
       throw new BazaarError('invalid_request', 'The request body could not be read.', undefined, { cause: err });
     }
     throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -82,9 +105,37 @@ function tooLarge(limitBytes: number): BazaarError {
 }
 
 function parseJson(text: string): unknown {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new BazaarError('invalid_request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels is not accepted.`, { maxDepth: MAX_JSON_DEPTH });
+  }
   try {
     return secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
   } catch (err) {
     throw new BazaarError('invalid_request', 'The body is not valid JSON.', undefined, { cause: err });
   }
+}
+
+/**
+ * Whether the JSON text opens more than `max` arrays/objects inside each
+ * other: one pass over the characters, skipping strings, with a counter and
+ * no recursion (so no input can overflow it). Malformed text may be counted
+ * wrong; JSON.parse refuses it next anyway.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }

@@ -85,6 +85,8 @@ export const commonHeaders: Record<string, Schema> = {
   'X-CpuBudget-Remaining': intHeader('Plugin CPU milliseconds still available now; at 0, executions answer 429 `rate_limited`.'),
   'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'string', pattern: '^[0-9]+$' } },
   'WWW-Authenticate': { description: '`Bearer`.', schema: { type: 'string' } },
+  'X-Content-Type-Options': { description: '`nosniff`, on every answer.', required: true, schema: { const: 'nosniff' } },
+  'Cache-Control': { description: '`no-store` on JSON answered to a request with a key.', schema: { type: 'string' } },
 };
 
 /** `?from=&to=` of the usage and analytics reads. */

@@ -26,7 +26,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 ];
 
 const TAGS: Schema[] = [
-  { name: 'operations', description: 'Probes, metrics and this document (no key).' },
+  { name: 'operations', description: 'Probes, metrics (operator key or metrics token) and this document.' },
   { name: 'tenants', description: 'Organisations, their tiers and settings (operator).' },
   { name: 'api-keys', description: 'Keys with scopes, shown once (operator).' },
   { name: 'packages', description: 'Publishing.' },

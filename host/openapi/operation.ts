@@ -6,12 +6,13 @@
  * - security: the bearer scheme with the scopes the route's `requireScope`
  *   demands (one of them suffices; `admin` holds them all), repeated as
  *   `x-required-scopes` and in the description; keyless operations have none;
- * - the errors every authenticated request can meet (401, 403
- *   `tenant_suspended`, 429, 500, 503), 403 `forbidden` when a scope is
- *   required, 400/413 for requests with a body, 404 for path parameters;
+ * - the errors every authenticated request can meet (400 for two
+ *   `Authorization` headers, 401, 403 `tenant_suspended`, 429, 500, 503), 403 `forbidden` when a scope is
+ *   required, 400/408/413 for requests with a body, 404 for path parameters;
  * - one response per error status, whose schema is the error envelope with
  *   `error.code` restricted to that status's codes (also in `x-error-codes`);
- * - `X-Request-Id` on every answer, the rate-limit headers on authenticated
+ * - `X-Request-Id` and `X-Content-Type-Options` on every answer,
+ *   `Cache-Control` (`no-store`) on keyed JSON, the rate-limit headers on authenticated
  *   ones, `Retry-After` on 429, and the `Idempotency-Key` header where the
  *   route honours it.
  */
@@ -71,6 +72,8 @@ export interface OperationSpec {
   readonly answers: Readonly<Record<number, AnswerSpec>>;
   /** Error codes particular to this operation; the common ones are added. */
   readonly errors?: readonly ErrorCode[];
+  /** `false`: a keyed operations route, before the tenant rate limit (`/metrics`), so no `X-RateLimit-*` headers. */
+  readonly rateLimited?: boolean;
 }
 
 /** Template parameters, by name, as the routers' `router.param` validators accept them. */
@@ -85,9 +88,12 @@ export const PATH_PARAMETERS: Readonly<Record<string, { schema: Schema; descript
   file: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.(js|css|html|svg)$' }, description: 'A console asset file name.' },
 };
 
-const COMMON_AUTHENTICATED: readonly ErrorCode[] = ['unauthorized', 'tenant_suspended', 'rate_limited', 'internal_error', 'dependency_unavailable'];
+// invalid_request: two Authorization headers; rate_limited: the tenant's rate, or failed authentications from the client's address.
+const COMMON_AUTHENTICATED: readonly ErrorCode[] = ['invalid_request', 'unauthorized', 'tenant_suspended', 'rate_limited', 'internal_error', 'dependency_unavailable'];
 
 const REQUEST_ID_HEADER = { $ref: '#/components/headers/X-Request-Id' };
+const NOSNIFF_HEADER = { $ref: '#/components/headers/X-Content-Type-Options' };
+const NO_STORE_HEADER = { $ref: '#/components/headers/Cache-Control' };
 const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { $ref: '#/components/headers/X-RateLimit-Limit' },
   'X-RateLimit-Remaining': { $ref: '#/components/headers/X-RateLimit-Remaining' },
@@ -108,6 +114,7 @@ export function errorCodesOf(spec: OperationSpec): ErrorCode[] {
     if (hasBody) {
       codes.add('invalid_request');
       codes.add('payload_too_large');
+      codes.add('request_timeout'); // a body still arriving at its deadline
     }
     if (/\{[^}]+\}/.test(spec.path)) codes.add('not_found');
     if (spec.idempotent) {
@@ -124,8 +131,9 @@ function accessText(access: Access): string {
   return `Requires an API key with one of the scopes ${access.scopes.map((s) => `\`${s}\``).join(', ')} (\`admin\` holds every scope).`;
 }
 
-function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated: boolean): Schema {
-  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER };
+function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated: boolean, keyed: boolean): Schema {
+  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Content-Type-Options': NOSNIFF_HEADER };
+  if (keyed) headers['Cache-Control'] = NO_STORE_HEADER;
   // Rate-limit headers come with any answer after the limiter ran (not with 401 / tenant_suspended, refused before it).
   if (authenticated) Object.assign(headers, RATE_LIMIT_HEADERS);
   if (status === 429) headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
@@ -147,8 +155,9 @@ function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated:
   };
 }
 
-function answer(spec: AnswerSpec, authenticated: boolean, status: number): Schema {
-  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER };
+function answer(spec: AnswerSpec, authenticated: boolean, keyed: boolean, status: number): Schema {
+  const headers: Record<string, Schema> = { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Content-Type-Options': NOSNIFF_HEADER };
+  if (keyed && spec.json !== undefined) headers['Cache-Control'] = NO_STORE_HEADER;
   if (authenticated) {
     for (const [name, header] of Object.entries(RATE_LIMIT_HEADERS)) {
       // Present on every answer the limiter let through; say so where a client can rely on it.
@@ -168,7 +177,8 @@ function answer(spec: AnswerSpec, authenticated: boolean, status: number): Schem
 
 /** The OpenAPI Operation Object of `spec`. */
 export function buildOperation(spec: OperationSpec): Schema {
-  const authenticated = !isKeyless(spec.access);
+  const keyed = !isKeyless(spec.access);
+  const authenticated = keyed && spec.rateLimited !== false;
   const codes = errorCodesOf(spec);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) {
@@ -178,8 +188,8 @@ export function buildOperation(spec: OperationSpec): Schema {
   }
 
   const responses: Record<string, Schema> = {};
-  for (const [status, a] of Object.entries(spec.answers)) responses[status] = answer(a, authenticated, Number(status));
-  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) responses[String(status)] = errorAnswer(status, list, authenticated);
+  for (const [status, a] of Object.entries(spec.answers)) responses[status] = answer(a, authenticated, keyed, Number(status));
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) responses[String(status)] = errorAnswer(status, list, authenticated, keyed);
 
   const pathNames = [...spec.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
   const parameters: Schema[] = pathNames.map((name) => {

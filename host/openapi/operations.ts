@@ -1,8 +1,9 @@
 /**
  * Operations routes (API.md "Operations"): probes, metrics, this document and
- * the console pages. All keyless, mounted before authentication.
+ * the console pages, mounted before authentication. All keyless but
+ * `/metrics` (an `admin` key or the metrics token).
  */
-import { KEYLESS, type OperationSpec } from './operation.js';
+import { KEYLESS, oneOfScopes, type OperationSpec } from './operation.js';
 import { exact, oneOfStrings, type Schema } from './schema-kit.js';
 
 const checks: Schema = { type: 'object', additionalProperties: oneOfStrings(['ok', 'unavailable']), description: 'Each dependency (`database`, `redis`).' };
@@ -39,8 +40,12 @@ export const operationOperations: OperationSpec[] = [
   },
   {
     method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', summary: 'Prometheus metrics',
-    description: 'HTTP requests by route, executions by plugin and status, limit refusals, sandbox, usage-queue and webhook-queue gauges (host/metrics/host-metrics.ts). Keyless like the probes.',
-    access: KEYLESS,
+    description:
+      'HTTP requests by route, executions by plugin and status, limit refusals, sandbox, usage-queue and webhook-queue gauges (host/metrics/host-metrics.ts). ' +
+      'It names tenants\' plugins, so it needs an `admin` API key or the operator\'s metrics token (`BAZAAR_METRICS_TOKEN`), either as `Authorization: Bearer <token>`. ' +
+      'Not counted against a tenant rate limit: no `X-RateLimit-*` headers.',
+    access: oneOfScopes('admin'),
+    rateLimited: false,
     answers: { 200: { description: 'Prometheus text exposition format.', content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } } } },
   },
   {

@@ -23,7 +23,7 @@ export const PACKAGE_TYPES = ['application/gzip', 'application/x-gzip', 'applica
 
 export function packageRoutes(deps: Pick<AppDeps, 'marketplace' | 'config' | 'idempotency'>): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/packages' });
-  const upload = rawBody({ limitBytes: deps.config.packageBodyLimitBytes, types: PACKAGE_TYPES });
+  const upload = rawBody({ limitBytes: deps.config.packageBodyLimitBytes, timeoutMs: deps.config.edge.bodyTimeoutMs, types: PACKAGE_TYPES });
 
   router.post(
     '/',

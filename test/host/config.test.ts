@@ -25,6 +25,19 @@ describe('host/config', () => {
     assert.equal(config.jsonBodyLimitBytes, 2048);
   });
 
+  it('should default the edge to 20 s for headers, 30 s for a body, 100 connections and 30 failed authentications a minute per address, and no trusted proxy', () => {
+    assert.deepEqual(loadConfig({}).edge, {
+      headersTimeoutMs: 20_000,
+      bodyTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      maxConnectionsPerAddress: 100,
+      trustedProxies: [],
+      authFailuresPerMinute: 30,
+      metricsToken: null,
+    });
+    assert.deepEqual(loadConfig({ BAZAAR_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7,fd00::/8 ' }).edge.trustedProxies, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
+  });
+
   it('should treat empty variables as unset', () => {
     assert.equal(loadConfig({ PORT: '', DATABASE_URL: '' }).databaseUrl, null);
   });
@@ -48,6 +61,12 @@ describe('host/config', () => {
     ['BAZAAR_LOG_LEVEL', 'loud'],
     ['BAZAAR_ALLOW_PRIVATE_NETWORKS', 'yes'],
     ['BAZAAR_PACKAGE_BODY_LIMIT_BYTES', '-1'],
+    ['BAZAAR_HEADERS_TIMEOUT_MS', '10'],
+    ['BAZAAR_MAX_CONNECTIONS_PER_ADDRESS', '0'],
+    ['BAZAAR_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['BAZAAR_TRUSTED_PROXIES', 'lb.internal'],
+    ['BAZAAR_METRICS_TOKEN', 'short'],
+    ['BAZAAR_METRICS_TOKEN', 'has a space in it, sixteen+'],
   ] as const) {
     it(`should refuse ${name}=${value} naming the variable`, () => {
       assert.throws(

@@ -41,7 +41,7 @@ for (const backend of backends.slice(0, 1)) {
     let hostile: string;
 
     const scrape = async (): Promise<string> => {
-      const res = await host.http().get('/metrics');
+      const res = await host.http().get('/metrics').set('Authorization', `Bearer ${host.adminKey}`);
       assert.equal(res.status, 200);
       assert.match(String(res.headers['content-type']), /^text\/plain/);
       return res.text;

@@ -225,7 +225,7 @@ for (const backend of backends.slice(0, 1)) {
 describe('openapi contract checker', () => {
   const checker = new ContractChecker(buildOpenApiDocument() as Record<string, unknown>);
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-    ({ status, body, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': 'r', ...headers } }) as unknown as Response;
+    ({ status, body, headers: { 'content-type': 'application/json; charset=utf-8', 'x-request-id': 'r', 'x-content-type-options': 'nosniff', ...headers } }) as unknown as Response;
   const limited = { 'x-ratelimit-limit': '60', 'x-ratelimit-remaining': '59', 'x-ratelimit-reset': '1' };
   const tenant = {
     id: '5b0c8f5e-8d2a-4a43-9a53-3f7f1c9a2b10', name: 'Acme', slug: 'acme', ownerEmail: 'o@acme.test', tier: 'pro', status: 'active',

@@ -53,7 +53,8 @@ for (const backend of backends) {
 
       // Operations routes: keyless.
       await c.expect(http().get('/healthz'), 200);
-      await c.expect(http().get('/metrics'), 200);
+      await c.expect(http().get('/metrics'), 401);
+      await c.expect(http().get('/metrics').set(bearer(host.adminKey)), 200);
       await c.expect(http().get('/readyz'), 200);
       await c.expect(http().get('/openapi.json'), 200);
       await c.expect(http().get('/console'), 200);

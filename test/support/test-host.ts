@@ -13,6 +13,7 @@ import { buildDeps } from '../../host/build-deps.js';
 import type { Clock } from '../../host/clock.js';
 import type { AppDeps } from '../../host/deps.js';
 import type { EventPublisher } from '../../host/events/domain-events.js';
+import type { Limits } from '../../host/limits/index.js';
 import { createLogger, type Logger } from '../../host/logger.js';
 import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
 import { type CacheGeneration, InProcessCacheGeneration } from '../../host/caching/cache-generation.js';
@@ -56,6 +57,8 @@ export interface TestHostOptions {
   readonly events?: EventPublisher;
   /** Run the webhook dispatcher loop (default false: tests call `deps.webhookDispatcher.runOnce()`). */
   readonly dispatchWebhooks?: boolean;
+  /** Counters shared with other test hosts (e.g. on one Redis); default: built from the config. */
+  readonly limits?: Limits;
 }
 
 /**
@@ -88,6 +91,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     clock,
     runtime,
     ...(options.events === undefined ? {} : { events: options.events }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     cacheGeneration: sharedGeneration(database),
     dispatchWebhooks: options.dispatchWebhooks ?? false,
   });

@@ -118,7 +118,7 @@ function unreachable(host: string, timeoutMs: number, err: unknown): HostUnreach
 function codeForStatus(status: number): ErrorCode {
   const byStatus: Partial<Record<number, ErrorCode>> = {
     400: 'invalid_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict',
-    413: 'payload_too_large', 429: 'rate_limited', 503: 'dependency_unavailable',
+    408: 'request_timeout', 413: 'payload_too_large', 429: 'rate_limited', 503: 'dependency_unavailable',
   };
   return byStatus[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
 }
