@@ -9,6 +9,7 @@
  * this is the host-side decoder, which trusts nothing in the string.
  */
 import type { ExecutionErrorCode } from '../manifests/errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../manifests/json-depth.js';
 import type { JsonValue } from './types.js';
 
 /** The only codes an isolate may report about itself; anything else is a forgery. */
@@ -46,6 +47,10 @@ export function decodeEnvelope(envelope: string): DecodedEnvelope {
   const logs = decodeLogs(envelope.slice(first + 1, second));
   const payload = envelope.slice(second + 1);
   if (kind === 'ok') {
+    // Deeper output would overflow the recursive code that validates and answers it.
+    if (nestedDeeperThan(payload, MAX_JSON_DEPTH)) {
+      return { ok: false, code: 'plugin_error', message: `The plugin output is nested deeper than ${MAX_JSON_DEPTH} levels.`, logs };
+    }
     try {
       return { ok: true, output: JSON.parse(payload) as JsonValue, logs };
     } catch {

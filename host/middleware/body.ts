@@ -12,6 +12,7 @@
  *   `body === undefined`, which its validator refuses.
  * - `rawBody` reads the bytes into `ctx.request.rawBody` (package uploads).
  */
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../manifests/json-depth.js';
 import type Koa from 'koa';
 import getRawBody from 'raw-body';
 import secureJson from 'secure-json-parse';
@@ -35,12 +36,7 @@ export interface BodyOptions {
   readonly timeoutMs: number;
 }
 
-/**
- * Arrays and objects nested deeper than this are refused before parsing: deep
- * values overflow the stack of the recursive code that handles them later
- * (serialisation, schema validation, the sandbox's copy).
- */
-export const MAX_JSON_DEPTH = 64;
+
 
 export function jsonBody(options: BodyOptions): Koa.Middleware<AppState> {
   return async function jsonBody(ctx, next) {
@@ -113,29 +109,4 @@ function parseJson(text: string): unknown {
   } catch (err) {
     throw new BazaarError('invalid_request', 'The body is not valid JSON.', undefined, { cause: err });
   }
-}
-
-/**
- * Whether the JSON text opens more than `max` arrays/objects inside each
- * other: one pass over the characters, skipping strings, with a counter and
- * no recursion (so no input can overflow it). Malformed text may be counted
- * wrong; JSON.parse refuses it next anyway.
- */
-export function nestedDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) {
-      depth--;
-    }
-  }
-  return false;
 }

@@ -70,6 +70,14 @@ describe('sandbox runtime', function () {
   });
 
   describe('limits on output and logs', () => {
+    it('should answer plugin_error for output nested deeper than the JSON bound, and take it at the bound', async () => {
+      const deep = await runtime.execute(request('valid', 'deepOutput', { input: { depth: 5000 } }));
+      assert.equal(deep.error?.code, 'plugin_error');
+      assert.match(deep.error?.message ?? '', /nested deeper than 64/);
+      const atBound = await runtime.execute(request('valid', 'deepOutput', { input: { depth: 63 } }));
+      assert.equal(atBound.status, 'succeeded');
+    });
+
     it('should answer output_too_large over maxOutputBytes', async () => {
       const result = await runtime.execute(
         request('valid', 'bigOutput', { input: { size: 5000 }, limits: { maxOutputBytes: 4096 } }),

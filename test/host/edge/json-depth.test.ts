@@ -5,7 +5,7 @@
  * bound itself is accepted, and brackets inside strings do not count.
  */
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../../host/middleware/body.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../../manifests/json-depth.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import type { TestHost } from '../../support/test-host.js';
 import { bearer, createInstaller, examplePackage, execute, installOk, publishApproved, startExecutionHost, usageRows } from '../executions/execution-host.js';
