@@ -41,10 +41,6 @@ export class InstanceCache {
     return this.#idle.size + this.#busy.size;
   }
 
-  get busy(): number {
-    return this.#busy.size;
-  }
-
   get evictions(): number {
     return this.#evictions;
   }

@@ -122,8 +122,7 @@ export class PluginInstance {
         this.dispose('memory');
         const state = { killReason: 'memory' as const, isDisposed: true, elapsedMs: 0, cpuMs, timeoutMs, memoryMb };
         const error = translateEngineFailure(undefined, state);
-        const [cpu, wall, memory] = result.usage;
-        return { t: 'result', id: msg.id, error, logs: head.logs, usage: [cpu, wall, Math.max(memory, memoryMb * 1024 * 1024)] };
+        return { t: 'result', id: msg.id, error, logs: head.logs, usage: atMemoryLimit(result.usage, memoryMb) };
       }
       return result;
     }
@@ -140,9 +139,7 @@ export class PluginInstance {
     const logs = await this.#recoverLogs();
     // After any engine failure the context may hold half-done state: recycle it.
     this.dispose(this.#killReason ?? 'evicted');
-    const spent = usage();
-    // Stopped for memory: it reached its limit, whether or not a sample caught it there.
-    if (error.code === 'memory_limit_exceeded') spent[2] = Math.max(spent[2], memoryMb * 1024 * 1024);
+    const spent = error.code === 'memory_limit_exceeded' ? atMemoryLimit(usage(), memoryMb) : usage();
     return { t: 'result', id: msg.id, error, ...(logs !== undefined && { logs }), usage: spent };
   }
 
@@ -217,4 +214,9 @@ export class PluginInstance {
   abortRunning(reason: KillReason): void {
     this.#running?.abort(reason);
   }
+}
+
+/** Stopped for memory: it reached its limit, whether or not a sample caught it there. */
+function atMemoryLimit([cpuMs, wallMs, memoryBytes]: ResultMessage['usage'], memoryMb: number): ResultMessage['usage'] {
+  return [cpuMs, wallMs, Math.max(memoryBytes, memoryMb * 1024 * 1024)];
 }

@@ -51,6 +51,8 @@ export class SandboxPool implements SandboxRuntime {
   readonly #workers: WorkerProcess[];
   /** The heavy lane: niced workers for CPU-heavy installs (may be empty). */
   readonly #heavyWorkers: WorkerProcess[];
+  /** Both lanes, for what concerns every worker (readiness, eviction, stats, close). */
+  readonly #everyWorker: WorkerProcess[];
   readonly #heavyCpuMs: number;
   /** installId → average CPU ms of its recent executions. */
   readonly #cost = new Map<string, number>();
@@ -80,6 +82,7 @@ export class SandboxPool implements SandboxRuntime {
       new WorkerProcess({ settings, heapMb: options.workerHeapMb ?? 256, graceMs: options.watchdogGraceMs ?? 1000, niceness });
     this.#workers = Array.from({ length: count }, () => worker(0));
     this.#heavyWorkers = Array.from({ length: Math.max(0, options.heavyWorkers ?? 1) }, () => worker(options.heavyNiceness ?? 10));
+    this.#everyWorker = [...this.#workers, ...this.#heavyWorkers];
     this.#heavyCpuMs = options.heavyCpuMs ?? 20;
     this.#assigned = this.#workers.map(() => 0);
     this.#scheduler = new FairScheduler({
@@ -90,7 +93,7 @@ export class SandboxPool implements SandboxRuntime {
 
   /** Resolves when every worker has started (executions wait for this on their own). */
   async ready(): Promise<void> {
-    await Promise.all(this.#allWorkers().map((w) => w.ready()));
+    await Promise.all(this.#everyWorker.map((w) => w.ready()));
   }
 
   #home(installId: string): number {
@@ -102,10 +105,6 @@ export class SandboxPool implements SandboxRuntime {
       this.#homes.set(installId, index);
     }
     return index;
-  }
-
-  #allWorkers(): WorkerProcess[] {
-    return [...this.#workers, ...this.#heavyWorkers];
   }
 
   /**
@@ -165,7 +164,7 @@ export class SandboxPool implements SandboxRuntime {
 
   /** Drops the install's warm instances on every worker; executions running on them finish first. */
   async evict(installId: string): Promise<void> {
-    for (const worker of this.#allWorkers()) worker.evict(installId);
+    for (const worker of this.#everyWorker) worker.evict(installId);
     this.#cost.delete(installId);
     const index = this.#homes.get(installId);
     if (index === undefined) return;
@@ -176,7 +175,7 @@ export class SandboxPool implements SandboxRuntime {
   async stats(): Promise<SandboxStats> {
     // In flight as the parent counts it: sent and not answered yet (the worker counts only what has an isolate).
     const per = await Promise.all(
-      this.#allWorkers().map(async (w) => ({ ...(await w.stats()), pid: w.pid, heavy: this.#heavyWorkers.includes(w), inFlight: w.inFlight })),
+      this.#everyWorker.map(async (w) => ({ ...(await w.stats()), pid: w.pid, heavy: this.#heavyWorkers.includes(w), inFlight: w.inFlight })),
     );
     const perWorker = per.map(({ pid, heavy, warmInstances, spareIsolates, evictions, inFlight, isolateMemoryBytes, rssBytes }) => ({
       pid, heavy, warmInstances, spareIsolates, evictions, inFlight, isolateMemoryBytes, rssBytes,
@@ -186,7 +185,7 @@ export class SandboxPool implements SandboxRuntime {
       workers: this.#workers.length + this.#heavyWorkers.length,
       warmInstances: sum((w) => w.warmInstances),
       evictions: sum((w) => w.evictions),
-      restarts: this.#allWorkers().reduce((n, w) => n + w.restarts, 0),
+      restarts: this.#everyWorker.reduce((n, w) => n + w.restarts, 0),
       memoryBytes: sum((w) => w.isolateMemoryBytes),
       running: this.#scheduler.running,
       waiting: this.#scheduler.waiting,
@@ -209,7 +208,7 @@ export class SandboxPool implements SandboxRuntime {
     await Promise.race([Promise.allSettled([...this.#accepted]), deadline]);
     clearTimeout(timer);
     // Whatever is still running past the drain period is answered sandbox_crashed by the kill.
-    await Promise.all(this.#allWorkers().map((w) => w.close(0)));
+    await Promise.all(this.#everyWorker.map((w) => w.close(0)));
   }
 
   /** Pid of the worker process an install is routed to (for operators and tests). */

@@ -107,7 +107,8 @@ export class ExecuteService {
       leaseMs: limits.timeoutMs + LEASE_MARGIN_MS,
       cpuBudgetMs: tier.cpuBudgetMsPerMinute,
     });
-    // The wall-clock deadline runs from here: waiting for a sandbox counts against it.
+    // The wall-clock deadline runs from here: waiting for a sandbox counts against it. Real time, not
+    // this.#deps.clock: the sandbox workers measure it against their own clocks.
     const deadline = Date.now() + limits.timeoutMs;
     if (!admission.admitted) throw refusal(admission, tenantLimits.maxConcurrentExecutions);
     const { reservation, cpuBudget } = admission;
