@@ -6,13 +6,13 @@
  */
 import type { Knex } from 'knex';
 import type { ReviewService } from '../../marketplace/review-service.js';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
-import { AnalyticsRepository } from '../storage/analytics-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Config } from '../foundation/config.js';
+import type { Logger } from '../foundation/logger.js';
+import { AnalyticsRepository } from './analytics-repository.js';
 import type { MarketplaceRepository } from '../../marketplace/ports.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { PeriodicTask } from '../periodic-task.js';
+import { PeriodicTask } from '../foundation/periodic-task.js';
 import { PluginAnalytics } from './plugin-analytics.js';
 import { UsageRollup } from './usage-rollup.js';
 

@@ -19,10 +19,10 @@
  *   window then only counts executions recorded after that approval.
  */
 import type { ReviewService } from '../../marketplace/review-service.js';
-import type { Clock } from '../clock.js';
-import type { CircuitBreakerConfig } from '../config.js';
-import { errorFields, type Logger } from '../logger.js';
-import type { AnalyticsRepository, BreakerFigures } from '../storage/analytics-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import type { CircuitBreakerConfig } from '../foundation/config.js';
+import { errorFields, type Logger } from '../foundation/logger.js';
+import type { AnalyticsRepository, BreakerFigures } from './analytics-repository.js';
 
 export interface CircuitBreakerDeps {
   readonly repository: AnalyticsRepository;

@@ -13,9 +13,9 @@
 import { BazaarError } from '../../manifests/errors.js';
 import { isPublisherOf, isReviewer, type KeyActor } from '../../marketplace/actor.js';
 import type { MarketplaceRepository } from '../../marketplace/ports.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../foundation/clock.js';
 import { parseTimeRange } from '../metering/usage-report.js';
-import type { AnalyticsRepository, HourlyAggregate } from '../storage/analytics-repository.js';
+import type { AnalyticsRepository, HourlyAggregate } from './analytics-repository.js';
 import { floorHour } from './usage-rollup.js';
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;

@@ -9,9 +9,9 @@
  * after it ends (an execution is recorded when it finishes), and a
  * recomputation is correct however many hosts ran it, a delta only once.
  */
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
-import type { AnalyticsRepository } from '../storage/analytics-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
+import type { AnalyticsRepository } from './analytics-repository.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 

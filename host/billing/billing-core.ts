@@ -4,15 +4,15 @@
  * transaction that made it.
  */
 import type { Knex } from 'knex';
-import type { Clock } from '../clock.js';
-import type { BillingConfig } from '../config.js';
-import type { DomainEvent, EventPublisher } from '../events/domain-events.js';
-import type { BillingAuditEntry, BillingAuditRepository } from '../storage/billing-audit-repository.js';
-import type { InvoiceRepository } from '../storage/invoice-repository.js';
-import type { SubscriptionRepository } from '../storage/subscription-repository.js';
-import type { TenantRepository } from '../storage/tenant-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import type { BillingConfig } from '../foundation/config.js';
+import type { DomainEvent, EventPublisher } from '../webhooks/domain-events.js';
+import type { BillingAuditEntry, BillingAuditRepository } from './billing-audit-repository.js';
+import type { InvoiceRepository } from './invoice-repository.js';
+import type { SubscriptionRepository } from './subscription-repository.js';
+import type { TenantRepository } from '../tenants/tenant-repository.js';
 import type { TenantService } from '../tenants/tenant-service.js';
-import type { TierTable } from '../tiers.js';
+import type { TierTable } from '../foundation/tiers.js';
 import type { Invoice } from './invoice.js';
 import { type Subscription, subscriptionToJson } from './subscription.js';
 

@@ -1,6 +1,6 @@
 /** Request bodies of the subscription endpoints (API.md "Billing"); unknown properties are refused. */
-import { TIER_NAMES, type TierName } from '../tiers.js';
-import { compileBodyValidator } from '../validation.js';
+import { TIER_NAMES, type TierName } from '../foundation/tiers.js';
+import { compileBodyValidator } from '../foundation/validation.js';
 
 export interface TierChangeInput {
   tier: TierName;

@@ -4,17 +4,17 @@
  * a test asks; `closeDeps` stops it.
  */
 import type { Knex } from 'knex';
-import type { CacheGeneration } from '../caching/cache-generation.js';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import type { EventPublisher } from '../events/domain-events.js';
-import type { Logger } from '../logger.js';
-import { BillingAuditRepository } from '../storage/billing-audit-repository.js';
-import { InvoiceRepository } from '../storage/invoice-repository.js';
-import { SubscriptionRepository } from '../storage/subscription-repository.js';
-import type { TenantRepository } from '../storage/tenant-repository.js';
+import type { CacheGeneration } from '../foundation/cache-generation.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Config } from '../foundation/config.js';
+import type { EventPublisher } from '../webhooks/domain-events.js';
+import type { Logger } from '../foundation/logger.js';
+import { BillingAuditRepository } from './billing-audit-repository.js';
+import { InvoiceRepository } from './invoice-repository.js';
+import { SubscriptionRepository } from './subscription-repository.js';
+import type { TenantRepository } from '../tenants/tenant-repository.js';
 import type { TenantService } from '../tenants/tenant-service.js';
-import { PeriodicTask } from '../periodic-task.js';
+import { PeriodicTask } from '../foundation/periodic-task.js';
 import { InvoiceService } from './invoice-service.js';
 import { ExternalPaymentProvider, type PaymentProvider } from './payment-provider.js';
 import { PeriodCloser } from './period-closer.js';

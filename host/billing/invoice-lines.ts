@@ -4,8 +4,8 @@
  * Rounding rules are in money.ts.
  */
 import type { Knex } from 'knex';
-import type { Tier } from '../tiers.js';
-import { executionsByPlugin, type LedgerEntry, paidPluginUsage } from '../storage/billing-usage-queries.js';
+import type { Tier } from '../foundation/tiers.js';
+import { executionsByPlugin, type LedgerEntry, paidPluginUsage } from './billing-usage-queries.js';
 import type { NewLine } from './invoice.js';
 import { microsToCents, overageCents, shareCents } from './money.js';
 

@@ -9,7 +9,7 @@
  * transaction that fails after it will be retried by the client.
  */
 import { BazaarError } from '../../manifests/errors.js';
-import { compileBodyValidator } from '../validation.js';
+import { compileBodyValidator } from '../foundation/validation.js';
 
 export interface PaymentRequest {
   readonly invoiceId: string;

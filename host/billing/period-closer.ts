@@ -12,14 +12,14 @@
  */
 import type { Knex } from 'knex';
 import { effectiveLimits } from '../tenants/tenant-settings.js';
-import { insertRevenueLedger } from '../storage/billing-usage-queries.js';
-import { periodOf, DAY_MS } from './billing-period.js';
+import { insertRevenueLedger } from './billing-usage-queries.js';
+import { periodOf, DAY_MS } from '../foundation/billing-period.js';
 import { type BillingDeps, openDraft, record, subscriptionAudit, subscriptionEvent, type SubscriptionChange } from './billing-core.js';
 import type { Invoice } from './invoice.js';
 import { usageLines } from './invoice-lines.js';
 import { taxCents } from './money.js';
 import type { Subscription, SubscriptionStatus } from './subscription.js';
-import type { TierName } from '../tiers.js';
+import type { TierName } from '../foundation/tiers.js';
 
 export interface ClosedPeriod {
   readonly tenantId: string;

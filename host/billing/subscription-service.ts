@@ -19,8 +19,8 @@
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Tenant } from '../tenants/tenant.js';
-import type { TierName } from '../tiers.js';
-import { addMonths, DAY_MS, secondsBetween, wholeSeconds } from './billing-period.js';
+import type { TierName } from '../foundation/tiers.js';
+import { addMonths, DAY_MS, secondsBetween, wholeSeconds } from '../foundation/billing-period.js';
 import { type BillingDeps, openDraft, record, subscriptionAudit, subscriptionEvent } from './billing-core.js';
 import { prorationCents } from './money.js';
 import type { PeriodCloser } from './period-closer.js';

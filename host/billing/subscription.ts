@@ -4,7 +4,7 @@
  * current billing period. `tenants.tier` always equals `tier` here: both are
  * written in one transaction (host/billing/subscription-service.ts).
  */
-import type { TierName } from '../tiers.js';
+import type { TierName } from '../foundation/tiers.js';
 
 export const SUBSCRIPTION_STATUSES = ['trialing', 'active', 'past_due', 'canceled'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

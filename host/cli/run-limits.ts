@@ -7,7 +7,7 @@
  */
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { ExecutionLimits } from '../../runtime/types.js';
-import { DEFAULT_TIERS } from '../tiers.js';
+import { DEFAULT_TIERS } from '../foundation/tiers.js';
 
 /** Tiers cap CPU and memory only; wall time gets this ceiling (time awaiting kv or fetch included). */
 export const MAX_TIMEOUT_MS = 30_000;

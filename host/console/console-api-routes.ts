@@ -10,11 +10,11 @@
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import { type AppContext, type AppRouter, type AppState, principalOf } from '../app-state.js';
-import type { AppDeps } from '../deps.js';
-import { requireScope } from '../middleware/auth.js';
-import { actorOf, versionParam } from '../routes/marketplace-input.js';
-import { pathParam, pluginNameParam } from '../routes/params.js';
+import { type AppContext, type AppRouter, type AppState, principalOf } from '../tenants/app-state.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { requireScope } from '../tenants/auth.js';
+import { actorOf, versionParam } from '../marketplace/marketplace-input.js';
+import { pathParam, pluginNameParam } from '../edge/params.js';
 import { tenantToJson } from '../tenants/tenant.js';
 import { PublisherPlugins } from './publisher-plugins.js';
 import { VersionFileReader } from './version-files.js';

@@ -17,8 +17,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import type { AppContext, AppRouter, AppState, AppCtx } from '../app-state.js';
-import { type CachedBody, cachedBody, sendCachedBody } from '../routes/cached-body.js';
+import type { AppContext, AppRouter, AppState, AppCtx } from '../tenants/app-state.js';
+import { type CachedBody, cachedBody, sendCachedBody } from '../edge/cached-body.js';
 import { setConsoleHeaders } from './console-headers.js';
 
 /** Where the assets live: the source tree, from `dist/host/console/console-routes.js`. */

@@ -19,8 +19,8 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ERROR_CATALOG, type ErrorCode } from '../../manifests/errors.js';
-import type { EdgeConfig } from '../config.js';
-import { normaliseAddress, TrustedProxies } from './client-address.js';
+import type { EdgeConfig } from '../foundation/config.js';
+import { normaliseAddress, TrustedProxies } from '../foundation/client-address.js';
 import { isClosing, lingeringClose } from './lingering-close.js';
 
 export type EdgeServerOptions = Pick<EdgeConfig, 'headersTimeoutMs' | 'bodyTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnectionsPerAddress' | 'trustedProxies'>;

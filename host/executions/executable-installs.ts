@@ -8,10 +8,10 @@
  * the generation: it is seen within the cache's maximum age
  * (`DEFAULT_MAX_AGE_MS`, 30 s; caching/cache-generation.ts says why).
  */
-import type { CacheGeneration } from '../caching/cache-generation.js';
-import { GenerationCache } from '../caching/generation-cache.js';
-import type { Clock } from '../clock.js';
-import type { ExecutableInstall, InstallRepository } from '../storage/install-repository.js';
+import type { CacheGeneration } from '../foundation/cache-generation.js';
+import { GenerationCache } from '../foundation/generation-cache.js';
+import type { Clock } from '../foundation/clock.js';
+import type { ExecutableInstall, InstallRepository } from '../installs/install-repository.js';
 
 export type ExecutableTarget = { readonly id: string } | { readonly plugin: string };
 

@@ -4,7 +4,7 @@
  * - 422 `{error: {code, message}, executionId, logs, usage, requestId}`: a
  *   failure caused by the plugin, still an execution (metered, counted).
  */
-import type { Answer } from '../idempotency/idempotent-answer.js';
+import type { Answer } from '../metering/idempotent-answer.js';
 import type { ExecutionOutcome } from './execute-service.js';
 
 export function executionAnswer(outcome: ExecutionOutcome, requestId: string): Answer {

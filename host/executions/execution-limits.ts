@@ -7,7 +7,7 @@
  */
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { ExecutionLimits } from '../../runtime/types.js';
-import type { TierLimits } from '../tiers.js';
+import type { TierLimits } from '../foundation/tiers.js';
 
 /** PLUGINS.md: logs are bounded to 100 lines and 16 KiB. */
 export const LOG_BOUNDS = Object.freeze({ maxLogLines: 100, maxLogBytes: 16 * 1024 });

@@ -10,9 +10,9 @@
  * maximum age (caching/cache-generation.ts). The score reads the durable usage records, so what
  * other processes executed counts too.
  */
-import { BackgroundWork } from '../background-work.js';
-import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
+import { BackgroundWork } from '../foundation/background-work.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 
 export interface TrustFeedOptions {
   readonly recompute: (name: string, version: string) => Promise<unknown>;

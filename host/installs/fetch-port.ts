@@ -22,7 +22,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { BazaarError } from '../../manifests/errors.js';
 import type { FetchPort, FetchRequest, FetchResponse } from '../../runtime/types.js';
-import { guardedLookup, privateLiteralHost } from './address-policy.js';
+import { guardedLookup, privateLiteralHost } from '../foundation/address-policy.js';
 
 export interface FetchPolicy {
   /** BAZAAR_ALLOW_PRIVATE_NETWORKS: tests and on-premises setups. */

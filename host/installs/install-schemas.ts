@@ -5,7 +5,7 @@
  */
 import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import type { JsonValue } from '../../runtime/types.js';
-import { compileBodyValidator } from '../validation.js';
+import { compileBodyValidator } from '../foundation/validation.js';
 import type { PermissionGrant } from './permissions.js';
 
 /** A grant has exactly the manifest's `permissions` shape, so one schema judges both. */

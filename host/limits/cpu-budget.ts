@@ -14,7 +14,7 @@
  * Lua (redis-execution-admission.ts); the in-process store below is the
  * embedded default.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../foundation/clock.js';
 import { tenantDigest } from './limit-keys.js';
 
 /** The budget refills over one minute. */

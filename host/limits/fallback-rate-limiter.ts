@@ -5,7 +5,7 @@
  * may get up to N × its limit across N hosts) than to refuse every request or
  * let them through unlimited. Quota and concurrency do not fall back (index.ts).
  */
-import { type Logger, errorFields } from '../logger.js';
+import { type Logger, errorFields } from '../foundation/logger.js';
 import type { RateLimitPolicy, RateLimitResult, RateLimiter } from './ports.js';
 
 export class FallbackRateLimiter implements RateLimiter {

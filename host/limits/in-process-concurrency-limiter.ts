@@ -3,7 +3,7 @@
  * Redis; in one process that only matters when a caller forgets to release
  * (a bug), but it keeps both implementations behaving alike.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../foundation/clock.js';
 import { assertInteger, tenantDigest } from './limit-keys.js';
 import { leaseTokenTenant, newLeaseToken } from './lease-token.js';
 import type { ConcurrencyLimiter, LeaseResult } from './ports.js';

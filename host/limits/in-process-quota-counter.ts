@@ -5,7 +5,7 @@
  * script's. A restarted process starts empty: configure a `UsageSource` so
  * counters are seeded from the usage records, as with Redis.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../foundation/clock.js';
 import { assertInteger, periodExpiresAtMs } from './limit-keys.js';
 import type { QuotaCounter, QuotaPolicy, QuotaReservation, UsageSource } from './ports.js';
 import { type ReserveReply, reservation, seedThenRetry } from './quota-reservation.js';

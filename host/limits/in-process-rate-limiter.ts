@@ -2,7 +2,7 @@
  * The rate limiter of the embedded default (no `REDIS_URL`), and the fallback
  * of the Redis one while Redis is unreachable. Limits are per process.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../foundation/clock.js';
 import { gcraStep, normalisePolicy, toRateLimitResult } from './gcra.js';
 import type { RateLimitPolicy, RateLimitResult, RateLimiter } from './ports.js';
 

@@ -33,8 +33,8 @@
  * without an execution; the durable usage records stay the truth for billing.
  */
 import type { Redis } from 'ioredis';
-import { type Clock, systemClock } from '../clock.js';
-import type { Logger } from '../logger.js';
+import { type Clock, systemClock } from '../foundation/clock.js';
+import type { Logger } from '../foundation/logger.js';
 import { FallbackRateLimiter } from './fallback-rate-limiter.js';
 import { InProcessConcurrencyLimiter } from './in-process-concurrency-limiter.js';
 import { InProcessQuotaCounter } from './in-process-quota-counter.js';
@@ -48,11 +48,11 @@ import { RedisExecutionAdmission } from './redis-execution-admission.js';
 import { RedisQuotaCounter } from './redis-quota-counter.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
 import { RedisCacheGeneration } from './redis-cache-generation.js';
-import type { CacheGeneration } from '../caching/cache-generation.js';
+import type { CacheGeneration } from '../foundation/cache-generation.js';
 
 export type * from './ports.js';
 export { quotaPeriod } from './limit-keys.js';
-export { type BillingCycle, parseQuotaPeriod, quotaPeriodFor } from './quota-period.js';
+export { type BillingCycle, parseQuotaPeriod, quotaPeriodFor } from '../foundation/quota-period.js';
 export { createRedisClient, pingRedis } from './redis-client.js';
 
 export interface LimitsOptions {

@@ -9,7 +9,7 @@
  * `[A-Za-z0-9_-]`.
  */
 import { createHash } from 'node:crypto';
-import { calendarQuotaPeriod, parseQuotaPeriod } from './quota-period.js';
+import { calendarQuotaPeriod, parseQuotaPeriod } from '../foundation/quota-period.js';
 
 /** A fixed-length, key-safe name for a tenant id (43 characters of `[A-Za-z0-9_-]`). */
 export function tenantDigest(tenantId: string): string {

@@ -5,8 +5,8 @@
  * one small script after every write to a cached table.
  */
 import type { Redis } from 'ioredis';
-import type { CacheGeneration } from '../caching/cache-generation.js';
-import { errorFields, type Logger } from '../logger.js';
+import type { CacheGeneration } from '../foundation/cache-generation.js';
+import { errorFields, type Logger } from '../foundation/logger.js';
 
 /**
  * KEYS[1] the generation. A missing key (a new or emptied Redis) starts from

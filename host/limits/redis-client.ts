@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { BazaarError } from '../../manifests/errors.js';
-import { type Logger, errorFields } from '../logger.js';
+import { type Logger, errorFields } from '../foundation/logger.js';
 
 export interface RedisClientOptions {
   readonly logger: Logger;

@@ -6,7 +6,7 @@
  * without anyone releasing them.
  */
 import type { Redis } from 'ioredis';
-import { type Logger, errorFields } from '../logger.js';
+import { type Logger, errorFields } from '../foundation/logger.js';
 import { assertInteger, leaseKey, tenantDigest } from './limit-keys.js';
 import { leaseTokenTenant, newLeaseToken } from './lease-token.js';
 import type { ConcurrencyLimiter, LeaseResult } from './ports.js';

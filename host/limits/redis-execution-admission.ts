@@ -13,7 +13,7 @@
  * would (limits/index.ts).
  */
 import type { Redis } from 'ioredis';
-import { errorFields, type Logger } from '../logger.js';
+import { errorFields, type Logger } from '../foundation/logger.js';
 import { CPU_BUDGET_WINDOW_MS } from './cpu-budget.js';
 import { leaseTokenTenant, newLeaseToken } from './lease-token.js';
 import { assertInteger, cpuBudgetKey, leaseKey, periodExpiresAtMs, quotaKey, tenantDigest } from './limit-keys.js';

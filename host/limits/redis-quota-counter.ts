@@ -8,7 +8,7 @@
  * records with `seed` (SET NX: a counter that exists is never overwritten).
  */
 import type { Redis } from 'ioredis';
-import { type Logger, errorFields } from '../logger.js';
+import { type Logger, errorFields } from '../foundation/logger.js';
 import { assertInteger, periodExpiresAtMs, quotaKey } from './limit-keys.js';
 import type { QuotaCounter, QuotaPolicy, QuotaReservation, UsageSource } from './ports.js';
 import { reservation, seedThenRetry } from './quota-reservation.js';

@@ -5,10 +5,10 @@
  * queued) before it destroys the database.
  */
 import type { Knex } from 'knex';
-import type { Clock } from '../clock.js';
-import { IdempotencyStore } from '../idempotency/idempotency-store.js';
-import type { Logger } from '../logger.js';
-import { UsageRepository } from '../storage/usage-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import { IdempotencyStore } from './idempotency-store.js';
+import type { Logger } from '../foundation/logger.js';
+import { UsageRepository } from './usage-repository.js';
 import { UsageRecorder } from './usage-recorder.js';
 
 export type { IdempotencyStore, UsageRecorder, UsageRepository };

@@ -32,8 +32,8 @@
  */
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
-import { errorFields, type Logger } from '../logger.js';
-import { UsageRepository } from '../storage/usage-repository.js';
+import { errorFields, type Logger } from '../foundation/logger.js';
+import { UsageRepository } from './usage-repository.js';
 import { assertStorableRecord, type UsageRecord } from './usage-record.js';
 
 export type { UsageRecord } from './usage-record.js';

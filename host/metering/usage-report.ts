@@ -10,12 +10,12 @@
  * agree with billing, which reads the same rows.
  */
 import { BazaarError } from '../../manifests/errors.js';
-import type { Clock } from '../clock.js';
-import { parseQuotaPeriod, quotaPeriodFor } from '../limits/quota-period.js';
-import type { UsageAggregate, UsageGrouping, UsageRepository } from '../storage/usage-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import { parseQuotaPeriod, quotaPeriodFor } from '../foundation/quota-period.js';
+import type { UsageAggregate, UsageGrouping, UsageRepository } from './usage-repository.js';
 import type { AuthenticatedTenant } from '../tenants/tenant.js';
 import { effectiveLimits } from '../tenants/tenant-settings.js';
-import type { TierTable } from '../tiers.js';
+import type { TierTable } from '../foundation/tiers.js';
 import type { ExecutionStatus } from './usage-record.js';
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;

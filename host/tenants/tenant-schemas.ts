@@ -3,8 +3,8 @@
  * validators. Unknown properties are refused, so a typo is a 400 rather than a
  * silently ignored field.
  */
-import { TIER_NAMES, type TierName } from '../tiers.js';
-import { compileBodyValidator } from '../validation.js';
+import { TIER_NAMES, type TierName } from '../foundation/tiers.js';
+import { compileBodyValidator } from '../foundation/validation.js';
 import type { TenantSettings } from './tenant.js';
 
 /** Lowercase DNS-label-like: it is also the publisher's plugin scope (`@slug/name`). */

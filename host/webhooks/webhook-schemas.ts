@@ -3,8 +3,8 @@
  * `invalid_request` with the issues in `details`): an http(s) URL of bounded
  * length, and a non-empty list of distinct event types of the contract.
  */
-import { EVENT_TYPES, type EventType } from '../events/domain-events.js';
-import { compileBodyValidator } from '../validation.js';
+import { EVENT_TYPES, type EventType } from './domain-events.js';
+import { compileBodyValidator } from '../foundation/validation.js';
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 

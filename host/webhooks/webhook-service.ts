@@ -9,11 +9,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BazaarError } from '../../manifests/errors.js';
-import type { Clock } from '../clock.js';
-import { newWebhookSecret } from '../events/signing.js';
-import { privateLiteralHost } from '../installs/address-policy.js';
-import type { Page, PageRequest } from '../pagination.js';
-import type { WebhookRepository } from '../storage/webhook-repository.js';
+import type { Clock } from '../foundation/clock.js';
+import { newWebhookSecret } from './signing.js';
+import { privateLiteralHost } from '../foundation/address-policy.js';
+import type { Page, PageRequest } from '../foundation/pagination.js';
+import type { WebhookRepository } from './webhook-repository.js';
 import type { Delivery, Webhook } from './webhook.js';
 import type { CreateWebhookInput } from './webhook-schemas.js';
 

@@ -2,7 +2,7 @@
  * The webhook resources of the API (API.md "Webhooks"): a subscription and
  * its deliveries, as services see them, and their JSON.
  */
-import type { EventType } from '../events/domain-events.js';
+import type { EventType } from './domain-events.js';
 
 /** A tenant's subscription. The secret is never part of it: it is shown once, at creation. */
 export interface Webhook {

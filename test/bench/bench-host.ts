@@ -12,15 +12,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
-import { createApp } from '../../host/app.js';
-import { bootstrapOperator } from '../../host/bootstrap-operator.js';
-import { buildDeps, closeDeps } from '../../host/build-deps.js';
-import { loadConfig } from '../../host/config.js';
-import type { AppDeps } from '../../host/deps.js';
+import { createApp } from '../../host/wiring/app.js';
+import { bootstrapOperator } from '../../host/tenants/bootstrap-operator.js';
+import { buildDeps, closeDeps } from '../../host/wiring/build-deps.js';
+import { loadConfig } from '../../host/foundation/config.js';
+import type { AppDeps } from '../../host/wiring/deps.js';
 import { createLimits } from '../../host/limits/index.js';
-import { createLogger } from '../../host/logger.js';
-import { UsageRepository } from '../../host/storage/usage-repository.js';
-import { createDatabase, migrateLatest } from '../../host/storage/database.js';
+import { createLogger } from '../../host/foundation/logger.js';
+import { UsageRepository } from '../../host/metering/usage-repository.js';
+import { createDatabase, migrateLatest } from '../../host/foundation/database/database.js';
 
 export const BENCH_ADMIN_KEY = `bzr_${randomBytes(16).toString('hex')}`;
 

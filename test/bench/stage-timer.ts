@@ -7,7 +7,7 @@
  * (HTTP, Koa, JSON, validation, event-loop queueing) is the request's time
  * in the host.
  */
-import type { AppDeps } from '../../host/deps.js';
+import type { AppDeps } from '../../host/wiring/deps.js';
 
 type AnyMethod = (...args: never[]) => Promise<unknown>;
 

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { unknownSettings } from '../../host/config.js';
+import { unknownSettings } from '../../host/foundation/config.js';
 import { createProgram } from '../../host/cli/program.js';
 import { ERROR_CATALOG } from '../../manifests/errors.js';
 

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { ERROR_CATALOG } from '../../manifests/errors.js';
-import { SCOPES } from '../../host/auth/scopes.js';
-import { buildOpenApiDocument } from '../../host/openapi/document.js';
-import { apiRoutes, operationRoutes } from '../../host/routes/index.js';
+import { SCOPES } from '../../host/foundation/scopes.js';
+import { buildOpenApiDocument } from '../../host/wiring/openapi-document.js';
+import { apiRoutes, operationRoutes } from '../../host/wiring/routes.js';
 import { backends, useDatabase } from '../support/database-backends.js';
 import { startTestHost, type TestHost } from '../support/test-host.js';
 import type { Response } from 'supertest';

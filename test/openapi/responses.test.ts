@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { packDirectory } from '../../marketplace/package-archive.js';
-import { buildOpenApiDocument } from '../../host/openapi/document.js';
+import { buildOpenApiDocument } from '../../host/wiring/openapi-document.js';
 import { backends, useDatabase } from '../support/database-backends.js';
 import { bearer, FakeClock, startTestHost, type TestHost } from '../support/test-host.js';
 import { ContractChecker, operationKeys } from './contract-checker.js';

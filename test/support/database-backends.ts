@@ -14,9 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
-import { type Config, loadConfig } from '../../host/config.js';
+import { type Config, loadConfig } from '../../host/foundation/config.js';
 import { useSuiteBackend } from './suite-backend.js';
-import { createDatabase, migrateLatest } from '../../host/storage/database.js';
+import { createDatabase, migrateLatest } from '../../host/foundation/database/database.js';
 
 /** A database opened for one suite. */
 export interface TestDatabase {

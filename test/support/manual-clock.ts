@@ -1,4 +1,4 @@
-import type { Clock } from '../../host/clock.js';
+import type { Clock } from '../../host/foundation/clock.js';
 
 /** A clock that moves only when a test tells it to. */
 export class ManualClock implements Clock {

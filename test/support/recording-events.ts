@@ -4,7 +4,7 @@
  * change publishes nothing).
  */
 import type { Knex } from 'knex';
-import type { DomainEvent, EventPublisher, EventType } from '../../host/events/domain-events.js';
+import type { DomainEvent, EventPublisher, EventType } from '../../host/webhooks/domain-events.js';
 
 export class RecordingEvents implements EventPublisher {
   readonly committed: DomainEvent[] = [];

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { type Limits, type LimitsOptions, createLimits } from '../../host/limits/index.js';
-import { silentLogger } from '../../host/logger.js';
+import { silentLogger } from '../../host/foundation/logger.js';
 import { ManualClock } from './manual-clock.js';
 import { useSuiteBackend } from './suite-backend.js';
 

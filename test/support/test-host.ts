@@ -7,16 +7,16 @@
 import type Koa from 'koa';
 import type { Knex } from 'knex';
 import supertest from 'supertest';
-import { createApp } from '../../host/app.js';
-import { bootstrapOperator } from '../../host/bootstrap-operator.js';
-import { buildDeps } from '../../host/build-deps.js';
-import type { Clock } from '../../host/clock.js';
-import type { AppDeps } from '../../host/deps.js';
-import type { EventPublisher } from '../../host/events/domain-events.js';
+import { createApp } from '../../host/wiring/app.js';
+import { bootstrapOperator } from '../../host/tenants/bootstrap-operator.js';
+import { buildDeps } from '../../host/wiring/build-deps.js';
+import type { Clock } from '../../host/foundation/clock.js';
+import type { AppDeps } from '../../host/wiring/deps.js';
+import type { EventPublisher } from '../../host/webhooks/domain-events.js';
 import type { Limits } from '../../host/limits/index.js';
-import { createLogger, type Logger } from '../../host/logger.js';
+import { createLogger, type Logger } from '../../host/foundation/logger.js';
 import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
-import { type CacheGeneration, InProcessCacheGeneration } from '../../host/caching/cache-generation.js';
+import { type CacheGeneration, InProcessCacheGeneration } from '../../host/foundation/cache-generation.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
 
 /** A clock tests move by hand. */

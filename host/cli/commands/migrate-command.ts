@@ -23,9 +23,9 @@ deployment do it first, once. Exit codes: 0 migrated (or up to date),
     )
     .action(async (flags: { json?: boolean }) => {
       // Loaded only here: the other commands never load knex.
-      const { loadConfig } = await import('../../config.js');
-      const { createDatabase, migrateLatest, migrationConfig } = await import('../../storage/database.js');
-      const { createLogger } = await import('../../logger.js');
+      const { loadConfig } = await import('../../foundation/config.js');
+      const { createDatabase, migrateLatest, migrationConfig } = await import('../../foundation/database/database.js');
+      const { createLogger } = await import('../../foundation/logger.js');
       const config = loadConfig(process.env);
       const database = config.databaseUrl === null ? `embedded (${config.dataDir})` : 'postgres';
       // knex's own warnings go to stderr as log lines: stdout stays the command's answer.

@@ -15,9 +15,9 @@ The server stops gracefully on SIGTERM and SIGINT.`,
     )
     .action(async () => {
       // Loaded only here, so `run` and `pack` never load koa, knex or the database.
-      const { loadConfig, unknownSettings } = await import('../../config.js');
-      const { startServer } = await import('../../server.js');
-      const { createLogger } = await import('../../logger.js');
+      const { loadConfig, unknownSettings } = await import('../../foundation/config.js');
+      const { startServer } = await import('../../wiring/server.js');
+      const { createLogger } = await import('../../foundation/logger.js');
       const config = loadConfig(process.env);
       const logger = createLogger({ level: config.logLevel });
       const unknown = unknownSettings(process.env);

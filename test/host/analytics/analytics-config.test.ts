@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { isBazaarError } from '../../../manifests/errors.js';
-import { PeriodicTask } from '../../../host/periodic-task.js';
-import { loadConfig } from '../../../host/config.js';
-import { createLogger } from '../../../host/logger.js';
+import { PeriodicTask } from '../../../host/foundation/periodic-task.js';
+import { loadConfig } from '../../../host/foundation/config.js';
+import { createLogger } from '../../../host/foundation/logger.js';
 
 describe('analytics config', () => {
   it('should default the circuit breaker to on, with documented thresholds', () => {

@@ -1,6 +1,6 @@
 /** The `billing` section of the host config: defaults, overrides, refusals. */
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../../host/config.js';
+import { loadConfig } from '../../../host/foundation/config.js';
 
 describe('billing config', () => {
   it('should default to 10% tax, 14-day trials and grace, a 70% author share and a one-minute scheduler', () => {

@@ -5,8 +5,8 @@
  * in-host scheduler closes due periods by itself and stops cleanly.
  */
 import assert from 'node:assert/strict';
-import { PeriodicTask } from '../../../host/periodic-task.js';
-import { createLogger } from '../../../host/logger.js';
+import { PeriodicTask } from '../../../host/foundation/periodic-task.js';
+import { createLogger } from '../../../host/foundation/logger.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { type BillingHost, bearer, createBillingTenant, FakeClock, setTime, startBillingHost } from './billing-host.js';
 

@@ -1,6 +1,6 @@
 /** Money rounding and billing-period arithmetic (no database). */
 import assert from 'node:assert/strict';
-import { addMonths, periodOf, secondsBetween } from '../../../host/billing/billing-period.js';
+import { addMonths, periodOf, secondsBetween } from '../../../host/foundation/billing-period.js';
 import { divRound, microsToCents, overageCents, prorationCents, shareCents, taxCents } from '../../../host/billing/money.js';
 
 describe('billing periods', () => {

@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import supertest from 'supertest';
 import { ERROR_CATALOG } from '../../../manifests/errors.js';
-import { createApp } from '../../../host/app.js';
-import { buildDeps } from '../../../host/build-deps.js';
-import { loadConfig } from '../../../host/config.js';
-import { createLogger } from '../../../host/logger.js';
-import { createDatabase } from '../../../host/storage/database.js';
+import { createApp } from '../../../host/wiring/app.js';
+import { buildDeps } from '../../../host/wiring/build-deps.js';
+import { loadConfig } from '../../../host/foundation/config.js';
+import { createLogger } from '../../../host/foundation/logger.js';
+import { createDatabase } from '../../../host/foundation/database/database.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { bearer, createKey, createTenant, startTestHost, type TestHost } from '../../support/test-host.js';
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { newLeaseToken } from '../../../host/limits/lease-token.js';
-import { quotaPeriodFor } from '../../../host/limits/quota-period.js';
+import { quotaPeriodFor } from '../../../host/foundation/quota-period.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import type { TestHost } from '../../support/test-host.js';
 import {

@@ -11,9 +11,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { startTestHost, type TestHost } from '../../support/test-host.js';
-import { DEFAULT_MAX_AGE_MS } from '../../../host/caching/generation-cache.js';
-import { requestFingerprint } from '../../../host/idempotency/request-fingerprint.js';
-import { KnexMarketplaceRepository } from '../../../host/storage/marketplace-repository.js';
+import { DEFAULT_MAX_AGE_MS } from '../../../host/foundation/generation-cache.js';
+import { requestFingerprint } from '../../../host/metering/request-fingerprint.js';
+import { KnexMarketplaceRepository } from '../../../host/marketplace/marketplace-repository.js';
 import {
   type Installer,
   type Publisher,

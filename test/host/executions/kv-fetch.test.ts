@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isPrivateAddress } from '../../../host/installs/address-policy.js';
+import { isPrivateAddress } from '../../../host/foundation/address-policy.js';
 import { InstallFetch } from '../../../host/installs/fetch-port.js';
 import { InstallKv } from '../../../host/installs/kv-store.js';
 import { backends, useDatabase } from '../../support/database-backends.js';

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Limits, createLimits } from '../../../host/limits/index.js';
-import { createLogger } from '../../../host/logger.js';
+import { createLogger } from '../../../host/foundation/logger.js';
 import { isBazaarError } from '../../../manifests/errors.js';
 
 const inCi = process.env.CI === 'true' || process.env.CI === '1';

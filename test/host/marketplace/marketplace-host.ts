@@ -7,11 +7,11 @@
 import type Koa from 'koa';
 import type { Knex } from 'knex';
 import supertest from 'supertest';
-import { createApp } from '../../../host/app.js';
-import { bootstrapOperator } from '../../../host/bootstrap-operator.js';
-import { buildDeps } from '../../../host/build-deps.js';
-import type { AppDeps } from '../../../host/deps.js';
-import { silentLogger } from '../../../host/logger.js';
+import { createApp } from '../../../host/wiring/app.js';
+import { bootstrapOperator } from '../../../host/tenants/bootstrap-operator.js';
+import { buildDeps } from '../../../host/wiring/build-deps.js';
+import type { AppDeps } from '../../../host/wiring/deps.js';
+import { silentLogger } from '../../../host/foundation/logger.js';
 import { marketplaceOptionsFromEnv } from '../../../marketplace/marketplace-options.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from '../../support/database-backends.js';
 import { manifestOf, tgzOf } from '../../support/tar-builder.js';

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { isBazaarError } from '../../../manifests/errors.js';
-import { validateIdempotencyKey } from '../../../host/idempotency/idempotency-key.js';
-import { IdempotencyStore } from '../../../host/idempotency/idempotency-store.js';
-import { requestFingerprint } from '../../../host/idempotency/request-fingerprint.js';
+import { validateIdempotencyKey } from '../../../host/foundation/idempotency-key.js';
+import { IdempotencyStore } from '../../../host/metering/idempotency-store.js';
+import { requestFingerprint } from '../../../host/metering/request-fingerprint.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { FakeClock } from '../../support/test-host.js';
 

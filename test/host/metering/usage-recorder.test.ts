@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import knex from 'knex';
 import { isBazaarError } from '../../../manifests/errors.js';
-import { silentLogger } from '../../../host/logger.js';
+import { silentLogger } from '../../../host/foundation/logger.js';
 import { UsageRecorder } from '../../../host/metering/usage-recorder.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { storedCount, usageRecord } from './usage-fixtures.js';

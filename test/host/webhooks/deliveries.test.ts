@@ -8,7 +8,7 @@
  * loopback refused at delivery.
  */
 import assert from 'node:assert/strict';
-import { retryDelayMs } from '../../../host/events/retry-schedule.js';
+import { retryDelayMs } from '../../../host/foundation/retry-schedule.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { bearer, createKey, createTenant, startTestHost, type TestHost } from '../../support/test-host.js';
 import { type Receiver, startReceiver, verified } from './receiver.js';
@@ -183,7 +183,7 @@ for (const backend of backends) {
       // A process claims it and dies before sending: the lease holds it, then it comes due again.
       const leaseMs = 60_000;
       const now = host.clock.now();
-      const repo = (await import('../../../host/storage/webhook-repository.js')).WebhookRepository;
+      const repo = (await import('../../../host/webhooks/webhook-repository.js')).WebhookRepository;
       const claimed = await new repo(host.deps.db).claimDue(now, new Date(now.getTime() + leaseMs), 100, '00000000-0000-4000-8000-00000000dead');
       assert.equal(claimed.length, 1);
       assert.equal(await host.deps.webhookDispatcher.runOnce(), 0);

@@ -6,7 +6,7 @@
  * and 100% exactly once, install.upgraded.
  */
 import assert from 'node:assert/strict';
-import type { EventType } from '../../../host/events/domain-events.js';
+import type { EventType } from '../../../host/webhooks/domain-events.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { createKey, type TestHost } from '../../support/test-host.js';
 import {

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { verifySignature } from '../../../host/events/signing.js';
+import { verifySignature } from '../../../host/webhooks/signing.js';
 
 export interface Received {
   /** The request path, e.g. `/hook/<test>`: tests give each subscription its own. */

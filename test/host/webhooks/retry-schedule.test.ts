@@ -4,9 +4,9 @@
  * signature scheme verifies only with the right secret and body.
  */
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../../host/config.js';
-import { retryDelayMs, retrySpanMs } from '../../../host/events/retry-schedule.js';
-import { signatureHeader, verifySignature } from '../../../host/events/signing.js';
+import { loadConfig } from '../../../host/foundation/config.js';
+import { retryDelayMs, retrySpanMs } from '../../../host/foundation/retry-schedule.js';
+import { signatureHeader, verifySignature } from '../../../host/webhooks/signing.js';
 
 describe('webhook retry schedule', () => {
   it('should double from the base up to the cap, and retry for at least 24 h by default', () => {

@@ -1,0 +1,25 @@
+/**
+ * GET /v1/analytics/plugins/:name (API.md "Billing, usage, analytics"): hourly
+ * executions, success rate, p50/p95 wall and CPU time per version, for the
+ * publisher of that scope, reviewers and the operator (others: 404, see
+ * host/analytics/plugin-analytics.ts). `?from=&to=`, default the last 7 days.
+ */
+import Router from '@koa/router';
+import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import { parseAnalyticsRange } from './plugin-analytics.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { requireScope } from '../tenants/auth.js';
+import { actorOf } from '../marketplace/marketplace-input.js';
+import { pathParam, pluginNameParam } from '../edge/params.js';
+
+export function analyticsRoutes(deps: Pick<AppDeps, 'analytics' | 'clock'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/analytics' });
+  router.param('name', pluginNameParam);
+
+  router.get('/plugins/:name', requireScope('plugins:publish', 'reviews:write'), async function pluginAnalytics(ctx) {
+    const range = parseAnalyticsRange(ctx.query, deps.clock.now());
+    ctx.body = await deps.analytics.plugins.forPlugin(actorOf(ctx), pathParam(ctx, 'name'), range);
+  });
+
+  return router;
+}

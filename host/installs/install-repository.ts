@@ -1,0 +1,201 @@
+/**
+ * Installs in SQL. Every read and write is scoped by tenant: another tenant's
+ * install is simply not found (API.md: 404, never 403).
+ *
+ * Race safety across host processes: an install is counted and inserted in
+ * one transaction holding the tenant's row lock (`SELECT … FOR UPDATE`), so
+ * two concurrent installs cannot both pass the plan limit; UNIQUE (tenant,
+ * plugin) settles two installs of the same plugin. The plugin's listing
+ * `install_count` is refreshed in the same transaction.
+ */
+import type { Knex } from 'knex';
+import type { CacheGeneration } from '../foundation/cache-generation.js';
+import { BazaarError } from '../../manifests/errors.js';
+import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
+import type { VersionStatus } from '../../marketplace/version-status.js';
+import type { JsonValue } from '../../runtime/types.js';
+import type { Install } from './install.js';
+import type { Permissions } from './permissions.js';
+import type { Page, PageRequest } from '../foundation/pagination.js';
+import { pageInCreationOrder } from '../foundation/database/creation-order-page.js';
+import { isUniqueViolation } from '../foundation/database/database.js';
+
+interface InstallRow {
+  id: string;
+  tenant_id: string;
+  plugin_name: string;
+  version: string;
+  permissions: Permissions;
+  config: JsonValue;
+  pending_version: string | null;
+  pending_config: JsonValue | null;
+  pending_permissions: Permissions | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NewInstall {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly plugin: string;
+  readonly version: string;
+  readonly permissions: Permissions;
+  readonly config: JsonValue;
+  readonly createdAt: Date;
+}
+
+/** What a PATCH may change; `pending*` null clears the pending upgrade. */
+export interface InstallChanges {
+  readonly version?: string;
+  readonly permissions?: Permissions;
+  readonly config?: JsonValue;
+  readonly pending?: { version: string; config: JsonValue; permissions: Permissions } | null;
+}
+
+/** An install with the version it runs (cached per process: executions/executable-installs.ts). */
+export interface ExecutableInstall {
+  readonly install: Install;
+  readonly status: VersionStatus;
+  readonly sha256: string;
+  readonly manifest: PluginManifest;
+  readonly trustScore: number;
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+
+export class InstallRepository {
+  readonly #db: Knex;
+  readonly #generation: Pick<CacheGeneration, 'bump'>;
+
+  /** `generation`: bumped after every change to a stored install (caching/cache-generation.ts). */
+  constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
+    this.#db = db;
+    this.#generation = generation;
+  }
+
+  /**
+   * Insert unless the tenant already holds `maxInstalls` installs (402
+   * `plan_limit`) or already installed this plugin (409 `conflict`).
+   */
+  async insertWithinLimit(install: NewInstall, maxInstalls: number | null): Promise<Install> {
+    try {
+      return await this.#db.transaction(async (trx) => {
+        // The lock serialises installs of one tenant across processes: count then insert is safe under it.
+        await trx('tenants').where({ id: install.tenantId }).forUpdate().first('id');
+        if (await this.#exists(trx, install.tenantId, install.plugin)) throw alreadyInstalled(install.plugin);
+        if (maxInstalls !== null) {
+          const row = await trx('installs').where({ tenant_id: install.tenantId }).count<{ n: string | number }[]>({ n: '*' }).first();
+          if (Number(row?.n ?? 0) >= maxInstalls) {
+            throw new BazaarError('plan_limit', `The plan allows ${maxInstalls} installs; uninstall one or upgrade the plan.`, { maxInstalls });
+          }
+        }
+        const [row] = await trx('installs').insert(toRow(install)).returning('*');
+        await refreshInstallCount(trx, install.plugin);
+        return toInstall(row as InstallRow);
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw alreadyInstalled(install.plugin);
+      throw err;
+    }
+  }
+
+  async findById(tenantId: string, id: string): Promise<Install | null> {
+    const row = await this.#db<InstallRow>('installs').where({ tenant_id: tenantId, id }).first();
+    return row === undefined ? null : toInstall(row);
+  }
+
+  /** The tenant's installs, oldest first, keyset-paginated on (created_at, id). */
+  async list(tenantId: string, page: PageRequest): Promise<Page<Install>> {
+    return pageInCreationOrder(this.#db<InstallRow>('installs').where({ tenant_id: tenantId }), page, toInstall);
+  }
+
+  /** Apply changes; `null` when the tenant has no such install. */
+  async update(tenantId: string, id: string, changes: InstallChanges, now: Date): Promise<Install | null> {
+    const patch: Record<string, unknown> = { updated_at: now };
+    if (changes.version !== undefined) patch.version = changes.version;
+    if (changes.permissions !== undefined) patch.permissions = json(changes.permissions);
+    if (changes.config !== undefined) patch.config = json(changes.config);
+    if (changes.pending !== undefined) {
+      patch.pending_version = changes.pending?.version ?? null;
+      patch.pending_config = changes.pending === null ? null : json(changes.pending.config);
+      patch.pending_permissions = changes.pending === null ? null : json(changes.pending.permissions);
+    }
+    const [row] = await this.#db('installs').where({ tenant_id: tenantId, id }).update(patch).returning('*');
+    if (row !== undefined) await this.#generation.bump();
+    return row === undefined ? null : toInstall(row as InstallRow);
+  }
+
+  /** Delete (its kv goes with it, by cascade); the deleted install, or `null`. */
+  async delete(tenantId: string, id: string): Promise<Install | null> {
+    const deleted = await this.#db.transaction(async (trx) => {
+      const [row] = await trx('installs').where({ tenant_id: tenantId, id }).delete().returning('*');
+      if (row === undefined) return null;
+      const install = toInstall(row as InstallRow);
+      await refreshInstallCount(trx, install.plugin);
+      return install;
+    });
+    if (deleted !== null) await this.#generation.bump();
+    return deleted;
+  }
+
+  /**
+   * The install (by id, or by plugin name) with its current version, in one
+   * query. Cached per process under the cache generation, which every write
+   * to installs and to versions' status or trust bumps, so a change made by
+   * any host process (upgrade, yank, uninstall) holds for the next execution.
+   */
+  async findExecutable(tenantId: string, by: { id: string } | { plugin: string }): Promise<ExecutableInstall | null> {
+    const where = 'id' in by ? { 'i.id': by.id } : { 'i.plugin_name': by.plugin };
+    const row = await this.#db('installs as i')
+      .join('plugin_versions as v', function joinVersion() {
+        this.on('v.plugin_name', '=', 'i.plugin_name').andOn('v.version', '=', 'i.version');
+      })
+      .where({ 'i.tenant_id': tenantId, ...where })
+      .first('i.*', 'v.status as v_status', 'v.sha256 as v_sha256', 'v.manifest as v_manifest', 'v.trust_score as v_trust_score');
+    if (row === undefined) return null;
+    const r = row as InstallRow & { v_status: VersionStatus; v_sha256: string; v_manifest: PluginManifest; v_trust_score: number };
+    return { install: toInstall(r), status: r.v_status, sha256: r.v_sha256, manifest: r.v_manifest, trustScore: r.v_trust_score };
+  }
+
+  async #exists(trx: Knex, tenantId: string, plugin: string): Promise<boolean> {
+    return (await trx('installs').where({ tenant_id: tenantId, plugin_name: plugin }).first('id')) !== undefined;
+  }
+}
+
+function alreadyInstalled(plugin: string): BazaarError {
+  return new BazaarError('conflict', `${plugin} is already installed; PATCH the install to change it.`);
+}
+
+/** The listing's install count: distinct installing tenants (one install per tenant and plugin). */
+async function refreshInstallCount(trx: Knex, plugin: string): Promise<void> {
+  await trx.raw('UPDATE plugins SET install_count = (SELECT count(*) FROM installs WHERE plugin_name = ?) WHERE name = ?', [plugin, plugin]);
+}
+
+function toRow(i: NewInstall) {
+  return {
+    id: i.id,
+    tenant_id: i.tenantId,
+    plugin_name: i.plugin,
+    version: i.version,
+    permissions: json(i.permissions),
+    config: json(i.config),
+    created_at: i.createdAt,
+    updated_at: i.createdAt,
+  };
+}
+
+function toInstall(row: InstallRow): Install {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    plugin: row.plugin_name,
+    version: row.version,
+    permissions: row.permissions,
+    config: row.config,
+    pendingVersion: row.pending_version,
+    pendingConfig: row.pending_config,
+    pendingPermissions: row.pending_permissions,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Inputs of the marketplace routes: who is asking (as a marketplace Actor),
+ * path parameters, query options and JSON bodies, each validated once and
+ * refused with the contract's codes.
+ */
+import type { RouterParameterMiddleware } from '@koa/router';
+import semver from 'semver';
+import { BazaarError } from '../../manifests/errors.js';
+import type { KeyActor } from '../../marketplace/actor.js';
+import type { PluginSort } from '../../marketplace/ports.js';
+import { MAX_NOTES_LENGTH, type ReviewDecision } from '../../marketplace/review-service.js';
+import type { AppContext, AppState } from '../tenants/app-state.js';
+import { principalOf } from '../tenants/app-state.js';
+import { compileBodyValidator } from '../foundation/validation.js';
+
+/** The authenticated key as the marketplace sees it (its tenant's slug is its publishing scope). */
+export function actorOf(ctx: { state: AppState }): KeyActor {
+  const principal = principalOf(ctx);
+  const tenant = ctx.state.tenant;
+  if (tenant === undefined) throw new BazaarError('unauthorized');
+  return { kind: 'key', keyId: principal.keyId, tenantId: principal.tenantId, tenantSlug: tenant.slug, scopes: principal.scopes };
+}
+
+/** `router.param('version', versionParam)`: anything that is not a semantic version is 404. */
+export const versionParam: RouterParameterMiddleware<AppState, AppContext> = async function versionParam(value, _ctx, next) {
+  if (value.length > 256 || semver.valid(value) === null) throw new BazaarError('not_found', 'No such version.');
+  await next();
+};
+
+type Query = Readonly<Record<string, string | string[] | undefined>>;
+
+function oneOf<T extends string>(query: Query, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = query[key];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !(allowed as readonly string[]).includes(raw)) {
+    throw new BazaarError('invalid_request', `${key} must be one of ${allowed.join(', ')}.`);
+  }
+  return raw as T;
+}
+
+export function parseSort(query: Query): PluginSort {
+  return oneOf(query, 'sort', ['trust', 'installs', 'recent'] as const, 'trust');
+}
+
+export function parseOrder(query: Query): 'asc' | 'desc' {
+  return oneOf(query, 'order', ['asc', 'desc'] as const, 'desc');
+}
+
+/** `?q=`: a short free-text query, or undefined. */
+export function parseSearchText(query: Query): string | undefined {
+  const q = query.q;
+  if (q === undefined) return undefined;
+  if (typeof q !== 'string' || q.length > 200) throw new BazaarError('invalid_request', 'q must be a string of at most 200 characters.');
+  return q.trim() === '' ? undefined : q;
+}
+
+/** `?plugin=` of the audit log. */
+export function parsePluginFilter(query: Query): string | undefined {
+  const plugin = query.plugin;
+  if (plugin === undefined) return undefined;
+  if (typeof plugin !== 'string' || plugin.length > 200) throw new BazaarError('invalid_request', 'plugin must be a plugin name.');
+  return plugin;
+}
+
+export const parseReviewBody = compileBodyValidator<{ decision: ReviewDecision; notes?: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['decision'],
+  properties: {
+    decision: { type: 'string', enum: ['approve', 'reject'] },
+    notes: { type: 'string', maxLength: MAX_NOTES_LENGTH },
+  },
+});
+
+export const parseYankBody = compileBodyValidator<{ reason: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['reason'],
+  properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_NOTES_LENGTH, pattern: '\\S' } },
+});

@@ -1,0 +1,235 @@
+/**
+ * The marketplace (API.md "Packages and plugins", "Review"): publishing,
+ * the listing, plugins and versions with their trust breakdown, yank,
+ * ratings, the review queue and the audit log, and the console's read-only
+ * additions (routes/packages.ts, plugins.ts, ratings.ts, reviews.ts,
+ * console/console-api-routes.ts). Answers follow marketplace/views.ts.
+ */
+import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
+import { VERSION_STATUSES } from '../../marketplace/version-status.js';
+import { TRUST_FACTORS } from '../../marketplace/trust/trust-report.js';
+import { SCOPES } from '../foundation/scopes.js';
+import { parseRateBody } from './rating.js';
+import { parseReviewBody, parseYankBody } from './marketplace-input.js';
+import { PACKAGE_TYPES } from './package-routes.js';
+import { PAGINATION } from '../foundation/openapi/common-components.js';
+import { ANY_KEY, oneOfScopes, type OperationSpec } from '../foundation/openapi/operation.js';
+import { dateTime, embedded, exact, nonNegativeInteger, nullableString, oneOfStrings, page, ref, uuid, type Schema } from '../foundation/openapi/schema-kit.js';
+
+const RISKS = ['minimal', 'low', 'medium', 'high', 'critical'] as const;
+const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+const AUDIT_ACTIONS = ['publish', 'approve', 'reject', 'yank', 'auto_approve', 'quarantine'] as const;
+
+const perFactor = exact(Object.fromEntries(TRUST_FACTORS.map((f) => [f, { type: 'number' }])));
+const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });
+
+const pluginProperties: Record<string, Schema> = {
+  name: { type: 'string' },
+  description: nullableString,
+  latestVersion: { ...nullableString, description: 'The latest approved version; null while none is approved.' },
+  homepage: nullableString,
+  repository: nullableString,
+  license: { type: 'string' },
+  keywords: { type: 'array', items: { type: 'string' } },
+  trust: nullable(ref('TrustSummary')),
+  versions: {
+    type: 'array',
+    description: 'The versions the caller may see, highest first.',
+    items: exact({ version: { type: 'string' }, status: ref('VersionStatus'), publishedAt: dateTime, trust: ref('TrustSummary') }),
+  },
+};
+
+export const marketplaceSchemas: Record<string, Schema> = {
+  PluginManifest: embedded(PLUGIN_MANIFEST_SCHEMA),
+  VersionStatus: oneOfStrings(VERSION_STATUSES),
+  TrustSummary: exact({ score: { type: 'number', minimum: 0, maximum: 100 }, risk: oneOfStrings(RISKS) }),
+  Trust: {
+    ...exact({
+      score: { type: 'number', minimum: 0, maximum: 100 },
+      risk: oneOfStrings(RISKS),
+      factors: perFactor,
+      evidence: {
+        type: 'array',
+        items: exact(
+          { factor: oneOfStrings(TRUST_FACTORS), signal: { type: 'string' }, detail: { type: 'string' }, impact: { type: 'number' }, severity: oneOfStrings(SEVERITIES) },
+          ['severity'],
+        ),
+      },
+      findings: {
+        type: 'array',
+        items: exact({ rule: { type: 'string' }, severity: oneOfStrings(SEVERITIES), file: { type: 'string' }, line: { type: ['integer', 'null'] }, message: { type: 'string' } }),
+      },
+      weights: perFactor,
+      computedAt: dateTime,
+    }),
+    description: 'The trust breakdown: score 0–100, risk level, six factors explained by evidence, static-analysis findings, weights.',
+  },
+  PublishResult: exact({ name: { type: 'string' }, version: { type: 'string' }, status: ref('VersionStatus'), sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, trust: ref('Trust') }),
+  Version: exact({
+    name: { type: 'string' },
+    version: { type: 'string' },
+    status: ref('VersionStatus'),
+    statusReason: { ...nullableString, description: 'Why the status last changed (review notes, yank reason, circuit-breaker figures).' },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    compressedBytes: nonNegativeInteger,
+    unpackedBytes: nonNegativeInteger,
+    publishedAt: dateTime,
+    publisherTenantId: uuid,
+    manifest: ref('PluginManifest'),
+    trust: ref('Trust'),
+  }),
+  Plugin: exact(pluginProperties),
+  PluginWithRating: exact({ ...pluginProperties, rating: ref('RatingSummary') }),
+  PluginListing: exact({
+    name: { type: 'string' },
+    latestVersion: { type: 'string' },
+    description: nullableString,
+    keywords: { type: 'array', items: { type: 'string' } },
+    homepage: nullableString,
+    trustScore: { type: 'number' },
+    risk: oneOfStrings(RISKS),
+    installCount: nonNegativeInteger,
+    latestPublishedAt: dateTime,
+  }),
+  RatingSummary: exact({ average: { type: ['number', 'null'] }, count: nonNegativeInteger }),
+  Rating: exact({ plugin: { type: 'string' }, stars: { type: 'integer', minimum: 1, maximum: 5 }, comment: nullableString, createdAt: dateTime, updatedAt: dateTime }),
+  ReviewItem: exact({
+    name: { type: 'string' },
+    version: { type: 'string' },
+    status: ref('VersionStatus'),
+    statusReason: nullableString,
+    sha256: { type: 'string' },
+    publishedAt: dateTime,
+    publisherTenantId: uuid,
+    description: nullableString,
+    permissions: embedded(PLUGIN_MANIFEST_SCHEMA.properties.permissions),
+    trust: ref('Trust'),
+  }),
+  AuditEntry: exact({
+    id: { type: 'string' },
+    at: dateTime,
+    action: oneOfStrings(AUDIT_ACTIONS),
+    actor: exact({ type: oneOfStrings(['key', 'system']), keyId: { type: ['string', 'null'] }, tenantId: { type: ['string', 'null'] } }),
+    plugin: { type: 'string' },
+    version: { type: 'string' },
+    fromStatus: nullable(ref('VersionStatus')),
+    toStatus: nullable(ref('VersionStatus')),
+    notes: nullableString,
+    data: { type: 'object' },
+  }),
+  VersionFiles: exact({
+    name: { type: 'string' },
+    version: { type: 'string' },
+    sha256: { type: 'string' },
+    files: {
+      type: 'array',
+      items: exact({ path: { type: 'string' }, bytes: nonNegativeInteger, content: { type: 'string' }, truncated: { type: 'boolean' } }),
+    },
+    truncated: { type: 'boolean' },
+  }),
+  Me: exact({ tenant: ref('Tenant'), scopes: { type: 'array', items: oneOfStrings(SCOPES) }, keyId: uuid }),
+};
+
+const version = { description: 'The version.', json: ref('Version') };
+const query = (name: string, schema: Schema, description: string): Schema => ({ name, in: 'query', schema, description });
+
+export const marketplaceOperations: OperationSpec[] = [
+  {
+    method: 'post', path: '/v1/packages', operationId: 'publishPackage', tag: 'packages', summary: 'Publish a package (tarball)',
+    description:
+      'The body is the `.tgz` (manifest plus code). The name must be under the scope equal to the key\'s tenant slug ' +
+      '(else 403 `forbidden`); an invalid manifest is 400 `invalid_manifest` with the ajv errors in `details`, a bad archive ' +
+      '400 `invalid_package`, an existing version 409 `version_exists`. With `Idempotency-Key`, a replay of the same bytes answers the first 201.',
+    idempotent: true,
+    access: oneOfScopes('plugins:publish'),
+    requestBody: {
+      required: true,
+      content: Object.fromEntries(PACKAGE_TYPES.map((t) => [t, { schema: { type: 'string', contentMediaType: t } }])),
+    },
+    answers: { 201: { description: 'Published (usually `pending_review`), with its trust breakdown.', json: ref('PublishResult') } },
+    errors: ['invalid_manifest', 'invalid_package', 'version_exists'],
+  },
+  {
+    method: 'get', path: '/v1/plugins', operationId: 'listPlugins', tag: 'plugins', summary: 'The marketplace: approved plugins',
+    access: ANY_KEY,
+    parameters: [
+      query('q', { type: 'string', maxLength: 200 }, 'Full-text search.'),
+      query('sort', { type: 'string', enum: ['trust', 'installs', 'recent'], default: 'trust' }, 'Order.'),
+      ...PAGINATION,
+    ],
+    answers: { 200: { description: 'A page of listings.', json: page(ref('PluginListing')) } },
+    errors: ['invalid_request'],
+  },
+  {
+    method: 'get', path: '/v1/plugins/{name}', operationId: 'getPlugin', tag: 'plugins', summary: 'A plugin, its visible versions and its rating',
+    description: 'Unapproved versions are visible only to their publisher, reviewers and the operator; a plugin with no visible version is 404.',
+    access: ANY_KEY, answers: { 200: { description: 'The plugin.', json: ref('PluginWithRating') } },
+  },
+  {
+    method: 'get', path: '/v1/plugins/{name}/versions/{version}', operationId: 'getVersion', tag: 'plugins', summary: 'A version: manifest, status, sha256 and trust breakdown',
+    access: ANY_KEY, answers: { 200: version },
+  },
+  {
+    method: 'get', path: '/v1/plugins/{name}/versions/{version}/tarball', operationId: 'getTarball', tag: 'plugins', summary: 'The package bytes',
+    access: ANY_KEY,
+    answers: {
+      200: {
+        description: 'The `.tgz`.',
+        content: { 'application/gzip': { schema: { type: 'string', contentMediaType: 'application/gzip' } } },
+        headers: {
+          ETag: { description: 'The quoted sha256.', schema: { type: 'string' } },
+          'Content-Disposition': { description: '`attachment; filename="scope-name-1.2.3.tgz"`.', schema: { type: 'string' } },
+        },
+      },
+    },
+  },
+  {
+    method: 'get', path: '/v1/plugins/{name}/versions/{version}/files', operationId: 'getVersionFiles', tag: 'console', summary: "A version's files as text (console code view)",
+    description: "The tarball's visibility; files are capped per file and in total (`truncated`). Manifest first.",
+    access: ANY_KEY, answers: { 200: { description: 'The files.', json: ref('VersionFiles') } },
+  },
+  {
+    method: 'post', path: '/v1/plugins/{name}/versions/{version}/yank', operationId: 'yankVersion', tag: 'plugins', summary: 'Yank a version',
+    description: 'By the publisher of that scope or a reviewer. Yanked versions cannot be newly installed; installs on them stop executing (403 `version_yanked`). A version that cannot be yanked (already yanked or rejected) is 409 `conflict`.',
+    access: oneOfScopes('plugins:publish', 'reviews:write'), body: parseYankBody.schema, answers: { 200: version }, errors: ['conflict'],
+  },
+  {
+    method: 'post', path: '/v1/plugins/{name}/ratings', operationId: 'ratePlugin', tag: 'ratings', summary: 'Rate a plugin the tenant has installed',
+    description: 'One rating per tenant and plugin: 201 for the first, 200 when it replaces the earlier one. A plugin the tenant has not installed is 404.',
+    access: oneOfScopes('plugins:install'), body: parseRateBody.schema, idempotent: true,
+    answers: { 201: { description: 'Rated.', json: ref('Rating') }, 200: { description: 'The earlier rating, replaced.', json: ref('Rating') } },
+  },
+  {
+    method: 'get', path: '/v1/reviews', operationId: 'reviewQueue', tag: 'reviews', summary: 'The review queue, ordered by trust score',
+    access: oneOfScopes('reviews:write'),
+    parameters: [
+      query('order', { type: 'string', enum: ['asc', 'desc'], default: 'desc' }, 'By trust score.'),
+      query('status', { type: 'string', enum: ['pending_review', 'quarantined'], default: 'pending_review' }, 'The queue, or the versions the circuit breaker quarantined.'),
+      ...PAGINATION,
+    ],
+    answers: { 200: { description: 'A page of versions with their breakdown.', json: page(ref('ReviewItem')) } },
+    errors: ['invalid_request'],
+  },
+  {
+    method: 'post', path: '/v1/plugins/{name}/versions/{version}/review', operationId: 'reviewVersion', tag: 'reviews', summary: 'Approve or reject a version',
+    description: 'Every decision is in the audit log; approving a quarantined version reinstates it. A decision the version\'s status does not allow is 409 `conflict`.',
+    access: oneOfScopes('reviews:write'), body: parseReviewBody.schema, answers: { 200: { description: 'The version with its new status.', json: ref('Version') } },
+    errors: ['conflict'],
+  },
+  {
+    method: 'get', path: '/v1/audit-log', operationId: 'auditLog', tag: 'reviews', summary: 'Who did what, when',
+    access: oneOfScopes('admin', 'reviews:write'),
+    parameters: [query('plugin', { type: 'string', maxLength: 200 }, 'Only this plugin.'), ...PAGINATION],
+    answers: { 200: { description: 'A page of entries, newest first.', json: page(ref('AuditEntry')) } },
+    errors: ['invalid_request'],
+  },
+  {
+    method: 'get', path: '/v1/me', operationId: 'me', tag: 'console', summary: 'Who this key is: its tenant, scopes and id',
+    access: ANY_KEY, answers: { 200: { description: 'The key.', json: ref('Me') } },
+  },
+  {
+    method: 'get', path: '/v1/me/plugins', operationId: 'myPlugins', tag: 'console', summary: "The caller tenant's own plugins, every status",
+    description: 'At most 100, by name; `nextCursor` is always null.',
+    access: ANY_KEY, answers: { 200: { description: 'The plugins.', json: page(ref('Plugin')) } },
+  },
+];

@@ -1,0 +1,45 @@
+/**
+ * POST /v1/packages: publish a package (API.md "Packages and plugins").
+ *
+ *   requireScope(plugins:publish) ─▶ rawBody (gzip, ≤ package limit: else 413)
+ *     ─▶ PublishService.publish (validate, scope, score, store blob, insert) ─▶ 201
+ *
+ * The scope check runs before the body is read, so a key without the scope
+ * never makes the host read megabytes.
+ */
+import { createHash } from 'node:crypto';
+import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import { publishView } from '../../marketplace/views.js';
+import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { replayable } from '../metering/idempotent-answer.js';
+import { requireScope } from '../tenants/auth.js';
+import { rawBody } from '../edge/body.js';
+import { actorOf } from './marketplace-input.js';
+
+/** Content types accepted for an upload (`npm pack` output is application/gzip; curl often says octet-stream). */
+export const PACKAGE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'] as const;
+
+export function packageRoutes(deps: Pick<AppDeps, 'marketplace' | 'config' | 'idempotency'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/packages' });
+  const upload = rawBody({ limitBytes: deps.config.packageBodyLimitBytes, timeoutMs: deps.config.edge.bodyTimeoutMs, types: PACKAGE_TYPES });
+
+  router.post(
+    '/',
+    requireScope('plugins:publish'),
+    upload,
+    replayable(
+      deps.idempotency,
+      async function publishPackage(ctx) {
+        const body = ctx.request.rawBody;
+        if (body === undefined) throw new BazaarError('invalid_request', `Send the package with Content-Type: ${PACKAGE_TYPES[0]}.`);
+        return { status: 201, body: publishView(await deps.marketplace.publish.publish(actorOf(ctx), body)) };
+      },
+      // The same bytes are the same request.
+      (ctx) => (ctx.request.rawBody === undefined ? null : createHash('sha256').update(ctx.request.rawBody).digest('hex')),
+    ),
+  );
+
+  return router;
+}

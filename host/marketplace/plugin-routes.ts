@@ -1,0 +1,53 @@
+/**
+ * The marketplace's plugins (API.md "Packages and plugins"): the listing and
+ * search, one plugin, one version with its trust breakdown, its tarball, and
+ * yank. Any valid key may read; unapproved versions are visible only to their
+ * publisher, reviewers and the operator (others get 404).
+ */
+import Router from '@koa/router';
+import { versionView, pluginView } from '../../marketplace/views.js';
+import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { requireScope } from '../tenants/auth.js';
+import { parsePageQuery } from '../foundation/pagination.js';
+import { actorOf, parseSearchText, parseSort, parseYankBody, versionParam } from './marketplace-input.js';
+import { pathParam, pluginNameParam } from '../edge/params.js';
+
+export function pluginRoutes(deps: Pick<AppDeps, 'marketplace' | 'ratings'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
+  const { catalog, reviews } = deps.marketplace;
+  router.param('name', pluginNameParam);
+  router.param('version', versionParam);
+
+  router.get('/', requireScope(), async function listPlugins(ctx) {
+    const { limit, after } = parsePageQuery(ctx.query);
+    const q = parseSearchText(ctx.query);
+    ctx.body = await catalog.search({ ...(q === undefined ? {} : { q }), sort: parseSort(ctx.query), limit, after });
+  });
+
+  router.get('/:name', requireScope(), async function getPlugin(ctx) {
+    const name = pathParam(ctx, 'name');
+    // ratings: the public aggregate `rating: {average, count}` is an added field; visibility is decided first (404).
+    ctx.body = { ...pluginView(await catalog.plugin(actorOf(ctx), name)), rating: await deps.ratings.summary(name) };
+  });
+
+  router.get('/:name/versions/:version', requireScope(), async function getVersion(ctx) {
+    ctx.body = versionView(await catalog.version(actorOf(ctx), pathParam(ctx, 'name'), pathParam(ctx, 'version')));
+  });
+
+  router.get('/:name/versions/:version/tarball', requireScope(), async function getTarball(ctx) {
+    const { record, bytes } = await catalog.tarball(actorOf(ctx), pathParam(ctx, 'name'), pathParam(ctx, 'version'));
+    const file = `${record.name.slice(1).replace('/', '-')}-${record.version}.tgz`;
+    ctx.set('Content-Disposition', `attachment; filename="${file}"`);
+    ctx.set('ETag', `"${record.sha256}"`);
+    ctx.type = 'application/gzip';
+    ctx.body = bytes;
+  });
+
+  router.post('/:name/versions/:version/yank', requireScope('plugins:publish', 'reviews:write'), async function yankVersion(ctx) {
+    const { reason } = parseYankBody(ctx.request.body);
+    ctx.body = versionView(await reviews.yank(actorOf(ctx), pathParam(ctx, 'name'), pathParam(ctx, 'version'), reason));
+  });
+
+  return router;
+}

@@ -1,0 +1,34 @@
+/**
+ * Ratings (API.md "Packages and plugins": `POST /v1/plugins/:name/ratings`,
+ * scope `plugins:install`). The handler reads input, calls the rating service
+ * and answers; the rules live in host/ratings/rating-service.ts.
+ *
+ * Status: 201 for the tenant's first rating of the plugin, 200 when the POST
+ * replaced its earlier rating (one rating per tenant and plugin: an upsert).
+ * The body is the stored rating either way.
+ */
+import Router from '@koa/router';
+import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import { principalOf } from '../tenants/app-state.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { replayable } from '../metering/idempotent-answer.js';
+import { requireScope } from '../tenants/auth.js';
+import { parseRateBody, ratingToJson } from './rating.js';
+import { pathParam, pluginNameParam } from '../edge/params.js';
+
+export function ratingRoutes(deps: Pick<AppDeps, 'ratings' | 'idempotency'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
+  router.param('name', pluginNameParam);
+
+  router.post(
+    '/:name/ratings',
+    requireScope('plugins:install'),
+    replayable(deps.idempotency, async function ratePlugin(ctx) {
+      const input = parseRateBody(ctx.request.body);
+      const { rating, created } = await deps.ratings.rate(principalOf(ctx).tenantId, pathParam(ctx, 'name'), input);
+      return { status: created ? 201 : 200, body: ratingToJson(rating) };
+    }),
+  );
+
+  return router;
+}

@@ -1,0 +1,25 @@
+/**
+ * GET /v1/usage (API.md "Billing, usage"; scope `billing:read`): the caller's
+ * tenant's executions, CPU and wall time by status over `?from=&to=`
+ * (default: this UTC month), optionally `?groupBy=day|plugin`, plus this
+ * month's quota `{included, used, remaining}`.
+ */
+import Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { parseUsageQuery, UsageReports } from './usage-report.js';
+import { requireScope } from '../tenants/auth.js';
+
+export function usageRoutes(deps: Pick<AppDeps, 'usageRepository' | 'config' | 'clock'>): AppRouter {
+  const router = new Router<AppState, AppContext>({ prefix: '/v1/usage' });
+  const reports = new UsageReports({ usage: deps.usageRepository, tiers: deps.config.tiers, clock: deps.clock });
+
+  router.get('/', requireScope('billing:read'), async function getUsage(ctx) {
+    const tenant = ctx.state.tenant;
+    if (tenant === undefined) throw new BazaarError('unauthorized');
+    ctx.body = await reports.report(tenant, parseUsageQuery(ctx.query, deps.clock.now()));
+  });
+
+  return router;
+}

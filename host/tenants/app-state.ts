@@ -1,0 +1,36 @@
+/**
+ * The typed request state every middleware and router shares (EXAMPLES.md §2:
+ * `new Router<AppState, AppContext>()`).
+ */
+import type Koa from 'koa';
+import type Router from '@koa/router';
+import { BazaarError } from '../../manifests/errors.js';
+import type { Principal } from './principal.js';
+import type { AuthenticatedTenant } from './tenant.js';
+
+export interface AppState {
+  /** Set first thing on every request; echoed in `X-Request-Id` and in error bodies. */
+  requestId: string;
+  /** Set by `authenticate` when the request carries a valid bearer key. */
+  principal?: Principal;
+  /** The principal's tenant with its billing cycle, read in the same query as the key. */
+  tenant?: AuthenticatedTenant;
+  /** Set when the key came from the per-process cache: the generation it was read under (middleware/auth.ts). */
+  credentialCachedUnder?: number;
+}
+
+/** Our context has no custom properties yet: everything per-request lives in `ctx.state`. */
+export type AppContext = Koa.DefaultContext;
+
+/** What route modules build. */
+export type AppRouter = Router<AppState, AppContext>;
+
+/** The context type of middleware and handlers. */
+export type AppCtx = Koa.ParameterizedContext<AppState, AppContext>;
+
+/** The authenticated principal; 401 when there is none (for handlers behind `requireScope`). */
+export function principalOf(ctx: { state: AppState }): Principal {
+  const principal = ctx.state.principal;
+  if (principal === undefined) throw new BazaarError('unauthorized');
+  return principal;
+}

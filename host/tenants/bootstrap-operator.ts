@@ -1,0 +1,74 @@
+/**
+ * Start-up bootstrap of the operator (API.md "Conventions"): the `operator`
+ * tenant exists, and it has an `admin` key: `BAZAAR_ADMIN_KEY` when set
+ * (registered hashed), otherwise one generated on the very first start and
+ * handed back so the server prints it once.
+ *
+ * Idempotent across restarts and across several processes starting at once on
+ * one PostgreSQL: the whole check-then-insert runs in one transaction under a
+ * transaction-scoped advisory lock, so exactly one process creates the key.
+ */
+import { randomUUID } from 'node:crypto';
+import { generateApiKey, hashApiKey, keyPrefix } from './api-key-secret.js';
+import type { AppDeps } from '../wiring/deps.js';
+import { OPERATOR_SLUG, type Tenant } from './tenant.js';
+
+/** Arbitrary constant naming "the bootstrap" among Postgres advisory locks. */
+const BOOTSTRAP_LOCK_ID = 0x62_7a_72_01;
+
+export interface BootstrapResult {
+  readonly operator: Tenant;
+  /** The generated admin key, only on the start that created it; print it once, store it nowhere. */
+  readonly generatedKey: string | null;
+}
+
+export async function bootstrapOperator(
+  deps: Pick<AppDeps, 'db' | 'repositories' | 'clock' | 'config' | 'logger'>,
+): Promise<BootstrapResult> {
+  const { tenants, apiKeys } = deps.repositories;
+  const now = deps.clock.now();
+  const result = await deps.db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_ID]);
+    const operator = await tenants.insertIfAbsent(
+      {
+        id: randomUUID(),
+        name: 'Operator',
+        slug: OPERATOR_SLUG,
+        ownerEmail: 'operator@localhost',
+        tier: 'enterprise',
+        status: 'active',
+        createdAt: now,
+      },
+      trx,
+    );
+    const configured = deps.config.adminKey;
+    if (configured === null && (await apiKeys.countUsable(operator.id, 'admin', now, trx)) > 0) {
+      return { operator, generatedKey: null, inserted: false };
+    }
+    const key = configured ?? generateApiKey();
+    const inserted = await apiKeys.insertIfAbsent(
+      {
+        id: randomUUID(),
+        tenantId: operator.id,
+        name: configured === null ? 'bootstrap admin key' : 'BAZAAR_ADMIN_KEY',
+        prefix: keyPrefix(key),
+        keyHash: hashApiKey(key),
+        scopes: ['admin'],
+        expiresAt: null,
+        createdAt: now,
+      },
+      trx,
+    );
+    return { operator, generatedKey: configured === null ? key : null, inserted };
+  });
+  if (deps.config.adminKey !== null && !result.inserted) await warnIfUnusable(deps, deps.config.adminKey);
+  return { operator: result.operator, generatedKey: result.generatedKey };
+}
+
+/** A configured key registered earlier may have been revoked since: it stays revoked, but say so. */
+async function warnIfUnusable(deps: Pick<AppDeps, 'repositories' | 'logger'>, key: string): Promise<void> {
+  const found = await deps.repositories.apiKeys.findCredential(hashApiKey(key));
+  if (found !== null && (found.key.revokedAt !== null || found.tenant.slug !== OPERATOR_SLUG)) {
+    deps.logger.warn({ keyId: found.key.id }, 'BAZAAR_ADMIN_KEY is revoked or not an operator key; set a new one');
+  }
+}

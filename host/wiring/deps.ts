@@ -1,0 +1,87 @@
+/**
+ * Everything the HTTP app needs, built once per process by `buildDeps` and
+ * passed in explicitly: no singletons. Route modules take only the slice they
+ * use (`tenantRoutes(deps: Pick<AppDeps, 'tenants'>)`).
+ *
+ * Adding an area (e.g. the marketplace): add its services here, construct them
+ * in `buildDeps`, and its router in `routes/index.ts`.
+ */
+import type { Knex } from 'knex';
+import type { Analytics } from '../analytics/build-analytics.js';
+import type { ApiKeyService } from '../tenants/api-key-service.js';
+import type { Billing } from '../billing/build-billing.js';
+import type { LastUsedTracker } from '../tenants/last-used-tracker.js';
+import type { CacheGeneration } from '../foundation/cache-generation.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Config } from '../foundation/config.js';
+import type { EventPublisher } from '../webhooks/domain-events.js';
+import type { HostMetrics } from '../foundation/host-metrics.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
+import type { Logger } from '../foundation/logger.js';
+import type { Limits } from '../limits/index.js';
+import type { MarketplaceDeps } from '../marketplace/build-marketplace.js';
+import type { SandboxRuntime } from '../../runtime/types.js';
+import type { ExecuteService } from '../executions/execute-service.js';
+import type { TrustFeed } from '../executions/trust-feed.js';
+import type { InstallService } from '../installs/install-service.js';
+import type { RatingService } from '../marketplace/rating-service.js';
+import type { IdempotencyStore, UsageRecorder, UsageRepository } from '../metering/build-metering.js';
+import type { ApiKeyRepository } from '../tenants/api-key-repository.js';
+import type { TenantRepository } from '../tenants/tenant-repository.js';
+import type { TenantService } from '../tenants/tenant-service.js';
+
+/** A dependency `/readyz` checks; `check` throws (ideally 503 `dependency_unavailable`) when it is down. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
+
+/** The repositories, one per table family; services use them, routes never do. */
+export interface Repositories {
+  readonly tenants: TenantRepository;
+  readonly apiKeys: ApiKeyRepository;
+}
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly db: Knex;
+  readonly repositories: Repositories;
+  readonly readiness: readonly ReadinessCheck[];
+  readonly lastUsed: LastUsedTracker;
+  readonly tenants: TenantService;
+  readonly apiKeys: ApiKeyService;
+  /** Rate limit, quota and concurrency counters: Redis when configured, in-process otherwise. */
+  readonly limits: Limits;
+  /** Validates the per-process caches of keys and installs (host/caching/cache-generation.ts). */
+  readonly cacheGeneration: CacheGeneration;
+  /** Publishing, trust, review and the listing (host/marketplace.ts). */
+  readonly marketplace: MarketplaceDeps;
+  /** Metering (host/metering/build-metering.ts): usage records, idempotency keys, the usage ledger. */
+  readonly usage: UsageRecorder;
+  readonly idempotency: IdempotencyStore;
+  readonly usageRepository: UsageRepository;
+  // --- installs and the execution path (host/executions/build-execution-path.ts) ---
+  /** The sandbox: owned by the process (server.ts / test host), closed by `closeDeps`. */
+  readonly runtime: SandboxRuntime;
+  readonly installs: InstallService;
+  readonly executions: ExecuteService;
+  /** Execution history → trust score, in the background. */
+  readonly trustFeed: TrustFeed;
+  /** Ratings of installed plugins → community trust, recomputed in the background (host/ratings). */
+  readonly ratings: RatingService;
+  /** Domain events → webhook deliveries (host/events). */
+  readonly events: EventPublisher;
+  /** Subscriptions, invoices, payments and the period-closing scheduler (host/billing). */
+  readonly billing: Billing;
+  /** Hourly aggregates, the analytics reads and the circuit breaker (host/analytics). */
+  readonly analytics: Analytics;
+  /** Prometheus metrics of this process (`GET /metrics`). */
+  readonly metrics: HostMetrics;
+  /** Webhook subscriptions and their deliveries (routes/webhooks.ts). */
+  readonly webhooks: WebhookService;
+  /** This process's outbox dispatcher: started by `buildDeps`, stopped by `closeDeps`. */
+  readonly webhookDispatcher: WebhookDispatcher;
+}

@@ -1,0 +1,102 @@
+/**
+ * The process: config → database (migrated) → deps → bootstrap → listen, and a
+ * graceful stop on SIGTERM/SIGINT: stop accepting, let in-flight requests
+ * finish (bounded), flush pending writes, close the database.
+ *
+ * The CLI's `serve` command calls `startServer(loadConfig())`.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { createHttpServer } from '../edge/http-server.js';
+import { bootstrapOperator } from '../tenants/bootstrap-operator.js';
+import { buildDeps, closeDeps, openDatabase, sandboxOptions } from './build-deps.js';
+import { createSandboxRuntime } from '../../runtime/index.js';
+import type { Config } from '../foundation/config.js';
+import type { AppDeps } from './deps.js';
+import { createLogger, errorFields, type Logger } from '../foundation/logger.js';
+
+export interface StartServerOptions {
+  readonly logger?: Logger;
+  /** Where the generated admin key is printed (once). Defaults to stdout. */
+  readonly print?: (line: string) => void;
+  /** Install SIGTERM/SIGINT handlers (default true; tests and embedders pass false). */
+  readonly handleSignals?: boolean;
+  /** How long in-flight requests may take to finish on shutdown. */
+  readonly drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly url: string;
+  readonly deps: AppDeps;
+  /** Stop gracefully; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** Start a host process on `config.port` (0: any free port). */
+export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const print = options.print ?? ((line: string) => void process.stdout.write(line + '\n'));
+  const db = await openDatabase(config, { logger });
+  // The sandbox's worker processes belong to this process; closeDeps (on shutdown) stops them.
+  const runtime = createSandboxRuntime(sandboxOptions(config));
+  const deps = buildDeps({ config, db, logger, runtime });
+  let server: Server;
+  try {
+    // Redis may come up later: the host starts anyway, /readyz says so, and limits recover by themselves.
+    if (!(await deps.limits.ready())) logger.warn({}, 'Redis is not reachable yet; executions answer 503 until it is');
+    const { generatedKey } = await bootstrapOperator(deps);
+    if (generatedKey !== null) {
+      print(`Bazaar operator admin key (shown once; store it now): ${generatedKey}`);
+    }
+    // Every host runs the rollup and the breaker: both are idempotent, so no coordination is needed.
+    deps.analytics.start();
+    server = createHttpServer(createApp(deps).callback(), config.edge);
+    deps.billing.scheduler.start(); // closes due billing periods on this host too (row locks keep it exactly once)
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => resolve());
+    });
+  } catch (err) {
+    await closeDeps(deps);
+    throw err;
+  }
+
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info({ port, database: config.databaseUrl === null ? 'embedded' : 'postgres' }, 'bazaar host listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= shutdown(server, deps, logger, options.drainTimeoutMs ?? 10_000));
+  if (options.handleSignals ?? true) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error(errorFields(err), 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { server, url, deps, close };
+}
+
+async function shutdown(server: Server, deps: AppDeps, logger: Logger, drainTimeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Idle keep-alive sockets would hold close() open; busy ones get the drain window.
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    logger.warn({ drainTimeoutMs }, 'requests still running at the drain deadline; closing their connections');
+    server.closeAllConnections();
+  }, drainTimeoutMs);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+  await closeDeps(deps);
+  logger.info({}, 'stopped');
+}
