@@ -5,14 +5,13 @@
  * host/analytics/plugin-analytics.ts). `?from=&to=`, default the last 7 days.
  */
 import Router from '@koa/router';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import { type AppContext, type AppRouter, type AppState, requireScope, actorOf } from '../foundation/app-state.js';
 import { parseAnalyticsRange } from './plugin-analytics.js';
-import type { AppDeps } from '../wiring/deps.js';
-import { requireScope } from '../tenants/auth.js';
-import { actorOf } from '../marketplace/marketplace-input.js';
 import { pathParam, pluginNameParam } from '../edge/params.js';
+import type { Analytics } from './build-analytics.js';
+import type { Clock } from '../foundation/clock.js';
 
-export function analyticsRoutes(deps: Pick<AppDeps, 'analytics' | 'clock'>): AppRouter {
+export function analyticsRoutes(deps: { readonly analytics: Analytics; readonly clock: Clock }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/analytics' });
   router.param('name', pluginNameParam);
 

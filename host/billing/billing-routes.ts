@@ -5,23 +5,23 @@
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import { type AppContext, type AppRouter, type AppState, principalOf } from '../tenants/app-state.js';
+import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
 import type { BillingActor } from './subscription-service.js';
 import { parseCancel, parseTierChange } from './billing-schemas.js';
 import { invoiceToJson } from './invoice.js';
 import { subscriptionToJson } from './subscription.js';
-import type { AppDeps } from '../wiring/deps.js';
 import { replayable } from '../metering/idempotent-answer.js';
-import { requireScope } from '../tenants/auth.js';
 import { parsePageQuery } from '../foundation/pagination.js';
 import { pathParam, uuidParam } from '../edge/params.js';
+import type { Billing } from './build-billing.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
 
 function actorOf(ctx: { state: AppState }): BillingActor {
   const principal = principalOf(ctx);
   return { tenantId: principal.tenantId, keyId: principal.keyId };
 }
 
-export function billingRoutes(deps: Pick<AppDeps, 'billing' | 'idempotency'>): AppRouter {
+export function billingRoutes(deps: { readonly billing: Billing; readonly idempotency: IdempotencyStore }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   const { subscriptions, invoices, periods } = deps.billing;
   router.param('id', uuidParam);

@@ -3,7 +3,7 @@
  * operator sees any) and paying them through the PaymentProvider.
  */
 import { BazaarError } from '../../manifests/errors.js';
-import { canAccessTenant, isOperator, type Principal } from '../tenants/principal.js';
+import { canAccessTenant, isOperator, type Principal } from '../foundation/principal.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import { type BillingDeps, record } from './billing-core.js';
 import type { Invoice } from './invoice.js';

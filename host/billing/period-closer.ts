@@ -11,7 +11,7 @@
  * and the finalize-only-drafts update are the backstop.
  */
 import type { Knex } from 'knex';
-import { effectiveLimits } from '../tenants/tenant-settings.js';
+import { effectiveLimits } from '../foundation/tenant-settings.js';
 import { insertRevenueLedger } from './billing-usage-queries.js';
 import { periodOf, DAY_MS } from '../foundation/billing-period.js';
 import { type BillingDeps, openDraft, record, subscriptionAudit, subscriptionEvent, type SubscriptionChange } from './billing-core.js';

@@ -18,7 +18,7 @@
  */
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
-import type { Tenant } from '../tenants/tenant.js';
+import type { Tenant } from '../foundation/tenant.js';
 import type { TierName } from '../foundation/tiers.js';
 import { addMonths, DAY_MS, secondsBetween, wholeSeconds } from '../foundation/billing-period.js';
 import { type BillingDeps, openDraft, record, subscriptionAudit, subscriptionEvent } from './billing-core.js';

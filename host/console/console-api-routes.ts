@@ -10,16 +10,15 @@
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import { type AppContext, type AppRouter, type AppState, principalOf } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
-import { requireScope } from '../tenants/auth.js';
-import { actorOf, versionParam } from '../marketplace/marketplace-input.js';
+import { actorOf, type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
+import { versionParam } from '../marketplace/marketplace-input.js';
 import { pathParam, pluginNameParam } from '../edge/params.js';
-import { tenantToJson } from '../tenants/tenant.js';
+import { tenantToJson } from '../foundation/tenant.js';
 import { PublisherPlugins } from './publisher-plugins.js';
 import { VersionFileReader } from './version-files.js';
+import type { MarketplaceDeps } from '../marketplace/build-marketplace.js';
 
-export function consoleApiRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
+export function consoleApiRoutes(deps: { readonly marketplace: MarketplaceDeps }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   const files = new VersionFileReader({ catalog: deps.marketplace.catalog, packageLimits: deps.marketplace.options.packageLimits });
   const publisherPlugins = new PublisherPlugins(deps.marketplace.catalog);

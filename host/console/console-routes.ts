@@ -17,7 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import type { AppContext, AppRouter, AppState, AppCtx } from '../tenants/app-state.js';
+import type { AppContext, AppRouter, AppState, AppCtx } from '../foundation/app-state.js';
 import { type CachedBody, cachedBody, sendCachedBody } from '../edge/cached-body.js';
 import { setConsoleHeaders } from './console-headers.js';
 

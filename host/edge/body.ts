@@ -17,7 +17,7 @@ import type Koa from 'koa';
 import getRawBody from 'raw-body';
 import secureJson from 'secure-json-parse';
 import { BazaarError, isBazaarError } from '../../manifests/errors.js';
-import type { AppState } from '../tenants/app-state.js';
+import type { AppState } from '../foundation/app-state.js';
 
 declare module 'koa' {
   interface Request {

@@ -5,7 +5,7 @@
  * empty 304.
  */
 import { createHash } from 'node:crypto';
-import type { AppCtx } from '../tenants/app-state.js';
+import type { AppCtx } from '../foundation/app-state.js';
 
 export interface CachedBody {
   readonly body: string | Buffer;

@@ -16,7 +16,7 @@
  * - A request that still arrives on a connection being closed so is not served.
  */
 import type Koa from 'koa';
-import type { AppState } from '../tenants/app-state.js';
+import type { AppState } from '../foundation/app-state.js';
 import { closeAfterAnswer, isClosing } from './lingering-close.js';
 
 export function edge(): Koa.Middleware<AppState> {

@@ -13,7 +13,7 @@
  */
 import type Koa from 'koa';
 import { BazaarError, ERROR_CATALOG, isBazaarError } from '../../manifests/errors.js';
-import type { AppState } from '../tenants/app-state.js';
+import type { AppState } from '../foundation/app-state.js';
 
 /** Headers an error answer keeps; everything else a handler set (Content-Disposition, …) is dropped. */
 const KEPT_HEADERS = /^(x-request-id|x-ratelimit-.*|retry-after|vary)$/i;

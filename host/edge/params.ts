@@ -5,7 +5,7 @@
  */
 import type { RouterParameterMiddleware } from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import type { AppContext, AppState } from '../tenants/app-state.js';
+import type { AppContext, AppState } from '../foundation/app-state.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

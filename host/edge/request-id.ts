@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
-import type { AppState } from '../tenants/app-state.js';
+import type { AppState } from '../foundation/app-state.js';
 
 const SANE_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 

@@ -10,7 +10,7 @@
  * but not counted, as nothing was answered.
  */
 import type Koa from 'koa';
-import type { AppState } from '../tenants/app-state.js';
+import type { AppState } from '../foundation/app-state.js';
 import type { Logger } from '../foundation/logger.js';
 import type { HostMetrics } from '../foundation/host-metrics.js';
 

@@ -12,16 +12,16 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import { BazaarError, isBazaarError } from '../../manifests/errors.js';
 import type { JsonValue } from '../../runtime/types.js';
-import type { AppContext, AppCtx, AppRouter, AppState } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppCtx, type AppRouter, type AppState, requireScope } from '../foundation/app-state.js';
 import { executionAnswer } from './execution-answer.js';
-import { cpuBudgetHeaders, type ExecuteRequest } from './execute-service.js';
+import { cpuBudgetHeaders, type ExecuteRequest, type ExecuteService } from './execute-service.js';
 import type { CpuBudgetState } from '../limits/cpu-budget.js';
 import { idempotentAnswer } from '../metering/idempotent-answer.js';
 import { readIdempotencyKey } from '../foundation/idempotency-key.js';
-import { requireScope } from '../tenants/auth.js';
 import { compileBodyValidator } from '../foundation/validation.js';
 import { pathParam, pluginNameParam, uuidParam } from '../edge/params.js';
+import type { HostMetrics } from '../foundation/host-metrics.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
 
 interface ExecuteBody {
   readonly action?: string;
@@ -36,7 +36,7 @@ export const parseExecuteBody = compileBodyValidator<ExecuteBody>({
   properties: { action: { type: 'string', minLength: 1, maxLength: 128 }, input: {} },
 });
 
-export function executeRoutes(deps: Pick<AppDeps, 'executions' | 'idempotency' | 'metrics'>): AppRouter {
+export function executeRoutes(deps: { readonly executions: ExecuteService; readonly idempotency: IdempotencyStore; readonly metrics: HostMetrics }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   router.param('id', uuidParam);
   router.param('name', pluginNameParam);

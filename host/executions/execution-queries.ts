@@ -4,7 +4,7 @@
  * tenant's execution is 404 `not_found`, exactly like an unknown one.
  */
 import { BazaarError } from '../../manifests/errors.js';
-import type { Principal } from '../tenants/principal.js';
+import type { Principal } from '../foundation/principal.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import type { ExecutionFilter, UsageRepository } from '../metering/usage-repository.js';
 import { EXECUTION_STATUSES, type ExecutionStatus, type UsageRecord } from '../metering/usage-record.js';

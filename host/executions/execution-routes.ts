@@ -7,13 +7,12 @@
 import Router from '@koa/router';
 import type { RouterParameterMiddleware } from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import { type AppContext, type AppRouter, type AppState, principalOf } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
 import { ExecutionQueries, parseExecutionFilter } from './execution-queries.js';
 import { EXECUTION_ID, executionToJson } from '../metering/usage-record.js';
-import { requireScope } from '../tenants/auth.js';
 import { parsePageQuery } from '../foundation/pagination.js';
 import { pathParam } from '../edge/params.js';
+import type { UsageRepository } from '../metering/usage-repository.js';
 
 /** Whoever runs, installs or pays for plugins may read what ran. */
 const READ_SCOPES = ['plugins:execute', 'plugins:install', 'billing:read'] as const;
@@ -24,7 +23,7 @@ const executionIdParam: RouterParameterMiddleware<AppState, AppContext> = async 
   await next();
 };
 
-export function executionRoutes(deps: Pick<AppDeps, 'usageRepository'>): AppRouter {
+export function executionRoutes(deps: { readonly usageRepository: UsageRepository }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/executions' });
   const executions = new ExecutionQueries({ usage: deps.usageRepository });
   router.param('id', executionIdParam);

@@ -8,7 +8,7 @@
  */
 import { BazaarError } from '../../manifests/errors.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
-import type { Tenant } from '../tenants/tenant.js';
+import type { Tenant } from '../foundation/tenant.js';
 
 export interface GatedVersion {
   readonly name: string;

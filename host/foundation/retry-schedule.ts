@@ -13,9 +13,12 @@
  * already, the dispatcher sends a bounded batch per poll, and a deterministic
  * schedule is one a receiver (and a test driving the clock) can predict.
  */
-import type { WebhookConfig } from './config.js';
-
-export type RetryPolicy = Pick<WebhookConfig, 'maxAttempts' | 'backoffBaseMs' | 'backoffMaxMs'>;
+/** The retry part of the webhook settings (config.ts `WebhookConfig`). */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+}
 
 /** The wait after failed attempt `attempt` (1-based), or `null` when it was the last one. */
 export function retryDelayMs(policy: RetryPolicy, attempt: number): number | null {

@@ -6,16 +6,14 @@
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import { type AppContext, type AppCtx, type AppRouter, type AppState, principalOf } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppCtx, type AppRouter, type AppState, principalOf, requireScope, actorOf } from '../foundation/app-state.js';
 import { replayable } from '../metering/idempotent-answer.js';
 import { installToJson } from './install.js';
 import { parseCreateInstall, parseUpdateInstall } from './install-schemas.js';
-import type { Installer } from './install-service.js';
-import { requireScope } from '../tenants/auth.js';
+import type { Installer, InstallService } from './install-service.js';
 import { parsePageQuery } from '../foundation/pagination.js';
-import { actorOf } from '../marketplace/marketplace-input.js';
 import { pathParam, uuidParam } from '../edge/params.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
 
 /** The calling tenant and its key as the marketplace sees it. */
 export function installerOf(ctx: AppCtx): Installer {
@@ -24,7 +22,7 @@ export function installerOf(ctx: AppCtx): Installer {
   return { tenant, actor: actorOf(ctx) };
 }
 
-export function installRoutes(deps: Pick<AppDeps, 'installs' | 'idempotency'>): AppRouter {
+export function installRoutes(deps: { readonly installs: InstallService; readonly idempotency: IdempotencyStore }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/installs' });
   const { installs } = deps;
   router.param('id', uuidParam);

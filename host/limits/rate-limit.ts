@@ -7,11 +7,11 @@
  */
 import type Koa from 'koa';
 import { BazaarError } from '../../manifests/errors.js';
-import type { AppState } from '../tenants/app-state.js';
+import type { AppState } from '../foundation/app-state.js';
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import type { RateLimiter } from './index.js';
 import type { HostMetrics } from '../foundation/host-metrics.js';
-import { effectiveLimits } from '../tenants/tenant-settings.js';
+import { effectiveLimits } from '../foundation/tenant-settings.js';
 import type { TierTable } from '../foundation/tiers.js';
 
 export interface RateLimitOptions {

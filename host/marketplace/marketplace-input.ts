@@ -9,17 +9,8 @@ import { BazaarError } from '../../manifests/errors.js';
 import type { KeyActor } from '../../marketplace/actor.js';
 import type { PluginSort } from '../../marketplace/ports.js';
 import { MAX_NOTES_LENGTH, type ReviewDecision } from '../../marketplace/review-service.js';
-import type { AppContext, AppState } from '../tenants/app-state.js';
-import { principalOf } from '../tenants/app-state.js';
+import { type AppContext, type AppState, principalOf } from '../foundation/app-state.js';
 import { compileBodyValidator } from '../foundation/validation.js';
-
-/** The authenticated key as the marketplace sees it (its tenant's slug is its publishing scope). */
-export function actorOf(ctx: { state: AppState }): KeyActor {
-  const principal = principalOf(ctx);
-  const tenant = ctx.state.tenant;
-  if (tenant === undefined) throw new BazaarError('unauthorized');
-  return { kind: 'key', keyId: principal.keyId, tenantId: principal.tenantId, tenantSlug: tenant.slug, scopes: principal.scopes };
-}
 
 /** `router.param('version', versionParam)`: anything that is not a semantic version is 404. */
 export const versionParam: RouterParameterMiddleware<AppState, AppContext> = async function versionParam(value, _ctx, next) {

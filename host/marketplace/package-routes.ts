@@ -11,17 +11,17 @@ import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import { publishView } from '../../marketplace/views.js';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppRouter, type AppState, requireScope, actorOf } from '../foundation/app-state.js';
 import { replayable } from '../metering/idempotent-answer.js';
-import { requireScope } from '../tenants/auth.js';
 import { rawBody } from '../edge/body.js';
-import { actorOf } from './marketplace-input.js';
+import type { Config } from '../foundation/config.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
+import type { MarketplaceDeps } from './build-marketplace.js';
 
 /** Content types accepted for an upload (`npm pack` output is application/gzip; curl often says octet-stream). */
 export const PACKAGE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'] as const;
 
-export function packageRoutes(deps: Pick<AppDeps, 'marketplace' | 'config' | 'idempotency'>): AppRouter {
+export function packageRoutes(deps: { readonly marketplace: MarketplaceDeps; readonly config: Config; readonly idempotency: IdempotencyStore }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/packages' });
   const upload = rawBody({ limitBytes: deps.config.packageBodyLimitBytes, timeoutMs: deps.config.edge.bodyTimeoutMs, types: PACKAGE_TYPES });
 

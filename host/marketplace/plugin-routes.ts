@@ -6,14 +6,14 @@
  */
 import Router from '@koa/router';
 import { versionView, pluginView } from '../../marketplace/views.js';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
-import { requireScope } from '../tenants/auth.js';
+import { actorOf, type AppContext, type AppRouter, type AppState, requireScope } from '../foundation/app-state.js';
 import { parsePageQuery } from '../foundation/pagination.js';
-import { actorOf, parseSearchText, parseSort, parseYankBody, versionParam } from './marketplace-input.js';
+import { parseSearchText, parseSort, parseYankBody, versionParam } from './marketplace-input.js';
 import { pathParam, pluginNameParam } from '../edge/params.js';
+import type { MarketplaceDeps } from './build-marketplace.js';
+import type { RatingService } from './rating-service.js';
 
-export function pluginRoutes(deps: Pick<AppDeps, 'marketplace' | 'ratings'>): AppRouter {
+export function pluginRoutes(deps: { readonly marketplace: MarketplaceDeps; readonly ratings: RatingService }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
   const { catalog, reviews } = deps.marketplace;
   router.param('name', pluginNameParam);

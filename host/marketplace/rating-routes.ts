@@ -8,15 +8,14 @@
  * The body is the stored rating either way.
  */
 import Router from '@koa/router';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
-import { principalOf } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
 import { replayable } from '../metering/idempotent-answer.js';
-import { requireScope } from '../tenants/auth.js';
 import { parseRateBody, ratingToJson } from './rating.js';
 import { pathParam, pluginNameParam } from '../edge/params.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
+import type { RatingService } from './rating-service.js';
 
-export function ratingRoutes(deps: Pick<AppDeps, 'ratings' | 'idempotency'>): AppRouter {
+export function ratingRoutes(deps: { readonly ratings: RatingService; readonly idempotency: IdempotencyStore }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/plugins' });
   router.param('name', pluginNameParam);
 

@@ -8,12 +8,11 @@ import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import type { ReviewQueueStatus } from '../../marketplace/ports.js';
 import { reviewItemView, versionView } from '../../marketplace/views.js';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
-import { requireScope } from '../tenants/auth.js';
+import { actorOf, type AppContext, type AppRouter, type AppState, requireScope } from '../foundation/app-state.js';
 import { parsePageQuery } from '../foundation/pagination.js';
-import { actorOf, parseOrder, parsePluginFilter, parseReviewBody, versionParam } from './marketplace-input.js';
+import { parseOrder, parsePluginFilter, parseReviewBody, versionParam } from './marketplace-input.js';
 import { pathParam, pluginNameParam } from '../edge/params.js';
+import type { MarketplaceDeps } from './build-marketplace.js';
 
 /** `?status=pending_review|quarantined` (default pending_review): the queue, or what the circuit breaker quarantined. */
 function parseQueueStatus(query: Readonly<Record<string, string | string[] | undefined>>): ReviewQueueStatus {
@@ -22,7 +21,7 @@ function parseQueueStatus(query: Readonly<Record<string, string | string[] | und
   return raw;
 }
 
-export function reviewRoutes(deps: Pick<AppDeps, 'marketplace'>): AppRouter {
+export function reviewRoutes(deps: { readonly marketplace: MarketplaceDeps }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1' });
   const { reviews, catalog } = deps.marketplace;
   router.param('name', pluginNameParam);

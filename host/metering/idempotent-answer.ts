@@ -17,7 +17,7 @@
  */
 import { BazaarError, isBazaarError } from '../../manifests/errors.js';
 import type { IdempotencyStore } from './idempotency-store.js';
-import { type AppCtx, principalOf } from '../tenants/app-state.js';
+import { type AppCtx, principalOf } from '../foundation/app-state.js';
 import { readIdempotencyKey } from '../foundation/idempotency-key.js';
 import { requestFingerprint } from './request-fingerprint.js';
 

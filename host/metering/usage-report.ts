@@ -13,8 +13,8 @@ import { BazaarError } from '../../manifests/errors.js';
 import type { Clock } from '../foundation/clock.js';
 import { parseQuotaPeriod, quotaPeriodFor } from '../foundation/quota-period.js';
 import type { UsageAggregate, UsageGrouping, UsageRepository } from './usage-repository.js';
-import type { AuthenticatedTenant } from '../tenants/tenant.js';
-import { effectiveLimits } from '../tenants/tenant-settings.js';
+import type { AuthenticatedTenant } from '../foundation/tenant.js';
+import { effectiveLimits } from '../foundation/tenant-settings.js';
 import type { TierTable } from '../foundation/tiers.js';
 import type { ExecutionStatus } from './usage-record.js';
 

@@ -6,12 +6,13 @@
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppRouter, type AppState, requireScope } from '../foundation/app-state.js';
 import { parseUsageQuery, UsageReports } from './usage-report.js';
-import { requireScope } from '../tenants/auth.js';
+import type { Clock } from '../foundation/clock.js';
+import type { Config } from '../foundation/config.js';
+import type { UsageRepository } from './usage-repository.js';
 
-export function usageRoutes(deps: Pick<AppDeps, 'usageRepository' | 'config' | 'clock'>): AppRouter {
+export function usageRoutes(deps: { readonly usageRepository: UsageRepository; readonly config: Config; readonly clock: Clock }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/usage' });
   const reports = new UsageReports({ usage: deps.usageRepository, tiers: deps.config.tiers, clock: deps.clock });
 

@@ -10,7 +10,7 @@ import type { ApiKey } from './api-key.js';
 import type { Scope } from '../foundation/scopes.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import { pageInCreationOrder } from '../foundation/database/creation-order-page.js';
-import type { AuthenticatedTenant } from './tenant.js';
+import type { AuthenticatedTenant } from '../foundation/tenant.js';
 import { type TenantRow, toTenant } from './tenant-repository.js';
 
 /** An `api_keys` row as pg and PGlite return it (text[] comes back as an array). */

@@ -5,11 +5,9 @@
  */
 import Router from '@koa/router';
 import { apiKeyToJson } from './api-key.js';
-import type { CreateApiKeyInput } from './api-key-service.js';
-import { type AppContext, type AppRouter, type AppState, principalOf } from './app-state.js';
+import type { ApiKeyService, CreateApiKeyInput } from './api-key-service.js';
+import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
 import { SCOPES } from '../foundation/scopes.js';
-import type { AppDeps } from '../wiring/deps.js';
-import { requireScope } from './auth.js';
 import { parsePageQuery } from '../foundation/pagination.js';
 import { compileBodyValidator } from '../foundation/validation.js';
 import { pathParam, uuidParam } from '../edge/params.js';
@@ -25,7 +23,7 @@ export const parseCreateApiKey = compileBodyValidator<CreateApiKeyInput>({
   },
 });
 
-export function apiKeyRoutes(deps: Pick<AppDeps, 'apiKeys'>): AppRouter {
+export function apiKeyRoutes(deps: { readonly apiKeys: ApiKeyService }): AppRouter {
   const router = new Router<AppState, AppContext>();
   const { apiKeys } = deps;
   router.param('id', uuidParam);

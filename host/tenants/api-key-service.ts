@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BazaarError } from '../../manifests/errors.js';
-import { canAccessTenant, type Principal } from './principal.js';
+import { canAccessTenant, type Principal } from '../foundation/principal.js';
 import type { Scope } from '../foundation/scopes.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
@@ -12,7 +12,7 @@ import type { ApiKeyRepository, KeyCredential } from './api-key-repository.js';
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { GenerationCache } from '../foundation/generation-cache.js';
 import type { TenantRepository } from './tenant-repository.js';
-import { type AuthenticatedTenant, OPERATOR_SLUG } from './tenant.js';
+import { type AuthenticatedTenant, OPERATOR_SLUG } from '../foundation/tenant.js';
 import type { ApiKey } from './api-key.js';
 import { generateApiKey, hashApiKey, hashesEqual, isApiKeyFormat, keyPrefix } from './api-key-secret.js';
 import type { LastUsedTracker } from './last-used-tracker.js';

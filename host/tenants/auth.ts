@@ -18,10 +18,8 @@
 import type Koa from 'koa';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Authenticated } from './api-key-service.js';
-import type { AppCtx, AppState } from './app-state.js';
-import { hasAnyScope } from './principal.js';
-import type { Scope } from '../foundation/scopes.js';
-import type { AuthFailureThrottle } from '../limits/auth-failures.js';
+import type { AppCtx, AppState } from '../foundation/app-state.js';
+import type { AuthFailureThrottle } from './auth-failures.js';
 
 /** What `authenticate` needs: the API key service's check. */
 export interface Authenticator {
@@ -79,18 +77,6 @@ export function credentialCheck(authenticator: Authenticator, generation: { curr
       ctx.state.principal = principal;
       ctx.state.tenant = tenant;
       delete ctx.state.credentialCachedUnder;
-    }
-    await next();
-  };
-}
-
-/** Route guard: an authenticated key holding at least one of `scopes` (none given: any key). */
-export function requireScope(...scopes: Scope[]): Koa.Middleware<AppState> {
-  return async function requireScope(ctx, next) {
-    const principal = ctx.state.principal;
-    if (principal === undefined) throw new BazaarError('unauthorized');
-    if (scopes.length > 0 && !hasAnyScope(principal, scopes)) {
-      throw new BazaarError('forbidden', `This API key needs one of the scopes: ${scopes.join(', ')}.`);
     }
     await next();
   };

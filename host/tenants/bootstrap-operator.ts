@@ -10,8 +10,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateApiKey, hashApiKey, keyPrefix } from './api-key-secret.js';
-import type { AppDeps } from '../wiring/deps.js';
-import { OPERATOR_SLUG, type Tenant } from './tenant.js';
+import type { Knex } from 'knex';
+import type { Clock } from '../foundation/clock.js';
+import type { Config } from '../foundation/config.js';
+import type { Logger } from '../foundation/logger.js';
+import type { ApiKeyRepository } from './api-key-repository.js';
+import type { TenantRepository } from './tenant-repository.js';
+import { OPERATOR_SLUG, type Tenant } from '../foundation/tenant.js';
 
 /** Arbitrary constant naming "the bootstrap" among Postgres advisory locks. */
 const BOOTSTRAP_LOCK_ID = 0x62_7a_72_01;
@@ -22,9 +27,15 @@ export interface BootstrapResult {
   readonly generatedKey: string | null;
 }
 
-export async function bootstrapOperator(
-  deps: Pick<AppDeps, 'db' | 'repositories' | 'clock' | 'config' | 'logger'>,
-): Promise<BootstrapResult> {
+export interface BootstrapDeps {
+  readonly db: Knex;
+  readonly repositories: { readonly tenants: TenantRepository; readonly apiKeys: ApiKeyRepository };
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly logger: Logger;
+}
+
+export async function bootstrapOperator(deps: BootstrapDeps): Promise<BootstrapResult> {
   const { tenants, apiKeys } = deps.repositories;
   const now = deps.clock.now();
   const result = await deps.db.transaction(async (trx) => {
@@ -66,7 +77,7 @@ export async function bootstrapOperator(
 }
 
 /** A configured key registered earlier may have been revoked since: it stays revoked, but say so. */
-async function warnIfUnusable(deps: Pick<AppDeps, 'repositories' | 'logger'>, key: string): Promise<void> {
+async function warnIfUnusable(deps: Pick<BootstrapDeps, 'repositories' | 'logger'>, key: string): Promise<void> {
   const found = await deps.repositories.apiKeys.findCredential(hashApiKey(key));
   if (found !== null && (found.key.revokedAt !== null || found.tenant.slug !== OPERATOR_SLUG)) {
     deps.logger.warn({ keyId: found.key.id }, 'BAZAAR_ADMIN_KEY is revoked or not an operator key; set a new one');

@@ -7,7 +7,7 @@ import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import { pageInCreationOrder } from '../foundation/database/creation-order-page.js';
-import type { Tenant, TenantSettings, TenantStatus } from './tenant.js';
+import type { Tenant, TenantSettings, TenantStatus } from '../foundation/tenant.js';
 import type { TierName } from '../foundation/tiers.js';
 import { afterCommit, isUniqueViolation } from '../foundation/database/database.js';
 

@@ -4,16 +4,16 @@
  * one service method and answer.
  */
 import Router from '@koa/router';
-import { type AppContext, type AppRouter, type AppState, principalOf } from './app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
 import { replayable } from '../metering/idempotent-answer.js';
-import { requireScope } from './auth.js';
 import { parsePageQuery } from '../foundation/pagination.js';
-import { tenantToJson } from './tenant.js';
+import { tenantToJson } from '../foundation/tenant.js';
 import { parseCreateTenant, parseSettings, parseUpdateTenant } from './tenant-schemas.js';
 import { pathParam, uuidParam } from '../edge/params.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
+import type { TenantService } from './tenant-service.js';
 
-export function tenantRoutes(deps: Pick<AppDeps, 'tenants' | 'idempotency'>): AppRouter {
+export function tenantRoutes(deps: { readonly tenants: TenantService; readonly idempotency: IdempotencyStore }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/tenants' });
   const { tenants } = deps;
   router.param('id', uuidParam);

@@ -5,7 +5,7 @@
  */
 import { TIER_NAMES, type TierName } from '../foundation/tiers.js';
 import { compileBodyValidator } from '../foundation/validation.js';
-import type { TenantSettings } from './tenant.js';
+import type { TenantSettings } from '../foundation/tenant.js';
 
 /** Lowercase DNS-label-like: it is also the publisher's plugin scope (`@slug/name`). */
 export const SLUG_PATTERN = '^[a-z0-9][a-z0-9-]{1,38}$';

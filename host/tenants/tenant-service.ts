@@ -7,14 +7,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
-import { canAccessTenant, isOperator, type Principal } from './principal.js';
+import { canAccessTenant, isOperator, type Principal } from '../foundation/principal.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import type { TenantChanges, TenantRepository } from './tenant-repository.js';
 import type { TierName, TierTable } from '../foundation/tiers.js';
-import { type EffectiveSettings, OPERATOR_SLUG, type Tenant, type TenantSettings, type TenantStatus } from './tenant.js';
+import { type EffectiveSettings, OPERATOR_SLUG, type Tenant, type TenantSettings, type TenantStatus } from '../foundation/tenant.js';
 import type { CreateTenantInput, UpdateTenantInput } from './tenant-schemas.js';
-import { effectiveSettings } from './tenant-settings.js';
+import { effectiveSettings } from '../foundation/tenant-settings.js';
 
 export interface TenantServiceDeps {
   readonly tenants: TenantRepository;

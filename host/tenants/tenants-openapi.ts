@@ -2,7 +2,7 @@
 import { SCOPES } from '../foundation/scopes.js';
 import { parseCreateApiKey } from './api-key-routes.js';
 import { parseCreateTenant, parseSettings, parseUpdateTenant } from './tenant-schemas.js';
-import { TENANT_STATUSES } from './tenant.js';
+import { TENANT_STATUSES } from '../foundation/tenant.js';
 import { TIER_NAMES } from '../foundation/tiers.js';
 import { PAGINATION } from '../foundation/openapi/common-components.js';
 import { ANY_KEY, oneOfScopes, type OperationSpec } from '../foundation/openapi/operation.js';

@@ -7,16 +7,16 @@
  * Idempotency-Key (as for API keys: a stored answer would keep the secret).
  */
 import Router from '@koa/router';
-import { type AppContext, type AppRouter, type AppState, principalOf } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
+import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
 import { replayable } from '../metering/idempotent-answer.js';
-import { requireScope } from '../tenants/auth.js';
 import { parsePageQuery } from '../foundation/pagination.js';
 import { deliveryToJson, webhookToJson } from './webhook.js';
 import { parseCreateWebhook } from './webhook-schemas.js';
 import { pathParam, uuidParam } from '../edge/params.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
+import type { WebhookService } from './webhook-service.js';
 
-export function webhookRoutes(deps: Pick<AppDeps, 'webhooks' | 'idempotency'>): AppRouter {
+export function webhookRoutes(deps: { readonly webhooks: WebhookService; readonly idempotency: IdempotencyStore }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/webhooks' });
   const { webhooks } = deps;
   router.param('id', uuidParam);

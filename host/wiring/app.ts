@@ -20,9 +20,9 @@
  *  9. API routers    each route guarded with requireScope
  */
 import Koa from 'koa';
-import type { AppContext, AppState } from '../tenants/app-state.js';
+import type { AppContext, AppState } from '../foundation/app-state.js';
 import type { AppDeps } from './deps.js';
-import { authFailureThrottle } from '../limits/auth-failures.js';
+import { authFailureThrottle } from '../tenants/auth-failures.js';
 import { errorFields } from '../foundation/logger.js';
 import { authenticate, credentialCheck } from '../tenants/auth.js';
 import { jsonBody } from '../edge/body.js';

@@ -16,10 +16,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { BazaarError, ERROR_CATALOG } from '../../manifests/errors.js';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
-import { isOperator } from '../tenants/principal.js';
+import type { AppContext, AppRouter, AppState } from '../foundation/app-state.js';
+import { isOperator } from '../foundation/principal.js';
 import type { AppDeps } from './deps.js';
-import { authFailureThrottle } from '../limits/auth-failures.js';
+import { authFailureThrottle } from '../tenants/auth-failures.js';
 import { errorFields } from '../foundation/logger.js';
 import { bearerToken } from '../tenants/auth.js';
 

@@ -7,6 +7,7 @@
  */
 import { billingOperations, billingSchemas } from '../billing/billing-openapi.js';
 import { commonHeaders, commonParameters, commonSchemas, securitySchemes } from '../foundation/openapi/common-components.js';
+import { executionOperations, executionSchemas } from '../executions/executions-openapi.js';
 import { installOperations, installSchemas } from '../installs/installs-openapi.js';
 import { marketplaceOperations, marketplaceSchemas } from '../marketplace/marketplace-openapi.js';
 import { buildOperation, type OperationSpec } from '../foundation/openapi/operation.js';
@@ -21,6 +22,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...tenantOperations,
   ...marketplaceOperations,
   ...installOperations,
+  ...executionOperations,
   ...billingOperations,
   ...webhookOperations,
 ];
@@ -79,6 +81,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Schema {
         ...tenantSchemas,
         ...marketplaceSchemas,
         ...installSchemas,
+        ...executionSchemas,
         ...billingSchemas,
         ...webhookSchemas,
       },

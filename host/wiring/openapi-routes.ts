@@ -4,7 +4,7 @@
  * request, and served with a strong ETag.
  */
 import Router from '@koa/router';
-import type { AppContext, AppRouter, AppState } from '../tenants/app-state.js';
+import type { AppContext, AppRouter, AppState } from '../foundation/app-state.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { type CachedBody, cachedBody, sendCachedBody } from '../edge/cached-body.js';
 

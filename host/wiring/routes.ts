@@ -3,7 +3,7 @@
  * `routes/<resource>.ts` exporting `<resource>Routes(deps: Pick<AppDeps, ...>)`
  * and add one line to `apiRoutes` below.
  */
-import type { AppRouter } from '../tenants/app-state.js';
+import type { AppRouter } from '../foundation/app-state.js';
 import type { AppDeps } from './deps.js';
 import { apiKeyRoutes } from '../tenants/api-key-routes.js';
 import { billingRoutes } from '../billing/billing-routes.js';

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { backends, useDatabase } from '../../support/database-backends.js';
-import type { TestHost } from '../../support/test-host.js';
-import { createKey } from '../../support/test-host.js';
+import { type TestHost, createKey } from '../../support/test-host.js';
 import {
   type Installer,
   type Publisher,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import Router from '@koa/router';
 import supertest from 'supertest';
-import type { AppContext, AppState } from '../../../host/tenants/app-state.js';
+import type { AppContext, AppState } from '../../../host/foundation/app-state.js';
 import { createApp } from '../../../host/wiring/app.js';
 import { buildDeps } from '../../../host/wiring/build-deps.js';
 import { loadConfig } from '../../../host/foundation/config.js';

@@ -5,7 +5,9 @@
 import type Koa from 'koa';
 import type Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
-import type { Principal } from './principal.js';
+import type { KeyActor } from '../../marketplace/actor.js';
+import { hasAnyScope, type Principal } from './principal.js';
+import type { Scope } from './scopes.js';
 import type { AuthenticatedTenant } from './tenant.js';
 
 export interface AppState {
@@ -33,4 +35,24 @@ export function principalOf(ctx: { state: AppState }): Principal {
   const principal = ctx.state.principal;
   if (principal === undefined) throw new BazaarError('unauthorized');
   return principal;
+}
+
+/** The authenticated key as the marketplace sees it (its tenant's slug is its publishing scope). */
+export function actorOf(ctx: { state: AppState }): KeyActor {
+  const principal = principalOf(ctx);
+  const tenant = ctx.state.tenant;
+  if (tenant === undefined) throw new BazaarError('unauthorized');
+  return { kind: 'key', keyId: principal.keyId, tenantId: principal.tenantId, tenantSlug: tenant.slug, scopes: principal.scopes };
+}
+
+/** Route guard: an authenticated key holding at least one of `scopes` (none given: any key). */
+export function requireScope(...scopes: Scope[]): Koa.Middleware<AppState> {
+  return async function requireScope(ctx, next) {
+    const principal = ctx.state.principal;
+    if (principal === undefined) throw new BazaarError('unauthorized');
+    if (scopes.length > 0 && !hasAnyScope(principal, scopes)) {
+      throw new BazaarError('forbidden', `This API key needs one of the scopes: ${scopes.join(', ')}.`);
+    }
+    await next();
+  };
 }

@@ -3,7 +3,7 @@
  * top. Rate limits, quotas and the sandbox read limits through this function
  * so that a tier change or an override takes effect everywhere at once.
  */
-import { LIMIT_NAMES, type TierLimits, type TierTable } from '../foundation/tiers.js';
+import { LIMIT_NAMES, type TierLimits, type TierTable } from './tiers.js';
 import type { EffectiveSettings, LimitOverrides, Tenant } from './tenant.js';
 
 /** The limits in force for a tenant. */

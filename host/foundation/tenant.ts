@@ -3,8 +3,8 @@
  * and settings. Domain objects use camelCase and `Date`; the repository maps
  * rows, and `tenantToJson` maps to the contract's JSON.
  */
-import type { BillingCycle } from '../foundation/quota-period.js';
-import type { TierLimits, TierName } from '../foundation/tiers.js';
+import type { BillingCycle } from './quota-period.js';
+import type { TierLimits, TierName } from './tiers.js';
 
 /** PRODUCT.md's tenant statuses. New tenants start `active`; trials are billing's business. */
 export const TENANT_STATUSES = ['pending', 'trial', 'active', 'suspended', 'churned'] as const;

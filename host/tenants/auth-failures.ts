@@ -12,11 +12,11 @@
  * nothing from that: a key is 128 random bits.
  */
 import { BazaarError, isBazaarError } from '../../manifests/errors.js';
-import type { AppCtx } from '../tenants/app-state.js';
-import type { AppDeps } from '../wiring/deps.js';
-import type { RateLimiter } from './index.js';
+import type { AppCtx } from '../foundation/app-state.js';
+import type { RateLimiter, Limits } from '../limits/index.js';
 import type { HostMetrics } from '../foundation/host-metrics.js';
 import { clientAddress, TrustedProxies } from '../foundation/client-address.js';
+import type { Config } from '../foundation/config.js';
 
 export interface AuthFailureOptions {
   readonly limiter: RateLimiter;
@@ -62,7 +62,7 @@ export class AuthFailureThrottle {
 }
 
 /** The host's throttle, on its limits and settings. */
-export function authFailureThrottle(deps: Pick<AppDeps, 'limits' | 'config' | 'metrics'>): AuthFailureThrottle {
+export function authFailureThrottle(deps: { readonly limits: Limits; readonly config: Config; readonly metrics: HostMetrics }): AuthFailureThrottle {
   return new AuthFailureThrottle({
     limiter: deps.limits.authFailures,
     perMinute: deps.config.edge.authFailuresPerMinute,

@@ -1,4 +1,4 @@
-import type { Scope } from '../foundation/scopes.js';
+import type { Scope } from './scopes.js';
 
 /** Who is calling: the API key that authenticated the request and its tenant. */
 export interface Principal {
