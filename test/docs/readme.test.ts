@@ -1,6 +1,6 @@
 /**
  * README drift: the README is the newcomer's guide, so what it lists must be
- * what the code has. Every setting of host/config.ts's environment schema is
+ * what the code has. Every setting of host/foundation/config.ts's environment schema is
  * in its configuration table (and the table names nothing else), every code
  * of the error catalog is in its error table with its status (and nothing
  * else), every top-level `bazaar` command is named, and every example folder
@@ -34,12 +34,12 @@ function firstCells(text: string): string[] {
     .map((l) => l.split('|')[1]!.trim());
 }
 
-/** The variable names of host/config.ts's ENV_SCHEMA, read from its source (the schema is not exported). */
+/** The variable names of host/foundation/config.ts's ENV_SCHEMA, read from its source (the schema is not exported). */
 function configSchemaNames(): string[] {
-  const source = readFileSync(`${ROOT}host/config.ts`, 'utf8');
+  const source = readFileSync(`${ROOT}host/foundation/config.ts`, 'utf8');
   const start = source.indexOf('const ENV_SCHEMA = {');
   const end = source.indexOf('} as const;', start);
-  assert.ok(start !== -1 && end !== -1, 'ENV_SCHEMA not found in host/config.ts');
+  assert.ok(start !== -1 && end !== -1, 'ENV_SCHEMA not found in host/foundation/config.ts');
   const names = [...source.slice(start, end).matchAll(/^\s+([A-Z][A-Z0-9_]*): \{/gm)].map((m) => m[1]!);
   // Guards against a parse that reads too much or too little.
   assert.deepEqual(unknownSettings(Object.fromEntries(names.map((n) => [n, '1']))), [], 'a parsed name is not a host setting');
@@ -48,7 +48,7 @@ function configSchemaNames(): string[] {
 }
 
 describe('README', function () {
-  it('should list every environment setting of host/config.ts in its configuration table, and no other', function () {
+  it('should list every environment setting of host/foundation/config.ts in its configuration table, and no other', function () {
     const table = firstCells(section('Configuration')).map((c) => c.replace(/`/g, ''));
     const names = configSchemaNames();
     const missing = names.filter((n) => !table.includes(n));
