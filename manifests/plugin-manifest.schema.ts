@@ -111,6 +111,3 @@ export const PLUGIN_MANIFEST_SCHEMA = {
 
 /** The manifest's TypeScript type, derived from the schema above. */
 export type PluginManifest = FromSchema<typeof PLUGIN_MANIFEST_SCHEMA>;
-
-/** One action's declaration. */
-export type ActionDeclaration = PluginManifest['actions'][string];

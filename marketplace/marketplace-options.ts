@@ -20,12 +20,6 @@ export interface MarketplaceOptions {
   readonly packageLimits: PackageLimits;
 }
 
-export const DEFAULT_MARKETPLACE_OPTIONS: MarketplaceOptions = Object.freeze({
-  autoApproveMinScore: null,
-  trust: Object.freeze({ weights: normaliseWeights(undefined), denyList: new Set<string>() }),
-  packageLimits: DEFAULT_PACKAGE_LIMITS,
-});
-
 type Env = Readonly<Record<string, string | undefined>>;
 
 function invalid(name: string, why: string): BazaarError {

@@ -45,7 +45,3 @@ export function requireTransition(from: VersionStatus, event: VersionEvent): Ver
   }
   return to;
 }
-
-export function isVersionStatus(value: unknown): value is VersionStatus {
-  return typeof value === 'string' && (VERSION_STATUSES as readonly string[]).includes(value);
-}

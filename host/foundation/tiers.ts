@@ -120,7 +120,3 @@ export const DEFAULT_TIERS: TierTable = {
     schedulingWeight: 16,
   },
 };
-
-export function isTierName(value: unknown): value is TierName {
-  return typeof value === 'string' && (TIER_NAMES as readonly string[]).includes(value);
-}

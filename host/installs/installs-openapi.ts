@@ -4,7 +4,7 @@ import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.j
 import { parseCreateInstall, parseUpdateInstall } from './install-schemas.js';
 import { PAGINATION } from '../foundation/openapi/common-components.js';
 import { oneOfScopes, type AnswerSpec, type OperationSpec } from '../foundation/openapi/operation.js';
-import { anyJson, dateTime, embedded, exact, nonNegativeInteger, nonNegativeNumber, nullableString, oneOfStrings, page, ref, uuid, type Schema } from '../foundation/openapi/schema-kit.js';
+import { anyJson, dateTime, embedded, exact, nullableString, oneOfStrings, page, ref, uuid, type Schema } from '../foundation/openapi/schema-kit.js';
 
 const permissions = embedded(PLUGIN_MANIFEST_SCHEMA.properties.permissions);
 

@@ -24,8 +24,6 @@ export interface PermissionGrant {
   readonly network?: { readonly hosts: readonly string[] };
 }
 
-export const NO_PERMISSIONS: Permissions = Object.freeze({ kv: false, network: Object.freeze({ hosts: Object.freeze([]) }) });
-
 /** What a manifest asks for, normalised (absent → nothing). */
 export function askedBy(manifest: PluginManifest): Permissions {
   return {

@@ -6,10 +6,9 @@
 import type { RouterParameterMiddleware } from '@koa/router';
 import semver from 'semver';
 import { BazaarError } from '../../manifests/errors.js';
-import type { KeyActor } from '../../marketplace/actor.js';
 import type { PluginSort } from '../../marketplace/ports.js';
 import { MAX_NOTES_LENGTH, type ReviewDecision } from '../../marketplace/review-service.js';
-import { type AppContext, type AppState, principalOf } from '../foundation/app-state.js';
+import type { AppContext, AppState } from '../foundation/app-state.js';
 import { compileBodyValidator } from '../foundation/validation.js';
 
 /** `router.param('version', versionParam)`: anything that is not a semantic version is 404. */

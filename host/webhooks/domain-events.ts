@@ -25,10 +25,6 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export function isEventType(value: unknown): value is EventType {
-  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
-}
-
 export interface DomainEvent {
   readonly type: EventType;
   /** The tenant whose webhooks receive it. */

@@ -24,6 +24,18 @@ import { buildMetering } from '../metering/build-metering.js';
 import type { SandboxRuntime, SandboxRuntimeOptions } from '../../runtime/types.js';
 import { buildExecutionPath } from '../executions/build-execution-path.js';
 import { LazySandboxRuntime } from '../executions/lazy-runtime.js';
+import { analyticsArea } from '../analytics/analytics-area.js';
+import { billingArea } from '../billing/billing-area.js';
+import { consoleArea } from '../console/console-area.js';
+import { executionsArea, sandboxArea } from '../executions/executions-area.js';
+import { type Area, closeAreas, startAreas } from '../foundation/lifecycle.js';
+import { installsArea } from '../installs/installs-area.js';
+import { limitsArea } from '../limits/limits-area.js';
+import { marketplaceArea } from '../marketplace/marketplace-area.js';
+import { meteringArea } from '../metering/metering-area.js';
+import { tenantsArea } from '../tenants/tenants-area.js';
+import { webhooksArea } from '../webhooks/webhooks-area.js';
+import { operationsArea } from './operations-area.js';
 import { KnexExecutionStats } from '../marketplace/marketplace-stats.js';
 import type { MarketplaceOptions } from '../../marketplace/marketplace-options.js';
 import { ApiKeyRepository } from '../tenants/api-key-repository.js';
@@ -53,8 +65,8 @@ export interface BuildDepsOptions {
   readonly events?: EventPublisher;
   /** The cache generation; default: Redis's, else in process on PGlite, else none (caches off). Test hosts on one database share one. */
   readonly cacheGeneration?: CacheGeneration;
-  /** Start this process's webhook dispatcher loop (default true; tests drive `webhookDispatcher.runOnce()`). */
-  readonly dispatchWebhooks?: boolean;
+  /** Destroy `db` when the host closes (default true); false when it belongs to the caller (test suites). */
+  readonly closeDatabase?: boolean;
 }
 
 /** Create the knex instance for `config` and bring its schema up to date. */
@@ -69,7 +81,7 @@ export async function openDatabase(config: Config, options: DatabaseOptions = {}
   }
 }
 
-/** Build the dependency graph. Starts the last-use flusher and the webhook dispatcher; `closeDeps` stops them. */
+/** Build the dependency graph; nothing runs yet: `startDeps` starts the areas' background work, `closeDeps` stops it all. */
 export function buildDeps(options: BuildDepsOptions): AppDeps {
   const { config, db, logger } = options;
   const clock = options.clock ?? systemClock;
@@ -84,7 +96,6 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     logger,
     ...(options.lastUsedFlushMs === undefined ? {} : { flushIntervalMs: options.lastUsedFlushMs }),
   });
-  lastUsed.start();
   // The webhook outbox first: marketplace, installs and executions publish into it.
   const webhookRepository = new WebhookRepository(db);
   const events: EventPublisher = options.events ?? new WebhookOutbox({ repository: webhookRepository, clock });
@@ -95,7 +106,6 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     clock,
     logger,
   });
-  if (options.dispatchWebhooks ?? true) webhookDispatcher.start();
   const readiness = [{ name: 'database', check: () => pingDatabase(db) }];
   if (limits.backend === 'redis') readiness.push({ name: 'redis', check: () => limits.ping() });
   const marketplace = buildMarketplace({
@@ -118,7 +128,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     db,
     onCreated: (tenant, trx) => billing.subscriptions.start(tenant, trx).then(() => undefined),
   });
-  return {
+  const deps: Omit<AppDeps, 'areas'> = {
     config,
     logger,
     clock,
@@ -138,7 +148,6 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     webhooks: new WebhookService({ repository: webhookRepository, allowPrivateNetworks: config.allowPrivateNetworks, clock }),
     webhookDispatcher,
     billing,
-    // Loops started by startServer, stopped by closeDeps.
     analytics: buildAnalytics({ db, config, clock, logger, reviews: marketplace.reviews, versions: marketplace.repository }),
     metrics: new HostMetrics({
       sandboxStats: () => runtime.stats(),
@@ -153,6 +162,24 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
       clock,
     }),
   };
+  // The host's areas in ONE list: started in this order, closed in reverse, so each closes while
+  // what it still uses (listed before it) is open. Their routes are served in this order too.
+  const areas: Area[] = [
+    ...(options.closeDatabase ?? true ? [{ name: 'database', close: () => db.destroy() }] : []),
+    meteringArea(metering, { config, clock }),
+    limitsArea(limits, options.limits === undefined),
+    marketplaceArea(deps),
+    installsArea(deps),
+    executionsArea(deps),
+    sandboxArea(runtime),
+    webhooksArea(deps),
+    analyticsArea(deps),
+    tenantsArea(deps),
+    billingArea(deps),
+    consoleArea(deps),
+    operationsArea(deps),
+  ];
+  return { ...deps, areas };
 }
 
 /**
@@ -174,16 +201,12 @@ export function sandboxOptions(config: Config): SandboxRuntimeOptions {
   };
 }
 
-/** Release what `buildDeps` holds: flush pending writes, then close the database. */
+/** Start the background work of every area, in order; `skip` names areas whose work the caller drives itself (tests). */
+export async function startDeps(deps: AppDeps, options: { skip?: readonly string[] } = {}): Promise<void> {
+  await startAreas(deps.areas, { logger: deps.logger, ...options });
+}
+
+/** Stop every area in reverse order: pending writes are flushed before the database closes. */
 export async function closeDeps(deps: AppDeps): Promise<void> {
-  await deps.billing.scheduler.stop(); // a run in progress still uses the database
-  await deps.lastUsed.stop();
-  await deps.analytics.stop(); // the rollup and breaker loops use the database
-  await deps.webhookDispatcher.stop(); // its round in flight records its attempts first
-  await deps.runtime.close(); // drains in-flight executions, whose usage records and leases are still to settle
-  await deps.trustFeed.idle();
-  await deps.ratings.idle(); // background trust recomputes still use the database
-  await deps.limits.close();
-  await deps.usage.close(); // flush queued usage records while the database is still open
-  await deps.db.destroy();
+  await closeAreas(deps.areas, deps.logger);
 }

@@ -1,12 +1,13 @@
 /**
  * Everything the HTTP app needs, built once per process by `buildDeps` and
- * passed in explicitly: no singletons. Route modules take only the slice they
- * use (`tenantRoutes(deps: Pick<AppDeps, 'tenants'>)`).
+ * passed in explicitly: no singletons. Route modules declare the services they
+ * take (`tenantRoutes(deps: { tenants: TenantService; ... })`).
  *
- * Adding an area (e.g. the marketplace): add its services here, construct them
- * in `buildDeps`, and its router in `routes/index.ts`.
+ * Adding an area: build its services in `buildDeps`, add them here, and put
+ * its `Area` (routes, start, close) in the areas' list there.
  */
 import type { Knex } from 'knex';
+import type { Area } from '../foundation/lifecycle.js';
 import type { Analytics } from '../analytics/build-analytics.js';
 import type { ApiKeyService } from '../tenants/api-key-service.js';
 import type { Billing } from '../billing/build-billing.js';
@@ -44,6 +45,8 @@ export interface Repositories {
 }
 
 export interface AppDeps {
+  /** The host's areas in lifecycle order: started in order, closed in reverse (build-deps.ts). */
+  readonly areas: readonly Area[];
   readonly config: Config;
   readonly logger: Logger;
   readonly clock: Clock;
@@ -82,6 +85,6 @@ export interface AppDeps {
   readonly metrics: HostMetrics;
   /** Webhook subscriptions and their deliveries (routes/webhooks.ts). */
   readonly webhooks: WebhookService;
-  /** This process's outbox dispatcher: started by `buildDeps`, stopped by `closeDeps`. */
+  /** This process's outbox dispatcher: started by `startDeps`, stopped by `closeDeps`. */
   readonly webhookDispatcher: WebhookDispatcher;
 }

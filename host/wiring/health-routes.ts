@@ -23,7 +23,7 @@ import { authFailureThrottle } from '../tenants/auth-failures.js';
 import { errorFields } from '../foundation/logger.js';
 import { bearerToken } from '../tenants/auth.js';
 
-type HealthDeps = Pick<AppDeps, 'readiness' | 'metrics' | 'logger' | 'apiKeys' | 'config' | 'limits'>;
+export type HealthDeps = Pick<AppDeps, 'readiness' | 'metrics' | 'logger' | 'apiKeys' | 'config' | 'limits'>;
 
 export function healthRoutes(deps: HealthDeps): AppRouter {
   const router = new Router<AppState, AppContext>();

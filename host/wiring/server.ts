@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { createHttpServer } from '../edge/http-server.js';
 import { bootstrapOperator } from '../tenants/bootstrap-operator.js';
-import { buildDeps, closeDeps, openDatabase, sandboxOptions } from './build-deps.js';
+import { buildDeps, closeDeps, openDatabase, sandboxOptions, startDeps } from './build-deps.js';
 import { createSandboxRuntime } from '../../runtime/index.js';
 import type { Config } from '../foundation/config.js';
 import type { AppDeps } from './deps.js';
@@ -50,10 +50,8 @@ export async function startServer(config: Config, options: StartServerOptions = 
     if (generatedKey !== null) {
       print(`Bazaar operator admin key (shown once; store it now): ${generatedKey}`);
     }
-    // Every host runs the rollup and the breaker: both are idempotent, so no coordination is needed.
-    deps.analytics.start();
+    await startDeps(deps);
     server = createHttpServer(createApp(deps).callback(), config.edge);
-    deps.billing.scheduler.start(); // closes due billing periods on this host too (row locks keep it exactly once)
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, () => resolve());

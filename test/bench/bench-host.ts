@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import knex, { type Knex } from 'knex';
 import { createApp } from '../../host/wiring/app.js';
 import { bootstrapOperator } from '../../host/tenants/bootstrap-operator.js';
-import { buildDeps, closeDeps } from '../../host/wiring/build-deps.js';
+import { buildDeps, closeDeps, startDeps } from '../../host/wiring/build-deps.js';
 import { loadConfig } from '../../host/foundation/config.js';
 import type { AppDeps } from '../../host/wiring/deps.js';
 import { createLimits } from '../../host/limits/index.js';
@@ -61,6 +61,7 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
   const limits = createLimits({ redisUrl: config.redisUrl, keyPrefix: `${schema}:`, logger, usage: new UsageRepository(db) });
   const deps = buildDeps({ config, db, logger, limits });
   await bootstrapOperator(deps);
+  await startDeps(deps); // as a server does: the background loops run during the bench too
   const server: Server = createServer(createApp(deps).callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -71,6 +72,7 @@ export async function startBenchHost(backend: string, env: NodeJS.ProcessEnv = p
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await closeDeps(deps);
+      await limits.close(); // handed in, so the caller's to close
       if (config.redisUrl !== null && config.redisUrl !== undefined) await dropRedisKeys(config.redisUrl, `${schema}:`);
       if (admin !== undefined) {
         await admin.raw('drop schema ?? cascade', [schema]);

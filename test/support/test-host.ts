@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import supertest from 'supertest';
 import { createApp } from '../../host/wiring/app.js';
 import { bootstrapOperator } from '../../host/tenants/bootstrap-operator.js';
-import { buildDeps } from '../../host/wiring/build-deps.js';
+import { buildDeps, closeDeps, startDeps } from '../../host/wiring/build-deps.js';
 import type { Clock } from '../../host/foundation/clock.js';
 import type { AppDeps } from '../../host/wiring/deps.js';
 import type { EventPublisher } from '../../host/webhooks/domain-events.js';
@@ -93,8 +93,10 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     ...(options.events === undefined ? {} : { events: options.events }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     cacheGeneration: sharedGeneration(database),
-    dispatchWebhooks: options.dispatchWebhooks ?? false,
+    closeDatabase: false,
   });
+  // Tests drive the loops (rollup, breaker, billing periods, webhook rounds unless asked) by hand.
+  await startDeps(deps, { skip: ['analytics', 'billing', ...(options.dispatchWebhooks === true ? [] : ['webhooks'])] });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   return {
@@ -106,14 +108,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     // A fresh callback per agent, so middleware a test adds after start-up is included.
     http: () => supertest.agent(app.callback()),
     // The database belongs to the suite: only stop what this host started.
-    close: async () => {
-      await deps.analytics.stop();
-      await deps.webhookDispatcher.stop();
-      await deps.runtime.close();
-      await deps.trustFeed.idle();
-      await deps.usage.close();
-      await deps.lastUsed.stop();
-    },
+    close: () => closeDeps(deps),
   };
 }
 

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import supertest from 'supertest';
 import { createApp } from '../../../host/wiring/app.js';
 import { bootstrapOperator } from '../../../host/tenants/bootstrap-operator.js';
-import { buildDeps } from '../../../host/wiring/build-deps.js';
+import { buildDeps, closeDeps } from '../../../host/wiring/build-deps.js';
 import type { AppDeps } from '../../../host/wiring/deps.js';
 import { silentLogger } from '../../../host/foundation/logger.js';
 import { marketplaceOptionsFromEnv } from '../../../marketplace/marketplace-options.js';
@@ -29,7 +29,7 @@ export interface MarketplaceHostOptions {
 export async function startMarketplaceHost(database: TestDatabase, options: MarketplaceHostOptions = {}): Promise<TestHost> {
   const clock = options.clock ?? new FakeClock();
   const marketplace = marketplaceOptionsFromEnv(options.env ?? {}, database.config.packageBodyLimitBytes);
-  const deps: AppDeps = buildDeps({ config: database.config, db: options.db ?? database.db, logger: silentLogger, clock, marketplace });
+  const deps: AppDeps = buildDeps({ config: database.config, db: options.db ?? database.db, logger: silentLogger, clock, marketplace, closeDatabase: false });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   const callback = app.callback();
@@ -40,7 +40,7 @@ export async function startMarketplaceHost(database: TestDatabase, options: Mark
     logs: [],
     adminKey: TEST_ADMIN_KEY,
     http: () => supertest.agent(callback),
-    close: () => deps.lastUsed.stop(),
+    close: () => closeDeps(deps),
   };
 }
 

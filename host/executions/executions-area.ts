@@ -1,0 +1,33 @@
+/**
+ * The execution path as two areas of the host's lifecycle. `sandbox` owns the
+ * worker processes: it closes first, draining the executions in flight, whose
+ * usage records and trust updates then settle while `executions` (listed
+ * before it) and the recorder are still open.
+ */
+import type { SandboxRuntime } from '../../runtime/types.js';
+import type { HostMetrics } from '../foundation/host-metrics.js';
+import type { Area } from '../foundation/lifecycle.js';
+import type { IdempotencyStore } from '../metering/idempotency-store.js';
+import type { UsageRepository } from '../metering/usage-repository.js';
+import { executeRoutes } from './execute-routes.js';
+import type { ExecuteService } from './execute-service.js';
+import { executionRoutes } from './execution-routes.js';
+import type { TrustFeed } from './trust-feed.js';
+
+export function executionsArea(deps: {
+  readonly executions: ExecuteService;
+  readonly trustFeed: TrustFeed;
+  readonly usageRepository: UsageRepository;
+  readonly idempotency: IdempotencyStore;
+  readonly metrics: HostMetrics;
+}): Area {
+  return {
+    name: 'executions',
+    routes: () => [executionRoutes(deps), executeRoutes(deps)],
+    close: () => deps.trustFeed.idle(),
+  };
+}
+
+export function sandboxArea(runtime: SandboxRuntime): Area {
+  return { name: 'sandbox', close: () => runtime.close() };
+}
