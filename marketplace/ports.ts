@@ -159,7 +159,7 @@ export interface CommunityStatsPort {
   forPlugin(name: string, publisherTenantId: string): Promise<CommunityStats>;
 }
 
-/** Time source, injectable so maintenance and publisher-age scores are testable (host/clock.ts fits). */
+/** Time source, injectable so maintenance and publisher-age scores are testable (host/foundation/clock.ts fits). */
 export interface Clock {
   now(): Date;
 }

@@ -12,7 +12,7 @@
  *   one wins, and only the winner notifies.
  * - Every tenant with an install on that version gets
  *   `plugin.version.quarantined`, published by the marketplace repository's
- *   status hook inside the transition's transaction (host/events/version-events.ts):
+ *   status hook inside the transition's transaction (host/marketplace/version-events.ts):
  *   the quarantine and its notifications commit together.
  * - Executions of a quarantined version are refused by the trust gate (403
  *   `version_quarantined`); a reviewer reinstates it by approving it, and the

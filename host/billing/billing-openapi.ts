@@ -1,16 +1,13 @@
-/**
- * Billing, usage and analytics (API.md "Billing, usage, analytics"):
- * routes/billing.ts, usage.ts and analytics.ts.
- */
+/** Billing (API.md "Billing, usage, analytics"): billing-routes.ts. */
 import { parseExternalPayment } from './payment-provider.js';
 import { parseCancel, parseTierChange } from './billing-schemas.js';
 import { INVOICE_STATUSES, LINE_KINDS } from './invoice.js';
 import { SUBSCRIPTION_STATUSES } from './subscription.js';
 import { TIER_NAMES } from '../foundation/tiers.js';
-import { PAGINATION, timeRangeParameters } from '../foundation/openapi/common-components.js';
+import { PAGINATION } from '../foundation/openapi/common-components.js';
 import { oneOfScopes, type AnswerSpec, type OperationSpec } from '../foundation/openapi/operation.js';
 import {
-  cents, dateTime, exact, nonNegativeInteger, nonNegativeNumber, nullableDateTime, nullableString, oneOfStrings, page, ref, uuid, type Schema,
+  cents, dateTime, exact, nullableDateTime, nullableString, oneOfStrings, page, ref, uuid, type Schema,
 } from '../foundation/openapi/schema-kit.js';
 
 const subscriptionProperties: Record<string, Schema> = {
@@ -52,16 +49,6 @@ const invoiceProperties: Record<string, Schema> = {
   createdAt: dateTime,
 };
 
-const usageNumbers: Record<string, Schema> = {
-  executions: nonNegativeInteger,
-  cpuMs: nonNegativeNumber,
-  wallMs: nonNegativeNumber,
-  byStatus: exact({ succeeded: nonNegativeInteger, failed: nonNegativeInteger }),
-  byErrorCode: { type: 'object', additionalProperties: nonNegativeInteger, description: 'Failed executions per error code (only codes that occurred).' },
-};
-
-const msStats = exact({ total: nonNegativeNumber, p50: nonNegativeNumber, p95: nonNegativeNumber });
-
 export const billingSchemas: Record<string, Schema> = {
   Subscription: exact(subscriptionProperties),
   SubscriptionUpgraded: exact({ ...subscriptionProperties, prorationCents: cents }),
@@ -77,72 +64,11 @@ export const billingSchemas: Record<string, Schema> = {
     },
     pastDue: { type: 'array', items: uuid, description: 'Tenants whose subscription became `past_due` in this run.' },
   }),
-  UsageReport: exact({
-    from: dateTime,
-    to: dateTime,
-    groupBy: { type: ['string', 'null'], enum: ['day', 'plugin', null] },
-    ...usageNumbers,
-    groups: {
-      type: 'array',
-      description: 'One entry per day (`day`: YYYY-MM-DD) or plugin (`plugin`); empty without `groupBy`.',
-      items: exact({ ...usageNumbers, day: { type: 'string', format: 'date' }, plugin: { type: 'string' } }, ['day', 'plugin']),
-    },
-    quota: exact({
-      period: {
-        type: 'string',
-        description: 'The quota period: `<periodStart>/<periodEnd>` (the subscription\'s billing period), or the UTC month (YYYY-MM) for a tenant without a subscription.',
-      },
-      periodStart: dateTime,
-      periodEnd: dateTime,
-      included: { type: ['integer', 'null'], description: 'null: unlimited.' },
-      used: nonNegativeInteger,
-      remaining: { type: ['integer', 'null'] },
-    }),
-  }),
-  PluginAnalytics: exact({
-    plugin: { type: 'string' },
-    from: dateTime,
-    to: dateTime,
-    granularity: { const: 'hour' },
-    versions: {
-      type: 'array',
-      items: exact({
-        version: { type: 'string' },
-        series: {
-          type: 'array',
-          description: 'One entry per hour with executions.',
-          items: exact({
-            hour: dateTime,
-            executions: nonNegativeInteger,
-            succeeded: nonNegativeInteger,
-            failed: nonNegativeInteger,
-            successRate: { type: ['number', 'null'], minimum: 0, maximum: 1 },
-            timeouts: nonNegativeInteger,
-            memoryLimitExceeded: nonNegativeInteger,
-            pluginErrors: nonNegativeInteger,
-            invalidInputs: nonNegativeInteger,
-            cpuMs: msStats,
-            wallMs: msStats,
-          }),
-        },
-      }),
-    },
-  }),
 };
 
 const subscription: AnswerSpec = { description: 'The subscription.', json: ref('Subscription') };
 
 export const billingOperations: OperationSpec[] = [
-  {
-    method: 'get', path: '/v1/usage', operationId: 'getUsage', tag: 'billing', summary: "The tenant's usage and quota",
-    access: oneOfScopes('billing:read'),
-    parameters: [
-      ...timeRangeParameters('Default: the current UTC month; at most 366 days.'),
-      { name: 'groupBy', in: 'query', schema: oneOfStrings(['day', 'plugin']), description: 'Group by UTC day or by plugin.' },
-    ],
-    answers: { 200: { description: 'Executions, CPU and wall time by status and error code, plus the quota.', json: ref('UsageReport') } },
-    errors: ['invalid_request'],
-  },
   {
     method: 'get', path: '/v1/subscription', operationId: 'getSubscription', tag: 'billing', summary: "The tenant's subscription",
     description: 'A tenant without a subscription (the operator) gets 404.',
@@ -184,13 +110,5 @@ export const billingOperations: OperationSpec[] = [
     method: 'post', path: '/v1/billing/close-period', operationId: 'closePeriods', tag: 'billing', summary: 'Close due billing periods',
     description: 'Finalizes the invoices of every period that is due (idempotent); normally the built-in scheduler does it.',
     access: oneOfScopes('admin'), answers: { 200: { description: 'What was closed.', json: ref('CloseReport') } },
-  },
-  {
-    method: 'get', path: '/v1/analytics/plugins/{name}', operationId: 'pluginAnalytics', tag: 'analytics', summary: "A plugin's hourly series per version",
-    description: 'For the publisher of that scope, reviewers and the operator; any other tenant gets 404.',
-    access: oneOfScopes('plugins:publish', 'reviews:write'),
-    parameters: timeRangeParameters('Default: the last 7 days; at most 92 days.'),
-    answers: { 200: { description: 'Executions, success rate, p50/p95 wall and CPU time per hour.', json: ref('PluginAnalytics') } },
-    errors: ['invalid_request'],
   },
 ];

@@ -36,7 +36,7 @@ export class SubscriptionRepository {
 
   /**
    * `generation`: the tenant's billing cycle is cached with its API keys, so
-   * a write that moves the period bumps it after commit (caching/cache-generation.ts).
+   * a write that moves the period bumps it after commit (foundation/cache-generation.ts).
    */
   constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;

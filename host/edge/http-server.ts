@@ -5,7 +5,7 @@
  * - Headers must arrive within `headersTimeoutMs` (Node's `headersTimeout`),
  *   the whole request within headers + body time (`requestTimeout`, a
  *   backstop: the body's own deadline is enforced by the body reader,
- *   host/middleware/body.ts), and an idle kept-alive connection is closed
+ *   host/edge/body.ts), and an idle kept-alive connection is closed
  *   after `keepAliveTimeoutMs`. A request that runs out of time is answered
  *   408 `request_timeout` (the contract's JSON) and its connection closed.
  * - At most `maxConnectionsPerAddress` open connections per peer address;

@@ -1,12 +1,12 @@
 /**
  * The executable install (install + version status, sha256, manifest and
  * trust score) of every execution, cached per process under the shared cache
- * generation (caching/cache-generation.ts). The lookup runs after the rate
+ * generation (foundation/cache-generation.ts). The lookup runs after the rate
  * limit, which read the generation for this very request, so an upgrade,
  * uninstall, config change, yank or quarantine committed on any process
  * before the request began is seen by it. A new trust SCORE does not bump
  * the generation: it is seen within the cache's maximum age
- * (`DEFAULT_MAX_AGE_MS`, 30 s; caching/cache-generation.ts says why).
+ * (`DEFAULT_MAX_AGE_MS`, 30 s; foundation/cache-generation.ts says why).
  */
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { GenerationCache } from '../foundation/generation-cache.js';

@@ -59,7 +59,7 @@ export interface ExecuteServiceDeps {
 }
 
 export interface ExecuteRequest {
-  /** With its billing cycle: the quota counts the subscription's billing period (limits/quota-period.ts). */
+  /** With its billing cycle: the quota counts the subscription's billing period (foundation/quota-period.ts). */
   readonly tenant: AuthenticatedTenant;
   /** The install by id (`/v1/installs/:id/executions`) or the tenant's install of a plugin (`/v1/plugins/:name/execute`). */
   readonly target: { readonly id: string } | { readonly plugin: string };

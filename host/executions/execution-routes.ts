@@ -2,7 +2,7 @@
  * Executions, read back (API.md "Installs and executions"): GET /v1/executions
  * (`?install=&status=&limit=&cursor=`, newest first) and GET /v1/executions/:id,
  * answered from the usage ledger within the caller's tenant. Running one is
- * POST /v1/installs/:id/executions (routes/execute.ts).
+ * POST /v1/installs/:id/executions (executions/execute-routes.ts).
  */
 import Router from '@koa/router';
 import type { RouterParameterMiddleware } from '@koa/router';

@@ -7,7 +7,7 @@
  * every 100 executions would be most of the database's work, and the history
  * score does not need to be fresher than that. A new score does not
  * invalidate the per-process caches: cached installs see it within their
- * maximum age (caching/cache-generation.ts). The score reads the durable usage records, so what
+ * maximum age (foundation/cache-generation.ts). The score reads the durable usage records, so what
  * other processes executed counts too.
  */
 import { BackgroundWork } from '../foundation/background-work.js';

@@ -17,7 +17,7 @@ export interface AppState {
   principal?: Principal;
   /** The principal's tenant with its billing cycle, read in the same query as the key. */
   tenant?: AuthenticatedTenant;
-  /** Set when the key came from the per-process cache: the generation it was read under (middleware/auth.ts). */
+  /** Set when the key came from the per-process cache: the generation it was read under (tenants/auth.ts). */
   credentialCachedUnder?: number;
 }
 

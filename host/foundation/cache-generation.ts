@@ -26,7 +26,7 @@
  *   returns it, so reading it costs no extra round trip. A value different
  *   from the last one seen empties this process's caches. A credential read
  *   from the cache before the rate limit is re-checked after it (see
- *   middleware/credential-check.ts), so a write finished before a request
+ *   tenants/auth.ts `credentialCheck`), so a write finished before a request
  *   began holds for that request on every process.
  * - Redis unreachable: the generation is unknown and the caches are off
  *   (every request reads PostgreSQL), so a revocation stays immediate.

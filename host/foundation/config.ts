@@ -66,7 +66,7 @@ export interface EdgeConfig {
   readonly keepAliveTimeoutMs: number;
   /** Open connections per client address; more are answered 429 and closed (trusted proxies are not capped). */
   readonly maxConnectionsPerAddress: number;
-  /** Addresses or CIDR ranges whose `X-Forwarded-For` is believed (host/edge/client-address.ts). */
+  /** Addresses or CIDR ranges whose `X-Forwarded-For` is believed (host/foundation/client-address.ts). */
   readonly trustedProxies: readonly string[];
   /** Failed authentications per client address and minute before 429 `rate_limited`. */
   readonly authFailuresPerMinute: number;
@@ -107,7 +107,7 @@ export interface CircuitBreakerConfig {
   readonly checkIntervalMs: number;
 }
 
-/** The webhook dispatcher's settings; the retry schedule is host/events/retry-schedule.ts. */
+/** The webhook dispatcher's settings; the retry schedule is host/foundation/retry-schedule.ts. */
 export interface WebhookConfig {
   /** How often each host process looks for due deliveries. */
   readonly pollIntervalMs: number;
@@ -291,7 +291,7 @@ export function unknownSettings(env: Env = process.env): string[] {
   return Object.keys(env).filter((k) => k.startsWith('BAZAAR_') && !(ENV_NAMES as string[]).includes(k) && !CLIENT_SETTINGS.includes(k));
 }
 
-/** The CLI's own settings (host/cli/client-settings.ts): not the host's, but not typos either. */
+/** The CLI's own settings (host/cli/client/client-settings.ts): not the host's, but not typos either. */
 const CLIENT_SETTINGS = ['BAZAAR_HOST', 'BAZAAR_KEY'];
 
 /** Freeze an object graph, so a `Config` cannot be changed after boot. */

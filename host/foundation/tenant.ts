@@ -38,7 +38,7 @@ export interface Tenant {
 /**
  * The tenant as an API key loads it (the same query, cached with the key):
  * with its subscription's billing cycle, which picks the quota period of
- * every execution without another round trip (limits/quota-period.ts).
+ * every execution without another round trip (foundation/quota-period.ts).
  */
 export interface AuthenticatedTenant extends Tenant {
   /** `null`: no subscription (the operator), whose quota counts calendar months. */

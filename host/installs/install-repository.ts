@@ -67,7 +67,7 @@ export class InstallRepository {
   readonly #db: Knex;
   readonly #generation: Pick<CacheGeneration, 'bump'>;
 
-  /** `generation`: bumped after every change to a stored install (caching/cache-generation.ts). */
+  /** `generation`: bumped after every change to a stored install (foundation/cache-generation.ts). */
   constructor(db: Knex, generation: Pick<CacheGeneration, 'bump'>) {
     this.#db = db;
     this.#generation = generation;

@@ -25,7 +25,7 @@
  *
  * - Cache generation: unknown while the rate limiter falls back, so the
  *   per-process caches of keys and installs are off and every request reads
- *   PostgreSQL (caching/cache-generation.ts). The rate-limit script reads two
+ *   PostgreSQL (foundation/cache-generation.ts). The rate-limit script reads two
  *   keys (the tenant's and the generation); on Redis Cluster they would need
  *   one hash slot, which they do not have today.
  *
@@ -72,7 +72,7 @@ export interface Limits {
   readonly backend: 'redis' | 'in-process';
   readonly rateLimiter: RateLimiter;
   /**
-   * Failed authentications per client address (host/edge/auth-failures.ts): the same
+   * Failed authentications per client address (host/tenants/auth-failures.ts): the same
    * GCRA under its own keys, shared through Redis, with the same per-process fallback.
    */
   readonly authFailures: RateLimiter;
@@ -81,7 +81,7 @@ export interface Limits {
   /** `quota.reserve` + `concurrency.acquire` in one step (one round trip on Redis): the execute path's admission. */
   readonly admission: ExecutionAdmission;
   /**
-   * The cache generation shared through this Redis (caching/cache-generation.ts),
+   * The cache generation shared through this Redis (foundation/cache-generation.ts),
    * read by the rate limiter's script; absent in process (buildDeps picks one).
    */
   readonly generation?: CacheGeneration;

@@ -1,5 +1,5 @@
 /**
- * The cache generation shared through Redis (host/caching/cache-generation.ts).
+ * The cache generation shared through Redis (host/foundation/cache-generation.ts).
  * Read for free: the rate-limit script returns it on every authenticated
  * request, and the rate-limit middleware hands it to `observe()`. Bumped with
  * one small script after every write to a cached table.

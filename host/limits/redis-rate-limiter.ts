@@ -12,7 +12,7 @@ import { generationKey } from './redis-cache-generation.js';
 
 /**
  * KEYS[1]  the tenant's TAT (theoretical arrival time), integer microseconds of server time
- * KEYS[2]  the cache generation (caching/cache-generation.ts): read here because this
+ * KEYS[2]  the cache generation (foundation/cache-generation.ts): read here because this
  *          script runs on every authenticated request anyway, so it costs no round trip
  * ARGV[1]  limit: requests per window
  * ARGV[2]  window in microseconds

@@ -41,7 +41,7 @@ export interface BuildMarketplaceOptions {
   readonly options?: MarketplaceOptions;
   /** Metering's stats, once it exists; until then no executions (the documented prior). */
   readonly executionStats?: ExecutionStatsPort;
-  /** Bumped by version status and trust writes (cached with installs: caching/cache-generation.ts). */
+  /** Bumped by version status and trust writes (cached with installs: foundation/cache-generation.ts). */
   readonly cacheGeneration: CacheGeneration;
   /** plugin.version.approved / rejected / yanked webhooks, in the status change's transaction. */
   readonly events?: EventPublisher;

@@ -1,14 +1,13 @@
 /**
  * The marketplace (API.md "Packages and plugins", "Review"): publishing,
  * the listing, plugins and versions with their trust breakdown, yank,
- * ratings, the review queue and the audit log, and the console's read-only
- * additions (routes/packages.ts, plugins.ts, ratings.ts, reviews.ts,
- * console/console-api-routes.ts). Answers follow marketplace/views.ts.
+ * ratings, the review queue and the audit log (package-routes.ts,
+ * plugin-routes.ts, rating-routes.ts, review-routes.ts). Answers follow
+ * marketplace/views.ts.
  */
 import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import { VERSION_STATUSES } from '../../marketplace/version-status.js';
 import { TRUST_FACTORS } from '../../marketplace/trust/trust-report.js';
-import { SCOPES } from '../foundation/scopes.js';
 import { parseRateBody } from './rating.js';
 import { parseReviewBody, parseYankBody } from './marketplace-input.js';
 import { PACKAGE_TYPES } from './package-routes.js';
@@ -117,17 +116,6 @@ export const marketplaceSchemas: Record<string, Schema> = {
     notes: nullableString,
     data: { type: 'object' },
   }),
-  VersionFiles: exact({
-    name: { type: 'string' },
-    version: { type: 'string' },
-    sha256: { type: 'string' },
-    files: {
-      type: 'array',
-      items: exact({ path: { type: 'string' }, bytes: nonNegativeInteger, content: { type: 'string' }, truncated: { type: 'boolean' } }),
-    },
-    truncated: { type: 'boolean' },
-  }),
-  Me: exact({ tenant: ref('Tenant'), scopes: { type: 'array', items: oneOfStrings(SCOPES) }, keyId: uuid }),
 };
 
 const version = { description: 'The version.', json: ref('Version') };
@@ -184,11 +172,6 @@ export const marketplaceOperations: OperationSpec[] = [
     },
   },
   {
-    method: 'get', path: '/v1/plugins/{name}/versions/{version}/files', operationId: 'getVersionFiles', tag: 'console', summary: "A version's files as text (console code view)",
-    description: "The tarball's visibility; files are capped per file and in total (`truncated`). Manifest first.",
-    access: ANY_KEY, answers: { 200: { description: 'The files.', json: ref('VersionFiles') } },
-  },
-  {
     method: 'post', path: '/v1/plugins/{name}/versions/{version}/yank', operationId: 'yankVersion', tag: 'plugins', summary: 'Yank a version',
     description: 'By the publisher of that scope or a reviewer. Yanked versions cannot be newly installed; installs on them stop executing (403 `version_yanked`). A version that cannot be yanked (already yanked or rejected) is 409 `conflict`.',
     access: oneOfScopes('plugins:publish', 'reviews:write'), body: parseYankBody.schema, answers: { 200: version }, errors: ['conflict'],
@@ -222,14 +205,5 @@ export const marketplaceOperations: OperationSpec[] = [
     parameters: [query('plugin', { type: 'string', maxLength: 200 }, 'Only this plugin.'), ...PAGINATION],
     answers: { 200: { description: 'A page of entries, newest first.', json: page(ref('AuditEntry')) } },
     errors: ['invalid_request'],
-  },
-  {
-    method: 'get', path: '/v1/me', operationId: 'me', tag: 'console', summary: 'Who this key is: its tenant, scopes and id',
-    access: ANY_KEY, answers: { 200: { description: 'The key.', json: ref('Me') } },
-  },
-  {
-    method: 'get', path: '/v1/me/plugins', operationId: 'myPlugins', tag: 'console', summary: "The caller tenant's own plugins, every status",
-    description: 'At most 100, by name; `nextCursor` is always null.',
-    access: ANY_KEY, answers: { 200: { description: 'The plugins.', json: page(ref('Plugin')) } },
   },
 ];

@@ -1,6 +1,6 @@
 /**
  * The marketplace's list queries: the listing with full-text search, the
- * review queue and the audit log. All keyset-paginated (host/pagination.ts);
+ * review queue and the audit log. All keyset-paginated (host/foundation/pagination.ts);
  * a cursor a client tampered with is a 400, never a 500.
  */
 import type { Knex } from 'knex';

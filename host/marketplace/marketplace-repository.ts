@@ -5,7 +5,7 @@
  * then changes versions, appends audit entries and refreshes the listing.
  * A version's status and trust score are cached per process with the installs
  * running it: a status change bumps the cache generation after commit
- * (caching/cache-generation.ts), so it holds at once on every process; a
+ * (foundation/cache-generation.ts), so it holds at once on every process; a
  * score change does not, and is picked up within the install cache's maximum
  * age (see `updateTrust`). A new version is referenced by nothing yet.
  */
@@ -109,7 +109,7 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
    * millisecond, and a bump per moved score made every host reload every
    * cached key and install. Cached installs pick a new score up within the
    * install cache's maximum age (`DEFAULT_MAX_AGE_MS`,
-   * caching/generation-cache.ts). Status changes (yank, quarantine, review) still
+   * foundation/generation-cache.ts). Status changes (yank, quarantine, review) still
    * bump at once in `transitionStatus`.
    */
   async updateTrust(name: string, reports: readonly VersionTrust[]): Promise<void> {

@@ -3,7 +3,7 @@
  * time over a range, by status and by error code, optionally grouped by UTC day or by plugin,
  * plus the current quota period's `{included, used, remaining}`: the
  * subscription's billing period (the one its invoice will be for), or the
- * calendar month for a tenant without one (limits/quota-period.ts).
+ * calendar month for a tenant without one (foundation/quota-period.ts).
  *
  * Everything is counted from the usage ledger (the durable truth), not from
  * the quota counters: a page a tenant reconciles its invoice against must

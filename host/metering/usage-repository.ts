@@ -134,7 +134,7 @@ export class UsageRepository implements UsageSource {
     return Number((row as { n?: number | string } | undefined)?.n ?? 0);
   }
 
-  /** `UsageSource`: executions recorded in a quota period (`YYYY-MM` or `<start>/<end>`, limits/quota-period.ts). */
+  /** `UsageSource`: executions recorded in a quota period (`YYYY-MM` or `<start>/<end>`, foundation/quota-period.ts). */
   async executionsIn(tenantId: string, period: string): Promise<number> {
     const { start, end } = parseQuotaPeriod(period);
     return this.countBetween(tenantId, start, end);

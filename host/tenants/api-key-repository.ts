@@ -2,7 +2,7 @@
  * API keys in SQL. Authentication looks a key up by its hash (a unique index
  * makes that one index probe); the API key service caches the answer per
  * process, so every write that changes a stored key bumps the cache
- * generation after it commits (caching/cache-generation.ts: THE RULE).
+ * generation after it commits (foundation/cache-generation.ts: THE RULE).
  */
 import type { Knex } from 'knex';
 import type { CacheGeneration } from '../foundation/cache-generation.js';
@@ -73,7 +73,7 @@ export class ApiKeyRepository {
   /**
    * The key with this SHA-256 hash and its tenant, in one indexed query; `null` if unknown.
    * The tenant's subscription (if any) comes in the same query: its billing
-   * cycle picks the quota period (limits/quota-period.ts).
+   * cycle picks the quota period (foundation/quota-period.ts).
    */
   async findCredential(keyHash: string): Promise<KeyCredential | null> {
     const row = (await this.#db('api_keys as k')

@@ -36,7 +36,7 @@ export interface Authenticated {
   /**
    * Set when the key came from this process's cache: the generation it was
    * read under. The request must re-check it once the rate limit has read the
-   * shared generation (middleware/credential-check.ts).
+   * shared generation (tenants/auth.ts `credentialCheck`).
    */
   readonly cachedUnder?: number;
 }

@@ -5,13 +5,13 @@
  *   and `ctx.state.tenant`. A request without the header passes through
  *   anonymous (public routes); a header with a bad key is 401 `unauthorized`
  *   at once (429 `rate_limited` once its address failed too often:
- *   edge/auth-failures.ts), a suspended tenant's key 403 `tenant_suspended`,
+ *   tenants/auth-failures.ts), a suspended tenant's key 403 `tenant_suspended`,
  *   and two `Authorization` headers 400 `invalid_request`.
  * - `requireScope(...scopes)` guards a route: 401 without a principal, 403
  *   `forbidden` when the key has none of the scopes (`admin` has them all).
  *
  * Keys may come from a per-process cache validated by the shared cache
- * generation (caching/cache-generation.ts); `credentialCheck` re-reads a
+ * generation (foundation/cache-generation.ts); `credentialCheck` re-reads a
  * cached key from the database when the generation moved, so a revocation
  * is effective at once on every host process.
  */

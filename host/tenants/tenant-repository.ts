@@ -46,7 +46,7 @@ export interface TenantChanges {
 /**
  * Reads and writes `tenants`. Tenants are cached per process with their API
  * keys: every method that changes a stored tenant (status, settings, tier...)
- * must bump the cache generation after it commits (caching/cache-generation.ts).
+ * must bump the cache generation after it commits (foundation/cache-generation.ts).
  */
 export class TenantRepository {
   readonly #db: Knex;

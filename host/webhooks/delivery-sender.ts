@@ -1,7 +1,7 @@
 /**
  * One webhook attempt over HTTP(S): a signed POST, judged by its status code.
  *
- * Same network guard as `ctx.fetch` (host/installs/address-policy.ts): a
+ * Same network guard as `ctx.fetch` (host/foundation/address-policy.ts): a
  * literal private address is refused before connecting, a DNS name is
  * resolved in the socket's `lookup` hook and refused if any address is
  * private, and the socket connects to exactly the addresses checked. Unless

@@ -1,5 +1,5 @@
 /**
- * Webhooks (API.md "Webhooks", scope `webhooks:write`): routes/webhooks.ts,
+ * Webhooks (API.md "Webhooks", scope `webhooks:write`): webhooks/webhook-routes.ts,
  * answers as host/webhooks/webhook.ts shapes them. Delivery itself happens in
  * host/events (signed, retried, durable outbox).
  */

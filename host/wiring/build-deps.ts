@@ -185,7 +185,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
 /**
  * Shared through Redis when there is one; in process on the embedded database
  * (one process owns it); none for PostgreSQL without Redis, where several
- * processes could not share it (caching/cache-generation.ts).
+ * processes could not share it (foundation/cache-generation.ts).
  */
 function defaultCacheGeneration(config: Config, limits: Limits): CacheGeneration {
   if (limits.generation !== undefined) return limits.generation;

@@ -58,9 +58,9 @@ export interface AppDeps {
   readonly apiKeys: ApiKeyService;
   /** Rate limit, quota and concurrency counters: Redis when configured, in-process otherwise. */
   readonly limits: Limits;
-  /** Validates the per-process caches of keys and installs (host/caching/cache-generation.ts). */
+  /** Validates the per-process caches of keys and installs (host/foundation/cache-generation.ts). */
   readonly cacheGeneration: CacheGeneration;
-  /** Publishing, trust, review and the listing (host/marketplace.ts). */
+  /** Publishing, trust, review and the listing (host/marketplace/build-marketplace.ts). */
   readonly marketplace: MarketplaceDeps;
   /** Metering (host/metering/build-metering.ts): usage records, idempotency keys, the usage ledger. */
   readonly usage: UsageRecorder;
@@ -83,7 +83,7 @@ export interface AppDeps {
   readonly analytics: Analytics;
   /** Prometheus metrics of this process (`GET /metrics`). */
   readonly metrics: HostMetrics;
-  /** Webhook subscriptions and their deliveries (routes/webhooks.ts). */
+  /** Webhook subscriptions and their deliveries (webhooks/webhook-routes.ts). */
   readonly webhooks: WebhookService;
   /** This process's outbox dispatcher: started by `startDeps`, stopped by `closeDeps`. */
   readonly webhookDispatcher: WebhookDispatcher;

@@ -6,7 +6,7 @@
  * balancers that should stop routing to a host that cannot serve. Mounted
  * before authentication: probes carry no key.
  *
- * `/metrics` is the Prometheus exposition (host/metrics/host-metrics.ts). It
+ * `/metrics` is the Prometheus exposition (host/foundation/host-metrics.ts). It
  * names every tenant's plugins, so it needs an `admin` API key or the
  * operator's metrics token (`BAZAAR_METRICS_TOKEN`), as a bearer token:
  * Prometheus' `authorization` scrape setting sends exactly that. Failed

@@ -7,6 +7,9 @@
  */
 import { billingOperations, billingSchemas } from '../billing/billing-openapi.js';
 import { commonHeaders, commonParameters, commonSchemas, securitySchemes } from '../foundation/openapi/common-components.js';
+import { analyticsOperations, analyticsSchemas } from '../analytics/analytics-openapi.js';
+import { meteringOperations, meteringSchemas } from '../metering/metering-openapi.js';
+import { consoleOperations, consoleSchemas } from '../console/console-openapi.js';
 import { executionOperations, executionSchemas } from '../executions/executions-openapi.js';
 import { installOperations, installSchemas } from '../installs/installs-openapi.js';
 import { marketplaceOperations, marketplaceSchemas } from '../marketplace/marketplace-openapi.js';
@@ -23,7 +26,10 @@ export const OPERATIONS: readonly OperationSpec[] = [
   ...marketplaceOperations,
   ...installOperations,
   ...executionOperations,
+  ...meteringOperations,
   ...billingOperations,
+  ...analyticsOperations,
+  ...consoleOperations,
   ...webhookOperations,
 ];
 
@@ -83,6 +89,9 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Schema {
         ...installSchemas,
         ...executionSchemas,
         ...billingSchemas,
+        ...meteringSchemas,
+        ...analyticsSchemas,
+        ...consoleSchemas,
         ...webhookSchemas,
       },
       parameters: commonParameters,

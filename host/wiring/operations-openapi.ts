@@ -41,7 +41,7 @@ export const operationOperations: OperationSpec[] = [
   {
     method: 'get', path: '/metrics', operationId: 'metrics', tag: 'operations', summary: 'Prometheus metrics',
     description:
-      'HTTP requests by route, executions by plugin and status, limit refusals, sandbox, usage-queue and webhook-queue gauges (host/metrics/host-metrics.ts). ' +
+      'HTTP requests by route, executions by plugin and status, limit refusals, sandbox, usage-queue and webhook-queue gauges (host/foundation/host-metrics.ts). ' +
       'It names tenants\' plugins, so it needs an `admin` API key or the operator\'s metrics token (`BAZAAR_METRICS_TOKEN`), either as `Authorization: Bearer <token>`. ' +
       'Not counted against a tenant rate limit: no `X-RateLimit-*` headers.',
     access: oneOfScopes('admin'),

@@ -5,7 +5,7 @@
  * `~/.config/bazaar/config.json`, mode 0600). Each setting is resolved on its
  * own, so `BAZAAR_KEY=... bazaar keys list` uses the logged-in host with another key.
  *
- * This is the CLI's own client configuration; the host's lives in host/config.ts.
+ * This is the CLI's own client configuration; the host's lives in host/foundation/config.ts.
  */
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * The common list query of the repositories: rows oldest first, keyset-paginated
- * on `(created_at, id)` (host/pagination.ts explains why keyset).
+ * on `(created_at, id)` (host/foundation/pagination.ts explains why keyset).
  */
 import type { Knex } from 'knex';
 import { type Page, type PageRequest, parseTimeIdCursor, timeIdCursor, toPage } from '../pagination.js';

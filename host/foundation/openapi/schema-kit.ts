@@ -2,7 +2,7 @@
  * Small builders for the JSON Schemas (draft 2020-12, the dialect of OpenAPI
  * 3.1) of the API document: references into `components`, list pages, times,
  * nullable values. Request bodies are never written here: they are the
- * schemas the routes validate with (`BodyParser.schema`, host/validation.ts).
+ * schemas the routes validate with (`BodyParser.schema`, host/foundation/validation.ts).
  */
 import type { SchemaObject } from 'ajv';
 

@@ -1,5 +1,5 @@
 /**
- * The `circuitBreaker` section and rollup interval of host/config.ts, and the
+ * The `circuitBreaker` section and rollup interval of host/foundation/config.ts, and the
  * background loop both run on (its behaviour, never its timing).
  */
 import assert from 'node:assert/strict';

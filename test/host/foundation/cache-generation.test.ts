@@ -1,5 +1,5 @@
 /**
- * The shared cache generation (host/caching/cache-generation.ts): read by the
+ * The shared cache generation (host/foundation/cache-generation.ts): read by the
  * rate-limit script at no extra round trip, bumped by one process and seen
  * by the others; unknown (caches off) while Redis is unreachable. And the
  * generation cache itself: entries of another generation or too old are misses.
