@@ -9,6 +9,8 @@
  *   and never koa, knex or ioredis.
  * - `host/foundation` imports no other room of `host/`.
  * - `host/wiring` is imported by no room but `host/cli` (the entry point).
+ * - The README's table of the areas lists every folder of `host/` bottom up:
+ *   each imports only folders listed before it, exactly those its row names.
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -158,6 +160,22 @@ describe('the room graph of the product code', function () {
   it('lets only the command line import the wiring', function () {
     assert.deepEqual(importersOf('host/wiring').filter((room) => room !== 'host/cli'), []);
     assert.deepEqual(importersOf('host/cli'), []);
+  });
+
+  it('matches the README: every folder of host/ listed bottom up, with what it imports', function () {
+    const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### The areas of `host/`'));
+    const rows = [...section.matchAll(/^\| `([a-z-]+)\/` \|[^|]*\| ([^|]*) \|$/gm)].map((m) => ({ room: `host/${m[1]}`, imports: m[2]! }));
+    const listed = rows.map((row) => row.room);
+    const actual = [...new Set(files.filter((file) => file.startsWith('host/')).map(roomOf))].sort();
+    assert.deepEqual([...listed].sort(), actual, 'the README table lists exactly the folders of host/');
+    for (const [index, { room, imports }] of rows.entries()) {
+      const uses = [...roomEdges.keys()].filter((edge) => edge.startsWith(`${room} -> host/`)).map((edge) => edge.split(' -> ')[1]!);
+      for (const used of uses) assert.ok(listed.indexOf(used) < index, `${room} imports ${used}, listed after it`);
+      if (room === 'host/wiring' || room === 'host/foundation') continue; // "everything" / "nothing of host/"
+      const named = imports.split(/[,()]/).map((part) => part.trim().split(' ')[0]!).filter((name) => listed.includes(`host/${name}`));
+      assert.deepEqual(uses.map((used) => used.slice('host/'.length)).sort(), [...new Set(named)].sort(), `the README row of ${room}`);
+    }
   });
 
   it('finds a tie when one is there (the check itself)', function () {
