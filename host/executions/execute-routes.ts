@@ -16,7 +16,7 @@ import { type AppContext, type AppCtx, type AppRouter, type AppState, requireSco
 import { executionAnswer } from './execution-answer.js';
 import { cpuBudgetHeaders, type ExecuteRequest, type ExecuteService } from './execute-service.js';
 import type { CpuBudgetState } from '../limits/cpu-budget.js';
-import { idempotentAnswer } from '../metering/idempotent-answer.js';
+import { idempotentAnswer, sendAnswer } from '../metering/idempotent-answer.js';
 import { readIdempotencyKey } from '../foundation/idempotency-key.js';
 import { compileBodyValidator } from '../foundation/validation.js';
 import { pathParam, pluginNameParam, uuidParam } from '../edge/params.js';
@@ -64,8 +64,7 @@ export function executeRoutes(deps: { readonly executions: ExecuteService; reado
     );
     // A replayed answer ran nothing now, so it reports no budget.
     if (cpuBudget !== null) ctx.set(cpuBudgetHeaders(cpuBudget));
-    ctx.status = answer.status;
-    ctx.body = answer.body;
+    sendAnswer(ctx, answer);
   }
 
   router.post('/installs/:id/executions', requireScope('plugins:execute'), async function executeInstall(ctx) {

@@ -24,6 +24,15 @@ import { requestFingerprint } from './request-fingerprint.js';
 export interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** The stored answer of an earlier request with the same key: sent with `Idempotent-Replayed: true`. */
+  readonly replayed?: boolean;
+}
+
+/** Answer `ctx` with `answer`, marking a replay so the client can tell it ran nothing now. */
+export function sendAnswer(ctx: AppCtx, answer: Answer): void {
+  if (answer.replayed === true) ctx.set('Idempotent-Replayed', 'true');
+  ctx.status = answer.status;
+  ctx.body = answer.body;
 }
 
 export interface IdempotentRequest {
@@ -55,7 +64,7 @@ export async function idempotentAnswer(
   const begun = await store.begin(tenantId, key, requestFingerprint(request.method, request.path, request.body), claim);
   switch (begun.state) {
     case 'replay':
-      return { status: begun.status, body: begun.body };
+      return { status: begun.status, body: begun.body, replayed: true };
     case 'in_progress':
       throw new BazaarError('conflict', 'A request with this Idempotency-Key is still in progress; retry later.');
     case 'executed':
@@ -106,8 +115,6 @@ export function replayable(
       path: ctx.path,
       body: fingerprintBody(ctx),
     };
-    const answer = await idempotentAnswer(store, request, () => work(ctx));
-    ctx.status = answer.status;
-    ctx.body = answer.body;
+    sendAnswer(ctx, await idempotentAnswer(store, request, () => work(ctx)));
   };
 }

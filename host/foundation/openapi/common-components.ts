@@ -65,7 +65,7 @@ export const commonParameters: Record<string, Schema> = {
     name: 'Idempotency-Key',
     in: 'header',
     description:
-      'A replay within 24 h answers the first response and does no second execution, charge or record. ' +
+      'A replay within 24 h answers the first response (with `Idempotent-Replayed: true`) and does no second execution, charge or record. ' +
       'The same key on a different request, or while the first is still running: 409 `conflict`.',
     schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x20-\\x7e]+$' },
   },

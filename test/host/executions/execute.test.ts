@@ -113,8 +113,10 @@ for (const backend of backends) {
       const first = await send({ input: { title: 'Once' } }).expect(200);
       alphaExecutions.add(first.body.executionId);
       const rows = (await usageRows(host, alpha.id)).length;
+      assert.equal(first.headers['idempotent-replayed'], undefined, 'the first answer ran now');
       const again = await send({ input: { title: 'Once' } }).expect(200);
       assert.equal(again.body.executionId, first.body.executionId);
+      assert.equal(again.headers['idempotent-replayed'], 'true');
       assert.equal((await usageRows(host, alpha.id)).length, rows);
       const other = await send({ input: { title: 'Other' } }).expect(409);
       assert.equal(other.body.error.code, 'conflict');

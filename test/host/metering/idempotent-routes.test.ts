@@ -45,7 +45,7 @@ for (const backend of backends) {
     });
 
     /** Send twice with one key; answers both responses. */
-    async function twice(send: (key: string) => Promise<{ status: number; body: unknown }>, key: string) {
+    async function twice(send: (key: string) => Promise<{ status: number; body: unknown; headers: Record<string, string> }>, key: string) {
       const first = await send(key);
       const second = await send(key);
       return { first, second };
@@ -75,6 +75,8 @@ for (const backend of backends) {
       assert.equal(first.status, 201);
       assert.equal(second.status, 201, 'a replay, not 409 version_exists');
       assert.deepEqual(second.body, first.body);
+      assert.equal(first.headers['idempotent-replayed'], undefined);
+      assert.equal(second.headers['idempotent-replayed'], 'true');
       const other = await send('pkg-1', packageOf({ name, version: '1.0.1' }, { 'index.js': 'export function hello() { return {}; }\n' }));
       assert.equal(other.status, 409);
       assert.equal(other.body.error.code, 'conflict');
