@@ -18,6 +18,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The validated, frozen configuration of one host process. */
 export interface Config {
   readonly port: number;
+  /** The address the host listens on; `null`: every interface. */
+  readonly bindAddress: string | null;
   /** PostgreSQL URL; `null` selects the embedded PGlite database in `dataDir`. */
   readonly databaseUrl: string | null;
   readonly dataDir: string;
@@ -135,6 +137,7 @@ const ENV_SCHEMA = {
   additionalProperties: false,
   properties: {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+    BAZAAR_BIND_ADDRESS: { type: 'string', minLength: 1, maxLength: 255 },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     BAZAAR_DATA_DIR: { type: 'string', minLength: 1, default: './.bazaar' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
@@ -229,6 +232,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return deepFreeze({
     port: v.PORT,
+    bindAddress: v.BAZAAR_BIND_ADDRESS ?? null,
     databaseUrl: v.DATABASE_URL ?? null,
     dataDir: v.BAZAAR_DATA_DIR,
     redisUrl: v.REDIS_URL ?? null,

@@ -2,6 +2,9 @@
  * Operator bootstrap and the server's lifecycle.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { isBazaarError } from '../../../manifests/errors.js';
 import { hashApiKey } from '../../../host/tenants/api-key-secret.js';
 import { bootstrapOperator } from '../../../host/tenants/bootstrap-operator.js';
 import { buildDeps } from '../../../host/wiring/build-deps.js';
@@ -71,6 +74,36 @@ describe('startServer', () => {
     await Promise.all([running.close(), running.close()]);
     assert.equal(running.server.listening, false);
     await assert.rejects(running.deps.db.raw('select 1'));
+  });
+
+  it('should listen on BAZAAR_BIND_ADDRESS and answer there', async () => {
+    const config = loadConfig({ PORT: '0', BAZAAR_DATA_DIR: 'memory://', BAZAAR_BIND_ADDRESS: '127.0.0.1' });
+    const running = await startServer(config, { logger: silentLogger, print: () => undefined, handleSignals: false });
+    try {
+      assert.equal((running.server.address() as AddressInfo).address, '127.0.0.1');
+      const res = await fetch(`${running.url}/healthz`);
+      assert.equal(res.status, 200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('should refuse a busy port in one line, before printing any new admin key', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const { port } = squatter.address() as AddressInfo;
+    const printed: string[] = [];
+    try {
+      const config = loadConfig({ PORT: String(port), BAZAAR_DATA_DIR: 'memory://', BAZAAR_BIND_ADDRESS: '127.0.0.1' });
+      await assert.rejects(startServer(config, { logger: silentLogger, print: (l) => printed.push(l), handleSignals: false }), (err: unknown) => {
+        assert.ok(isBazaarError(err), 'a BazaarError: the CLI prints its message alone');
+        assert.match(err.message, new RegExp(`port ${port}: the port is in use`));
+        return true;
+      });
+      assert.deepEqual(printed, [], 'no admin key printed for a host that never started');
+    } finally {
+      squatter.close();
+    }
   });
 
   it('should fail clearly and release everything when the database is unreachable', async () => {
