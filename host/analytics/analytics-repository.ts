@@ -7,43 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { ExecutionStats } from '../../marketplace/ports.js';
-
-/** One hour of one plugin version. Times in milliseconds. */
-export interface HourlyAggregate {
-  readonly pluginVersion: string;
-  readonly hour: Date;
-  readonly executions: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly timeouts: number;
-  readonly memoryLimitHits: number;
-  readonly pluginErrors: number;
-  readonly invalidInputs: number;
-  readonly cpuMsSum: number;
-  readonly wallMsSum: number;
-  readonly cpuMsP50: number;
-  readonly cpuMsP95: number;
-  readonly wallMsP50: number;
-  readonly wallMsP95: number;
-}
-
-/** An approved version's figures over the breaker's window. */
-export interface BreakerFigures {
-  readonly pluginName: string;
-  readonly version: string;
-  /** Executions counted (invalid_input left out: the caller's fault, not the plugin's). */
-  readonly executions: number;
-  readonly failures: number;
-  readonly timeouts: number;
-}
-
-export interface BreakerQuery {
-  /** Start of the window (by the host clock, on `started_at`). */
-  readonly since: Date;
-  readonly minExecutions: number;
-  readonly failureRate: number;
-  readonly timeoutRate: number;
-}
+import type { AnalyticsStore, BreakerFigures, BreakerQuery, HourlyAggregate } from './ports.js';
 
 type Num = number | string;
 
@@ -74,7 +38,7 @@ const PLUGIN_JUDGED = `coalesce(error_code, '') <> 'invalid_input'`;
 /** Where the rolled-up past ends; `-infinity` before the first rollup (everything is read from the ledger). */
 const ROLLED_BEFORE = `coalesce((SELECT rolled_before FROM analytics_rollup_state WHERE id = 1), '-infinity'::timestamptz)`;
 
-export class AnalyticsRepository {
+export class AnalyticsRepository implements AnalyticsStore {
   readonly #db: Knex;
 
   constructor(db: Knex) {

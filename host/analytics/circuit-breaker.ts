@@ -22,10 +22,10 @@ import type { ReviewService } from '../../marketplace/review-service.js';
 import type { Clock } from '../foundation/clock.js';
 import type { CircuitBreakerConfig } from '../foundation/config.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
-import type { AnalyticsRepository, BreakerFigures } from './analytics-repository.js';
+import type { AnalyticsStore, BreakerFigures } from './ports.js';
 
 export interface CircuitBreakerDeps {
-  readonly repository: AnalyticsRepository;
+  readonly repository: Pick<AnalyticsStore, 'breakerTrips' | 'installingTenants'>;
   readonly reviews: Pick<ReviewService, 'quarantine'>;
   readonly config: CircuitBreakerConfig;
   readonly clock: Clock;

@@ -15,7 +15,7 @@ import { isPublisherOf, isReviewer, type KeyActor } from '../../marketplace/acto
 import type { MarketplaceRepository } from '../../marketplace/ports.js';
 import type { Clock } from '../foundation/clock.js';
 import { parseTimeRange } from '../metering/usage-report.js';
-import type { AnalyticsRepository, HourlyAggregate } from './analytics-repository.js';
+import type { AnalyticsStore, HourlyAggregate } from './ports.js';
 import { floorHour } from './usage-rollup.js';
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;
@@ -38,10 +38,10 @@ export function parseAnalyticsRange(query: Query, now: Date): AnalyticsRange {
 }
 
 export class PluginAnalytics {
-  readonly #repository: AnalyticsRepository;
+  readonly #repository: Pick<AnalyticsStore, 'series'>;
   readonly #versions: Pick<MarketplaceRepository, 'listVersions'>;
 
-  constructor(deps: { readonly repository: AnalyticsRepository; readonly versions: Pick<MarketplaceRepository, 'listVersions'>; readonly clock: Clock }) {
+  constructor(deps: { readonly repository: Pick<AnalyticsStore, 'series'>; readonly versions: Pick<MarketplaceRepository, 'listVersions'>; readonly clock: Clock }) {
     this.#repository = deps.repository;
     this.#versions = deps.versions;
   }

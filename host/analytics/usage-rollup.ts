@@ -11,7 +11,7 @@
  */
 import type { Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
-import type { AnalyticsRepository } from './analytics-repository.js';
+import type { AnalyticsStore } from './ports.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -27,11 +27,11 @@ export interface RollupPass {
 }
 
 export class UsageRollup {
-  readonly #repository: AnalyticsRepository;
+  readonly #repository: Pick<AnalyticsStore, 'rolledBefore' | 'earliestExecution' | 'rollUp' | 'advanceRolledBefore'>;
   readonly #clock: Clock;
   readonly #logger: Logger;
 
-  constructor(deps: { readonly repository: AnalyticsRepository; readonly clock: Clock; readonly logger: Logger }) {
+  constructor(deps: { readonly repository: Pick<AnalyticsStore, 'rolledBefore' | 'earliestExecution' | 'rollUp' | 'advanceRolledBefore'>; readonly clock: Clock; readonly logger: Logger }) {
     this.#repository = deps.repository;
     this.#clock = deps.clock;
     this.#logger = deps.logger;

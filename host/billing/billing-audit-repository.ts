@@ -3,22 +3,14 @@
  * change to a subscription, an invoice or a payment, written in the
  * transaction that made the change.
  */
-import type { Knex } from 'knex';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { BillingAuditEntry, BillingAuditLog } from './ports.js';
 
-export interface BillingAuditEntry {
-  readonly tenantId: string;
-  readonly entity: 'subscription' | 'invoice' | 'payment';
-  readonly entityId: string;
-  readonly action: string;
-  /** The API key that asked for it; `null` for the scheduler and other system work. */
-  readonly actorKeyId: string | null;
-  readonly data?: Readonly<Record<string, unknown>>;
-}
-
-export class BillingAuditRepository {
-  async append(entries: readonly BillingAuditEntry[], at: Date, trx: Knex): Promise<void> {
+export class BillingAuditRepository implements BillingAuditLog {
+  async append(entries: readonly BillingAuditEntry[], at: Date, tx: Transaction): Promise<void> {
     if (entries.length === 0) return;
-    await trx('billing_audit_log').insert(
+    await knexOf(tx)('billing_audit_log').insert(
       entries.map((e) => ({
         at,
         tenant_id: e.tenantId,

@@ -3,37 +3,36 @@
  * draft invoice, and recording a change (audit rows + domain events) in the
  * transaction that made it.
  */
-import type { Knex } from 'knex';
 import type { Clock } from '../foundation/clock.js';
 import type { BillingConfig } from '../foundation/config.js';
+import type { Transaction, Transactor } from '../foundation/transaction.js';
 import type { DomainEvent, EventPublisher } from '../webhooks/domain-events.js';
-import type { BillingAuditEntry, BillingAuditRepository } from './billing-audit-repository.js';
-import type { InvoiceRepository } from './invoice-repository.js';
-import type { SubscriptionRepository } from './subscription-repository.js';
-import type { TenantRepository } from '../tenants/tenant-repository.js';
+import type { BillingAuditEntry, BillingAuditLog, BillingUsageStore, InvoiceStore, SubscriptionStore } from './ports.js';
+import type { TenantStore } from '../tenants/ports.js';
 import type { TenantService } from '../tenants/tenant-service.js';
 import type { TierTable } from '../foundation/tiers.js';
 import type { Invoice } from './invoice.js';
 import { type Subscription, subscriptionToJson } from './subscription.js';
 
 export interface BillingDeps {
-  readonly db: Knex;
+  readonly db: Transactor;
   readonly clock: Clock;
   readonly tiers: TierTable;
   readonly config: BillingConfig;
-  readonly subscriptions: SubscriptionRepository;
-  readonly invoices: InvoiceRepository;
-  readonly audit: BillingAuditRepository;
+  readonly subscriptions: SubscriptionStore;
+  readonly invoices: InvoiceStore;
+  readonly audit: BillingAuditLog;
+  readonly usage: BillingUsageStore;
   /** Reads (effective limits); the tier is written only through `tenantService.changeTier`. */
-  readonly tenantRepository: TenantRepository;
+  readonly tenantRepository: Pick<TenantStore, 'findById'>;
   readonly tenantService: Pick<TenantService, 'changeTier'>;
   readonly events: EventPublisher;
 }
 
 /** The draft invoice of the subscription's current period, with its subscription line when new. */
-export async function openDraft(deps: BillingDeps, sub: Subscription, now: Date, trx: Knex): Promise<Invoice> {
+export async function openDraft(deps: BillingDeps, sub: Subscription, now: Date, tx: Transaction): Promise<Invoice> {
   const period = { start: sub.currentPeriodStart, end: sub.currentPeriodEnd };
-  const { invoice, created } = await deps.invoices.ensureDraft(sub.tenantId, period, now, trx);
+  const { invoice, created } = await deps.invoices.ensureDraft(sub.tenantId, period, now, tx);
   if (!created) return invoice;
   const trial = sub.periodNumber === 0;
   const price = trial ? 0 : deps.tiers[sub.tier].monthlyPriceCents;
@@ -50,7 +49,7 @@ export async function openDraft(deps: BillingDeps, sub: Subscription, now: Date,
       },
     ],
     now,
-    trx,
+    tx,
   );
   return invoice;
 }
@@ -85,13 +84,13 @@ export function subscriptionEvent(sub: Subscription, reason: SubscriptionChange,
 /** Audit rows and events of one change, in its transaction. */
 export async function record(
   deps: BillingDeps,
-  trx: Knex.Transaction,
+  tx: Transaction,
   now: Date,
   audit: readonly BillingAuditEntry[],
   events: readonly DomainEvent[],
 ): Promise<void> {
-  await deps.audit.append(audit, now, trx);
-  if (events.length > 0) await deps.events.publish(events, trx);
+  await deps.audit.append(audit, now, tx);
+  if (events.length > 0) await deps.events.publish(events, tx);
 }
 
 /** The audit row of a subscription change. */

@@ -3,21 +3,23 @@
  * of one tenant over one billing period [start, end) by `started_at`.
  */
 import type { Knex } from 'knex';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { BillingUsageStore, LedgerEntry, PaidPluginUsage, PluginExecutions } from './ports.js';
 
-/** Executions of one plugin in a period, and how many of them were beyond the included quota. */
-export interface PluginExecutions {
-  readonly pluginName: string;
-  readonly executions: number;
-  readonly overageExecutions: number;
-}
+/** The usage ledger's figures for invoices, and the revenue ledger, in the caller's transaction. */
+export class BillingUsageQueries implements BillingUsageStore {
+  executionsByPlugin(tenantId: string, period: { start: Date; end: Date }, included: number | null, tx: Transaction): Promise<PluginExecutions[]> {
+    return executionsByPlugin(knexOf(tx), tenantId, period, included);
+  }
 
-/** Succeeded executions of one plugin version with its manifest price and author. */
-export interface PaidPluginUsage {
-  readonly pluginName: string;
-  readonly pluginVersion: string;
-  readonly executions: number;
-  readonly perExecutionMicros: number;
-  readonly authorTenantId: string | null;
+  paidPluginUsage(tenantId: string, period: { start: Date; end: Date }, tx: Transaction): Promise<PaidPluginUsage[]> {
+    return paidPluginUsage(knexOf(tx), tenantId, period);
+  }
+
+  insertRevenueLedger(entries: readonly LedgerEntry[], at: Date, tx: Transaction): Promise<void> {
+    return insertRevenueLedger(knexOf(tx), entries, at);
+  }
 }
 
 /**
@@ -25,7 +27,7 @@ export interface PaidPluginUsage {
  * started (ties by execution id): the first `included` are included, each one
  * after that is overage and belongs to its own plugin. `null`: unlimited.
  */
-export async function executionsByPlugin(
+async function executionsByPlugin(
   trx: Knex,
   tenantId: string,
   period: { start: Date; end: Date },
@@ -57,7 +59,7 @@ export async function executionsByPlugin(
  * version's manifest (`pricing.perExecutionMicros`). A failed execution is
  * counted against the quota but earns its author nothing.
  */
-export async function paidPluginUsage(trx: Knex, tenantId: string, period: { start: Date; end: Date }): Promise<PaidPluginUsage[]> {
+async function paidPluginUsage(trx: Knex, tenantId: string, period: { start: Date; end: Date }): Promise<PaidPluginUsage[]> {
   const rows = await trx('usage_records as u')
     .leftJoin('plugin_versions as v', (j) => j.on('v.plugin_name', 'u.plugin_name').andOn('v.version', 'u.plugin_version'))
     .leftJoin('plugins as p', 'p.name', 'u.plugin_name')
@@ -83,19 +85,8 @@ export async function paidPluginUsage(trx: Knex, tenantId: string, period: { sta
     .filter((r) => r.perExecutionMicros > 0);
 }
 
-export interface LedgerEntry {
-  readonly invoiceId: string;
-  readonly payerTenantId: string;
-  readonly pluginName: string;
-  readonly authorTenantId: string | null;
-  readonly executions: number;
-  readonly grossCents: number;
-  readonly shareBps: number;
-  readonly authorCents: number;
-}
-
 /** The authors' share of paid-plugin fees, one row per invoice and plugin. */
-export async function insertRevenueLedger(trx: Knex, entries: readonly LedgerEntry[], at: Date): Promise<void> {
+async function insertRevenueLedger(trx: Knex, entries: readonly LedgerEntry[], at: Date): Promise<void> {
   if (entries.length === 0) return;
   await trx('plugin_revenue_ledger').insert(
     entries.map((e) => ({

@@ -10,6 +10,8 @@ import type { Config } from '../foundation/config.js';
 import type { EventPublisher } from '../webhooks/domain-events.js';
 import type { Logger } from '../foundation/logger.js';
 import { BillingAuditRepository } from './billing-audit-repository.js';
+import { BillingUsageQueries } from './billing-usage-queries.js';
+import { knexTransactor } from '../foundation/database/knex-transaction.js';
 import { InvoiceRepository } from './invoice-repository.js';
 import { SubscriptionRepository } from './subscription-repository.js';
 import type { TenantRepository } from '../tenants/tenant-repository.js';
@@ -44,13 +46,14 @@ export interface BuildBillingOptions {
 
 export function buildBilling(options: BuildBillingOptions): Billing {
   const deps = {
-    db: options.db,
+    db: knexTransactor(options.db),
     clock: options.clock,
     tiers: options.config.tiers,
     config: options.config.billing,
     subscriptions: new SubscriptionRepository(options.db, options.cacheGeneration),
     invoices: new InvoiceRepository(options.db),
     audit: new BillingAuditRepository(),
+    usage: new BillingUsageQueries(),
     tenantRepository: options.tenantRepository,
     tenantService: { changeTier: (...args: Parameters<TenantService['changeTier']>) => options.tenantService().changeTier(...args) },
     events: options.events,

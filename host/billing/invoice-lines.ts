@@ -3,9 +3,9 @@
  * plugin and paid-plugin fees per plugin, plus the authors' ledger entries.
  * Rounding rules are in money.ts.
  */
-import type { Knex } from 'knex';
 import type { Tier } from '../foundation/tiers.js';
-import { executionsByPlugin, type LedgerEntry, paidPluginUsage } from './billing-usage-queries.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { BillingUsageStore, LedgerEntry } from './ports.js';
 import type { NewLine } from './invoice.js';
 import { microsToCents, overageCents, shareCents } from './money.js';
 
@@ -24,12 +24,12 @@ export interface UsageLineInput {
   readonly authorShareBps: number;
 }
 
-export async function usageLines(trx: Knex, input: UsageLineInput): Promise<UsageLines> {
+export async function usageLines(usage: BillingUsageStore, tx: Transaction, input: UsageLineInput): Promise<UsageLines> {
   const lines: NewLine[] = [];
   const ledger: Omit<LedgerEntry, 'invoiceId'>[] = [];
   const rate = input.tier.overagePer1000Cents;
   if (rate !== null && input.includedExecutions !== null) {
-    for (const p of await executionsByPlugin(trx, input.tenantId, input.period, input.includedExecutions)) {
+    for (const p of await usage.executionsByPlugin(input.tenantId, input.period, input.includedExecutions, tx)) {
       if (p.overageExecutions === 0) continue;
       lines.push({
         kind: 'overage',
@@ -44,7 +44,7 @@ export async function usageLines(trx: Knex, input: UsageLineInput): Promise<Usag
 
   // One fee line per plugin, summed in micro-dollars over its versions before the one rounding to cents.
   const byPlugin = new Map<string, { micros: bigint; executions: number; author: string | null; versions: object[] }>();
-  for (const u of await paidPluginUsage(trx, input.tenantId, input.period)) {
+  for (const u of await usage.paidPluginUsage(input.tenantId, input.period, tx)) {
     const entry = byPlugin.get(u.pluginName) ?? { micros: 0n, executions: 0, author: u.authorTenantId, versions: [] };
     entry.micros += BigInt(u.executions) * BigInt(u.perExecutionMicros);
     entry.executions += u.executions;

@@ -6,6 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Invoice, InvoiceLine, InvoiceStatus, LineKind, NewLine } from './invoice.js';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { Finalization, InvoiceStore, NewPayment } from './ports.js';
 import { type Page, type PageRequest, parseTimeIdCursor, toPage } from '../foundation/pagination.js';
 
 interface InvoiceRow {
@@ -37,27 +40,7 @@ interface LineRow {
   data: Record<string, unknown>;
 }
 
-export interface Finalization {
-  readonly status: 'open' | 'paid';
-  readonly subtotalCents: number;
-  readonly taxRateBps: number;
-  readonly taxCents: number;
-  readonly totalCents: number;
-  readonly finalizedAt: Date;
-  readonly dueAt: Date;
-  readonly paidAt: Date | null;
-}
-
-export interface NewPayment {
-  readonly invoiceId: string;
-  readonly tenantId: string;
-  readonly provider: string;
-  readonly reference: string;
-  readonly amountCents: number;
-  readonly createdAt: Date;
-}
-
-export class InvoiceRepository {
+export class InvoiceRepository implements InvoiceStore {
   readonly #db: Knex;
 
   constructor(db: Knex) {
@@ -65,7 +48,8 @@ export class InvoiceRepository {
   }
 
   /** The draft of a period, created if absent (UNIQUE (tenant_id, period_start) makes it one). */
-  async ensureDraft(tenantId: string, period: { start: Date; end: Date }, now: Date, trx: Knex): Promise<{ invoice: Invoice; created: boolean }> {
+  async ensureDraft(tenantId: string, period: { start: Date; end: Date }, now: Date, tx: Transaction): Promise<{ invoice: Invoice; created: boolean }> {
+    const trx = knexOf(tx);
     const inserted = await trx('invoices')
       .insert({
         id: randomUUID(),
@@ -85,14 +69,16 @@ export class InvoiceRepository {
   }
 
   /** End a draft's period early (an immediate cancellation); only drafts may change. */
-  async shortenDraft(invoiceId: string, end: Date, now: Date, trx: Knex): Promise<Invoice> {
+  async shortenDraft(invoiceId: string, end: Date, now: Date, tx: Transaction): Promise<Invoice> {
+    const trx = knexOf(tx);
     const [row] = await trx('invoices').where({ id: invoiceId, status: 'draft' }).update({ period_end: end, updated_at: now }).returning('*');
     if (row === undefined) throw new Error(`invoice ${invoiceId} is not a draft`);
     return this.#withLines(row as InvoiceRow, trx);
   }
 
   /** Append lines to a draft (the trigger refuses any other invoice). */
-  async addLines(invoiceId: string, lines: readonly NewLine[], now: Date, trx: Knex): Promise<void> {
+  async addLines(invoiceId: string, lines: readonly NewLine[], now: Date, tx: Transaction): Promise<void> {
+    const trx = knexOf(tx);
     if (lines.length === 0) return;
     const last = await trx('invoice_lines').where({ invoice_id: invoiceId }).max({ p: 'position' }).first();
     const start = Number((last as { p: number | null } | undefined)?.p ?? 0);
@@ -112,7 +98,8 @@ export class InvoiceRepository {
     );
   }
 
-  async finalize(invoiceId: string, f: Finalization, trx: Knex): Promise<Invoice> {
+  async finalize(invoiceId: string, f: Finalization, tx: Transaction): Promise<Invoice> {
+    const trx = knexOf(tx);
     const [row] = await trx('invoices')
       .where({ id: invoiceId, status: 'draft' })
       .update({
@@ -132,7 +119,8 @@ export class InvoiceRepository {
   }
 
   /** One invoice of `tenantId` (null for another tenant's); `lock` holds its row until commit. */
-  async find(tenantId: string | null, id: string, trx: Knex = this.#db, lock = false): Promise<Invoice | null> {
+  async find(tenantId: string | null, id: string, tx?: Transaction, lock = false): Promise<Invoice | null> {
+    const trx = knexOf(tx, this.#db);
     const query = trx<InvoiceRow>('invoices').where({ id }).first();
     if (tenantId !== null) query.where({ tenant_id: tenantId });
     const row = await (lock ? query.forUpdate() : query);
@@ -151,20 +139,23 @@ export class InvoiceRepository {
     return toPage(rows, page.limit, (r) => [r.period_start.toISOString(), r.id], (r) => toInvoice(r, lines.get(r.id) ?? []));
   }
 
-  async markPaid(invoiceId: string, paidAt: Date, trx: Knex): Promise<Invoice> {
+  async markPaid(invoiceId: string, paidAt: Date, tx: Transaction): Promise<Invoice> {
+    const trx = knexOf(tx);
     const [row] = await trx('invoices').where({ id: invoiceId, status: 'open' }).update({ status: 'paid', paid_at: paidAt, updated_at: paidAt }).returning('*');
     if (row === undefined) throw new Error(`invoice ${invoiceId} is not open`);
     return this.#withLines(row as InvoiceRow, trx);
   }
 
   /** Whether the tenant has an open invoice due at or before `now`. */
-  async hasOverdue(tenantId: string, now: Date, trx: Knex): Promise<boolean> {
+  async hasOverdue(tenantId: string, now: Date, tx: Transaction): Promise<boolean> {
+    const trx = knexOf(tx);
     const row = await trx('invoices').where({ tenant_id: tenantId, status: 'open' }).where('due_at', '<=', now).first('id');
     return row !== undefined;
   }
 
   /** Record a payment; the unique invoice_id refuses a second one. */
-  async insertPayment(p: NewPayment, trx: Knex): Promise<string> {
+  async insertPayment(p: NewPayment, tx: Transaction): Promise<string> {
+    const trx = knexOf(tx);
     const id = randomUUID();
     await trx('payments').insert({
       id,

@@ -43,9 +43,9 @@ export class InvoiceService {
    */
   async pay(principal: Principal, id: string, input: unknown): Promise<PaidInvoice> {
     const seen = await this.get(principal, id);
-    return this.#deps.db.transaction(async (trx) => {
-      await this.#deps.subscriptions.find(seen.tenantId, trx, true);
-      const invoice = await this.#deps.invoices.find(seen.tenantId, id, trx, true);
+    return this.#deps.db.transaction(async (tx) => {
+      await this.#deps.subscriptions.find(seen.tenantId, tx, true);
+      const invoice = await this.#deps.invoices.find(seen.tenantId, id, tx, true);
       if (invoice === null) throw new BazaarError('not_found', 'No such invoice.');
       if (invoice.status !== 'open') {
         throw new BazaarError('conflict', `The invoice is ${invoice.status}; only open invoices can be paid.`, { status: invoice.status });
@@ -60,12 +60,12 @@ export class InvoiceService {
       const now = this.#deps.clock.now();
       const paymentId = await this.#deps.invoices.insertPayment(
         { invoiceId: invoice.id, tenantId: invoice.tenantId, provider: this.#provider.name, ...settled, createdAt: now },
-        trx,
+        tx,
       );
-      const paid = await this.#deps.invoices.markPaid(invoice.id, now, trx);
+      const paid = await this.#deps.invoices.markPaid(invoice.id, now, tx);
       await record(
         this.#deps,
-        trx,
+        tx,
         now,
         [
           { tenantId: invoice.tenantId, entity: 'payment', entityId: paymentId, action: 'recorded', actorKeyId: principal.keyId, data: { invoiceId: invoice.id, provider: this.#provider.name, ...settled } },
@@ -73,7 +73,7 @@ export class InvoiceService {
         ],
         [],
       );
-      await this.#closer.reactivateIfSettled(invoice.tenantId, now, principal.keyId, trx);
+      await this.#closer.reactivateIfSettled(invoice.tenantId, now, principal.keyId, tx);
       return { invoice: paid, payment: { id: paymentId, provider: this.#provider.name, ...settled } };
     });
   }

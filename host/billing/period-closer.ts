@@ -10,9 +10,7 @@
  * closed is not due any more); UNIQUE (tenant_id, period_start) on invoices
  * and the finalize-only-drafts update are the backstop.
  */
-import type { Knex } from 'knex';
 import { effectiveLimits } from '../foundation/tenant-settings.js';
-import { insertRevenueLedger } from './billing-usage-queries.js';
 import { periodOf, DAY_MS } from '../foundation/billing-period.js';
 import { type BillingDeps, openDraft, record, subscriptionAudit, subscriptionEvent, type SubscriptionChange } from './billing-core.js';
 import type { Invoice } from './invoice.js';
@@ -20,6 +18,7 @@ import { usageLines } from './invoice-lines.js';
 import { taxCents } from './money.js';
 import type { Subscription, SubscriptionStatus } from './subscription.js';
 import type { TierName } from '../foundation/tiers.js';
+import type { Transaction } from '../foundation/transaction.js';
 
 export interface ClosedPeriod {
   readonly tenantId: string;
@@ -47,11 +46,11 @@ export class PeriodCloser {
     const now = this.#deps.clock.now();
     const closed: ClosedPeriod[] = [];
     for (;;) {
-      const done = await this.#deps.db.transaction(async (trx) => {
-        const sub = await this.#deps.subscriptions.claimDue(now, trx);
+      const done = await this.#deps.db.transaction(async (tx) => {
+        const sub = await this.#deps.subscriptions.claimDue(now, tx);
         if (sub === null) return null;
-        const invoice = await this.#finalize(sub, sub.currentPeriodEnd, now, actorKeyId, trx);
-        await this.#advance(sub, now, actorKeyId, trx);
+        const invoice = await this.#finalize(sub, sub.currentPeriodEnd, now, actorKeyId, tx);
+        await this.#advance(sub, now, actorKeyId, tx);
         return closedPeriod(invoice);
       });
       if (done === null) break;
@@ -59,10 +58,10 @@ export class PeriodCloser {
     }
     const pastDue: string[] = [];
     for (;;) {
-      const tenantId = await this.#deps.db.transaction(async (trx) => {
-        const sub = await this.#deps.subscriptions.claimOverdue(now, trx);
+      const tenantId = await this.#deps.db.transaction(async (tx) => {
+        const sub = await this.#deps.subscriptions.claimOverdue(now, tx);
         if (sub === null) return null;
-        await this.#setStatus(sub, 'past_due', 'past_due', now, actorKeyId, trx);
+        await this.#setStatus(sub, 'past_due', 'past_due', now, actorKeyId, tx);
         return sub.tenantId;
       });
       if (tenantId === null) break;
@@ -72,39 +71,39 @@ export class PeriodCloser {
   }
 
   /** Close the current period early (an immediate cancellation), in the caller's transaction. */
-  async closeNow(sub: Subscription, now: Date, actorKeyId: string | null, trx: Knex.Transaction): Promise<Invoice> {
+  async closeNow(sub: Subscription, now: Date, actorKeyId: string | null, tx: Transaction): Promise<Invoice> {
     const end = now < sub.currentPeriodEnd ? now : sub.currentPeriodEnd;
-    return this.#finalize(sub, end, now, actorKeyId, trx);
+    return this.#finalize(sub, end, now, actorKeyId, tx);
   }
 
   /** `active` again after a payment, in the payment's transaction, when nothing else is overdue. */
-  async reactivateIfSettled(tenantId: string, now: Date, actorKeyId: string | null, trx: Knex.Transaction): Promise<void> {
-    const sub = await this.#deps.subscriptions.find(tenantId, trx, true);
+  async reactivateIfSettled(tenantId: string, now: Date, actorKeyId: string | null, tx: Transaction): Promise<void> {
+    const sub = await this.#deps.subscriptions.find(tenantId, tx, true);
     if (sub === null || sub.status !== 'past_due') return;
-    if (await this.#deps.invoices.hasOverdue(tenantId, now, trx)) return;
-    await this.#setStatus(sub, 'active', 'reactivated', now, actorKeyId, trx);
+    if (await this.#deps.invoices.hasOverdue(tenantId, now, tx)) return;
+    await this.#setStatus(sub, 'active', 'reactivated', now, actorKeyId, tx);
   }
 
-  async #setStatus(sub: Subscription, status: SubscriptionStatus, reason: SubscriptionChange, now: Date, actorKeyId: string | null, trx: Knex.Transaction): Promise<void> {
-    const after = await this.#deps.subscriptions.update(sub.tenantId, { status }, now, trx);
-    await record(this.#deps, trx, now, [subscriptionAudit(after, reason, actorKeyId)], [subscriptionEvent(after, reason, sub)]);
+  async #setStatus(sub: Subscription, status: SubscriptionStatus, reason: SubscriptionChange, now: Date, actorKeyId: string | null, tx: Transaction): Promise<void> {
+    const after = await this.#deps.subscriptions.update(sub.tenantId, { status }, now, tx);
+    await record(this.#deps, tx, now, [subscriptionAudit(after, reason, actorKeyId)], [subscriptionEvent(after, reason, sub)]);
   }
 
   /** Usage lines, tax and totals onto the period's draft; `open`, or `paid` when there is nothing to pay. */
-  async #finalize(sub: Subscription, end: Date, now: Date, actorKeyId: string | null, trx: Knex.Transaction): Promise<Invoice> {
+  async #finalize(sub: Subscription, end: Date, now: Date, actorKeyId: string | null, tx: Transaction): Promise<Invoice> {
     const deps = this.#deps;
-    let draft = await openDraft(deps, sub, now, trx);
-    if (end.getTime() !== draft.periodEnd.getTime()) draft = await deps.invoices.shortenDraft(draft.id, end, now, trx);
-    const tenant = await deps.tenantRepository.findById(sub.tenantId, trx);
+    let draft = await openDraft(deps, sub, now, tx);
+    if (end.getTime() !== draft.periodEnd.getTime()) draft = await deps.invoices.shortenDraft(draft.id, end, now, tx);
+    const tenant = await deps.tenantRepository.findById(sub.tenantId, tx);
     if (tenant === null) throw new Error(`tenant ${sub.tenantId} vanished`);
-    const usage = await usageLines(trx, {
+    const usage = await usageLines(deps.usage, tx, {
       tenantId: sub.tenantId,
       period: { start: draft.periodStart, end },
       tier: deps.tiers[sub.tier],
       includedExecutions: effectiveLimits({ ...tenant, tier: sub.tier }, deps.tiers).executionsPerMonth,
       authorShareBps: deps.config.authorRevenueShareBps,
     });
-    await deps.invoices.addLines(draft.id, usage.lines, now, trx);
+    await deps.invoices.addLines(draft.id, usage.lines, now, tx);
     const subtotal = draft.lines.reduce((sum, l) => sum + l.amountCents, 0) + usage.lines.reduce((sum, l) => sum + l.amountCents, 0);
     const rate = deps.config.taxRateBps;
     const tax = taxCents(subtotal, rate);
@@ -122,12 +121,12 @@ export class PeriodCloser {
         dueAt: new Date(end.getTime() + deps.config.gracePeriodDays * DAY_MS),
         paidAt: total > 0 ? null : now,
       },
-      trx,
+      tx,
     );
-    await insertRevenueLedger(trx, usage.ledger.map((e) => ({ ...e, invoiceId: invoice.id })), now);
+    await deps.usage.insertRevenueLedger(usage.ledger.map((e) => ({ ...e, invoiceId: invoice.id })), now, tx);
     await record(
       deps,
-      trx,
+      tx,
       now,
       [{ tenantId: sub.tenantId, entity: 'invoice', entityId: invoice.id, action: 'finalized', actorKeyId, data: { status: invoice.status, totalCents: total } }],
       [
@@ -151,7 +150,7 @@ export class PeriodCloser {
   }
 
   /** The next period: the trial ends, a scheduled downgrade or cancellation takes effect, or it renews. */
-  async #advance(before: Subscription, now: Date, actorKeyId: string | null, trx: Knex.Transaction): Promise<void> {
+  async #advance(before: Subscription, now: Date, actorKeyId: string | null, tx: Transaction): Promise<void> {
     const deps = this.#deps;
     let tier: TierName = before.pendingTier ?? before.tier;
     let reason: SubscriptionChange;
@@ -163,7 +162,7 @@ export class PeriodCloser {
         before.tenantId,
         { status: 'canceled', canceledAt: before.currentPeriodEnd, tier, pendingTier: null, cancelAtPeriodEnd: false },
         now,
-        trx,
+        tx,
       );
     } else {
       const next = before.periodNumber + 1;
@@ -174,12 +173,12 @@ export class PeriodCloser {
         before.tenantId,
         { tier, status, pendingTier: null, periodNumber: next, currentPeriodStart: period.start, currentPeriodEnd: period.end },
         now,
-        trx,
+        tx,
       );
-      await openDraft(deps, sub, now, trx);
+      await openDraft(deps, sub, now, tx);
     }
-    if (tier !== before.tier) await deps.tenantService.changeTier(before.tenantId, tier, trx);
-    await record(deps, trx, now, [subscriptionAudit(sub, reason, actorKeyId, { fromTier: before.tier })], [subscriptionEvent(sub, reason, before)]);
+    if (tier !== before.tier) await deps.tenantService.changeTier(before.tenantId, tier, tx);
+    await record(deps, tx, now, [subscriptionAudit(sub, reason, actorKeyId, { fromTier: before.tier })], [subscriptionEvent(sub, reason, before)]);
   }
 }
 

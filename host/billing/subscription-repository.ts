@@ -8,6 +8,9 @@ import type { CacheGeneration } from '../foundation/cache-generation.js';
 import type { Subscription, SubscriptionStatus } from './subscription.js';
 import type { TierName } from '../foundation/tiers.js';
 import { afterCommit } from '../foundation/database/database.js';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { SubscriptionChanges, SubscriptionStore } from './ports.js';
 
 interface SubscriptionRow {
   tenant_id: string;
@@ -25,12 +28,10 @@ interface SubscriptionRow {
   updated_at: Date;
 }
 
-export type SubscriptionChanges = Partial<Omit<Subscription, 'tenantId' | 'createdAt' | 'updatedAt'>>;
-
 /** The fields cached with the tenant (ApiKeyRepository.findCredential): changing one bumps the cache generation. */
 const CACHED_FIELDS = ['billingAnchor', 'currentPeriodStart'] as const;
 
-export class SubscriptionRepository {
+export class SubscriptionRepository implements SubscriptionStore {
   readonly #db: Knex;
   readonly #generation: Pick<CacheGeneration, 'bump'>;
 
@@ -43,18 +44,19 @@ export class SubscriptionRepository {
     this.#generation = generation;
   }
 
-  async insert(sub: Subscription, trx: Knex): Promise<void> {
-    await trx('subscriptions').insert(toRow(sub));
+  async insert(sub: Subscription, tx: Transaction): Promise<void> {
+    await knexOf(tx)('subscriptions').insert(toRow(sub));
   }
 
   /** The tenant's subscription; `lock` takes its row lock until the transaction ends. */
-  async find(tenantId: string, trx: Knex = this.#db, lock = false): Promise<Subscription | null> {
-    const query = trx<SubscriptionRow>('subscriptions').where({ tenant_id: tenantId }).first();
+  async find(tenantId: string, tx?: Transaction, lock = false): Promise<Subscription | null> {
+    const query = knexOf(tx, this.#db)<SubscriptionRow>('subscriptions').where({ tenant_id: tenantId }).first();
     const row = await (lock ? query.forUpdate() : query);
     return row === undefined ? null : toSubscription(row);
   }
 
-  async update(tenantId: string, changes: SubscriptionChanges, now: Date, trx: Knex): Promise<Subscription> {
+  async update(tenantId: string, changes: SubscriptionChanges, now: Date, tx: Transaction): Promise<Subscription> {
+    const trx = knexOf(tx);
     const patch: Record<string, unknown> = { updated_at: now };
     for (const [field, column] of Object.entries(COLUMNS)) {
       const value = changes[field as keyof SubscriptionChanges];
@@ -70,8 +72,8 @@ export class SubscriptionRepository {
    * One subscription whose period has ended, locked; rows another process is
    * closing right now are skipped (SKIP LOCKED), so each is closed once.
    */
-  async claimDue(now: Date, trx: Knex): Promise<Subscription | null> {
-    const row = await trx<SubscriptionRow>('subscriptions')
+  async claimDue(now: Date, tx: Transaction): Promise<Subscription | null> {
+    const row = await knexOf(tx)<SubscriptionRow>('subscriptions')
       .where('current_period_end', '<=', now)
       .whereNot('status', 'canceled')
       .orderBy('current_period_end')
@@ -82,7 +84,8 @@ export class SubscriptionRepository {
   }
 
   /** One `active` subscription with an open invoice due before `now`, locked (SKIP LOCKED). */
-  async claimOverdue(now: Date, trx: Knex): Promise<Subscription | null> {
+  async claimOverdue(now: Date, tx: Transaction): Promise<Subscription | null> {
+    const trx = knexOf(tx);
     const row = await trx<SubscriptionRow>('subscriptions')
       .where({ status: 'active' })
       .whereExists((q) =>

@@ -16,9 +16,9 @@
  *   current period's invoice at once over the usage so far (no refund of the
  *   subscription fee already on it).
  */
-import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Tenant } from '../foundation/tenant.js';
+import type { Transaction } from '../foundation/transaction.js';
 import type { TierName } from '../foundation/tiers.js';
 import { addMonths, DAY_MS, secondsBetween, wholeSeconds } from '../foundation/billing-period.js';
 import { type BillingDeps, openDraft, record, subscriptionAudit, subscriptionEvent } from './billing-core.js';
@@ -48,7 +48,7 @@ export class SubscriptionService {
   }
 
   /** Start the subscription of a new tenant (TenantService's `onCreated`, in its transaction). */
-  async start(tenant: Tenant, trx: Knex.Transaction): Promise<Subscription> {
+  async start(tenant: Tenant, tx: Transaction): Promise<Subscription> {
     const now = wholeSeconds(this.#deps.clock.now());
     const { trialDays } = this.#deps.config;
     const trial = this.#deps.tiers[tenant.tier].monthlyPriceCents > 0 && trialDays > 0;
@@ -68,9 +68,9 @@ export class SubscriptionService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.#deps.subscriptions.insert(sub, trx);
-    await openDraft(this.#deps, sub, now, trx);
-    await record(this.#deps, trx, now, [subscriptionAudit(sub, 'created', null)], [subscriptionEvent(sub, 'created', null)]);
+    await this.#deps.subscriptions.insert(sub, tx);
+    await openDraft(this.#deps, sub, now, tx);
+    await record(this.#deps, tx, now, [subscriptionAudit(sub, 'created', null)], [subscriptionEvent(sub, 'created', null)]);
     return sub;
   }
 
@@ -81,8 +81,8 @@ export class SubscriptionService {
   }
 
   async upgrade(actor: BillingActor, tier: TierName): Promise<UpgradeResult> {
-    return this.#deps.db.transaction(async (trx) => {
-      const before = await this.#lockChangeable(actor.tenantId, trx);
+    return this.#deps.db.transaction(async (tx) => {
+      const before = await this.#lockChangeable(actor.tenantId, tx);
       if (before.status === 'past_due') {
         throw new BazaarError('conflict', 'Pay the overdue invoice before upgrading.', { status: before.status });
       }
@@ -100,7 +100,7 @@ export class SubscriptionService {
         const remaining = secondsBetween(now, before.currentPeriodEnd);
         const periodSeconds = secondsBetween(before.currentPeriodStart, before.currentPeriodEnd);
         proration = prorationCents(oldPrice, newPrice, remaining, periodSeconds);
-        const draft = await openDraft(this.#deps, before, now, trx);
+        const draft = await openDraft(this.#deps, before, now, tx);
         await this.#deps.invoices.addLines(
           draft.id,
           [
@@ -113,14 +113,14 @@ export class SubscriptionService {
             },
           ],
           now,
-          trx,
+          tx,
         );
       }
-      const sub = await this.#deps.subscriptions.update(actor.tenantId, { tier, pendingTier: null }, now, trx);
-      await this.#deps.tenantService.changeTier(actor.tenantId, tier, trx);
+      const sub = await this.#deps.subscriptions.update(actor.tenantId, { tier, pendingTier: null }, now, tx);
+      await this.#deps.tenantService.changeTier(actor.tenantId, tier, tx);
       await record(
         this.#deps,
-        trx,
+        tx,
         now,
         [subscriptionAudit(sub, 'upgraded', actor.keyId, { fromTier: before.tier, prorationCents: proration })],
         [subscriptionEvent(sub, 'upgraded', before)],
@@ -130,8 +130,8 @@ export class SubscriptionService {
   }
 
   async downgrade(actor: BillingActor, tier: TierName): Promise<Subscription> {
-    return this.#deps.db.transaction(async (trx) => {
-      const before = await this.#lockChangeable(actor.tenantId, trx);
+    return this.#deps.db.transaction(async (tx) => {
+      const before = await this.#lockChangeable(actor.tenantId, tx);
       if (tierRank(tier) >= tierRank(before.tier)) {
         throw new BazaarError('conflict', `A downgrade must go to a lower tier than ${before.tier}; use upgrade.`, {
           currentTier: before.tier,
@@ -139,10 +139,10 @@ export class SubscriptionService {
         });
       }
       const now = this.#deps.clock.now();
-      const sub = await this.#deps.subscriptions.update(actor.tenantId, { pendingTier: tier }, now, trx);
+      const sub = await this.#deps.subscriptions.update(actor.tenantId, { pendingTier: tier }, now, tx);
       await record(
         this.#deps,
-        trx,
+        tx,
         now,
         [subscriptionAudit(sub, 'downgrade_scheduled', actor.keyId, { toTier: tier, effectiveAt: sub.currentPeriodEnd.toISOString() })],
         [subscriptionEvent(sub, 'downgrade_scheduled', before)],
@@ -152,30 +152,30 @@ export class SubscriptionService {
   }
 
   async cancel(actor: BillingActor, atPeriodEnd: boolean): Promise<Subscription> {
-    return this.#deps.db.transaction(async (trx) => {
-      const before = await this.#lockChangeable(actor.tenantId, trx);
+    return this.#deps.db.transaction(async (tx) => {
+      const before = await this.#lockChangeable(actor.tenantId, tx);
       const now = this.#deps.clock.now();
       if (atPeriodEnd) {
-        const sub = await this.#deps.subscriptions.update(actor.tenantId, { cancelAtPeriodEnd: true }, now, trx);
-        await record(this.#deps, trx, now, [subscriptionAudit(sub, 'cancel_scheduled', actor.keyId)], [subscriptionEvent(sub, 'cancel_scheduled', before)]);
+        const sub = await this.#deps.subscriptions.update(actor.tenantId, { cancelAtPeriodEnd: true }, now, tx);
+        await record(this.#deps, tx, now, [subscriptionAudit(sub, 'cancel_scheduled', actor.keyId)], [subscriptionEvent(sub, 'cancel_scheduled', before)]);
         return sub;
       }
-      await this.#closer.closeNow(before, now, actor.keyId, trx);
+      await this.#closer.closeNow(before, now, actor.keyId, tx);
       const sub = await this.#deps.subscriptions.update(
         actor.tenantId,
         { status: 'canceled', canceledAt: now, tier: 'free', pendingTier: null, cancelAtPeriodEnd: false, currentPeriodEnd: now },
         now,
-        trx,
+        tx,
       );
-      if (before.tier !== 'free') await this.#deps.tenantService.changeTier(actor.tenantId, 'free', trx);
-      await record(this.#deps, trx, now, [subscriptionAudit(sub, 'canceled', actor.keyId, { fromTier: before.tier })], [subscriptionEvent(sub, 'canceled', before)]);
+      if (before.tier !== 'free') await this.#deps.tenantService.changeTier(actor.tenantId, 'free', tx);
+      await record(this.#deps, tx, now, [subscriptionAudit(sub, 'canceled', actor.keyId, { fromTier: before.tier })], [subscriptionEvent(sub, 'canceled', before)]);
       return sub;
     });
   }
 
   /** The caller's subscription, locked; a canceled one cannot change any more. */
-  async #lockChangeable(tenantId: string, trx: Knex): Promise<Subscription> {
-    const sub = await this.#deps.subscriptions.find(tenantId, trx, true);
+  async #lockChangeable(tenantId: string, tx: Transaction): Promise<Subscription> {
+    const sub = await this.#deps.subscriptions.find(tenantId, tx, true);
     if (sub === null) throw new BazaarError('not_found', 'This tenant has no subscription.');
     if (sub.status === 'canceled') throw new BazaarError('conflict', 'The subscription is canceled.', { status: sub.status });
     return sub;

@@ -19,6 +19,7 @@ import type { MarketplaceDeps } from '../marketplace/build-marketplace.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
 import { KnexBlobStore } from '../foundation/database/blob-store.js';
 import { InstallRepository } from '../installs/install-repository.js';
+import { KvRepository } from '../installs/kv-repository.js';
 import { KnexMarketplaceRepository } from '../marketplace/marketplace-repository.js';
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { CachedExecutableInstalls } from './executable-installs.js';
@@ -71,7 +72,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       runtime: o.runtime,
       code: new PluginCodeCache({ blobs: new KnexBlobStore(o.db), packageLimits: o.config.marketplace.packageLimits }),
       schemas,
-      bridgeFor: bridgeFactory({ db: o.db, fetch: { allowPrivateNetworks: o.config.allowPrivateNetworks } }),
+      bridgeFor: bridgeFactory({ kv: new KvRepository(o.db), fetch: { allowPrivateNetworks: o.config.allowPrivateNetworks } }),
       usage: o.usage,
       trustFeed,
       tiers: o.config.tiers,

@@ -11,15 +11,15 @@
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { GenerationCache } from '../foundation/generation-cache.js';
 import type { Clock } from '../foundation/clock.js';
-import type { ExecutableInstall, InstallRepository } from '../installs/install-repository.js';
+import type { ExecutableInstall, InstallStore } from '../installs/ports.js';
 
 export type ExecutableTarget = { readonly id: string } | { readonly plugin: string };
 
-export class CachedExecutableInstalls implements Pick<InstallRepository, 'findExecutable'> {
-  readonly #installs: Pick<InstallRepository, 'findExecutable'>;
+export class CachedExecutableInstalls implements Pick<InstallStore, 'findExecutable'> {
+  readonly #installs: Pick<InstallStore, 'findExecutable'>;
   readonly #cache: GenerationCache<string, ExecutableInstall>;
 
-  constructor(deps: { installs: Pick<InstallRepository, 'findExecutable'>; generation: CacheGeneration; clock: Clock }) {
+  constructor(deps: { installs: Pick<InstallStore, 'findExecutable'>; generation: CacheGeneration; clock: Clock }) {
     this.#installs = deps.installs;
     this.#cache = new GenerationCache({ generation: deps.generation, clock: deps.clock });
   }

@@ -30,7 +30,7 @@ import { type Admission, type Limits, quotaPeriodFor } from '../limits/index.js'
 import type { CpuBudgetState } from '../limits/cpu-budget.js';
 import type { Logger } from '../foundation/logger.js';
 import type { UsageRecord } from '../metering/usage-record.js';
-import type { ExecutableInstall, InstallRepository } from '../installs/install-repository.js';
+import type { ExecutableInstall, InstallStore } from '../installs/ports.js';
 import { effectiveLimits } from '../foundation/tenant-settings.js';
 import type { AuthenticatedTenant } from '../foundation/tenant.js';
 import type { TierTable } from '../foundation/tiers.js';
@@ -41,7 +41,7 @@ import { checkTrustPolicy } from './trust-gate.js';
 import type { TrustFeed } from './trust-feed.js';
 
 export interface ExecuteServiceDeps {
-  readonly installs: Pick<InstallRepository, 'findExecutable'>;
+  readonly installs: Pick<InstallStore, 'findExecutable'>;
   readonly limits: Pick<Limits, 'quota' | 'admission'>;
   readonly runtime: Pick<SandboxRuntime, 'execute'>;
   readonly code: PluginCodeCache;

@@ -6,7 +6,7 @@
 import { BazaarError } from '../../manifests/errors.js';
 import type { Principal } from '../foundation/principal.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { ExecutionFilter, UsageRepository } from '../metering/usage-repository.js';
+import type { ExecutionFilter, UsageStore } from '../metering/ports.js';
 import { EXECUTION_STATUSES, type ExecutionStatus, type UsageRecord } from '../metering/usage-record.js';
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;
@@ -30,9 +30,9 @@ export function parseExecutionFilter(query: Query): ExecutionFilter {
 }
 
 export class ExecutionQueries {
-  readonly #usage: UsageRepository;
+  readonly #usage: Pick<UsageStore, 'findById' | 'list'>;
 
-  constructor(deps: { readonly usage: UsageRepository }) {
+  constructor(deps: { readonly usage: Pick<UsageStore, 'findById' | 'list'> }) {
     this.#usage = deps.usage;
   }
 

@@ -12,7 +12,7 @@ import { ExecutionQueries, parseExecutionFilter } from './execution-queries.js';
 import { EXECUTION_ID, executionToJson } from '../metering/usage-record.js';
 import { parsePageQuery } from '../foundation/pagination.js';
 import { pathParam } from '../edge/params.js';
-import type { UsageRepository } from '../metering/usage-repository.js';
+import type { UsageStore } from '../metering/ports.js';
 
 /** Whoever runs, installs or pays for plugins may read what ran. */
 const READ_SCOPES = ['plugins:execute', 'plugins:install', 'billing:read'] as const;
@@ -23,7 +23,7 @@ const executionIdParam: RouterParameterMiddleware<AppState, AppContext> = async 
   await next();
 };
 
-export function executionRoutes(deps: { readonly usageRepository: UsageRepository }): AppRouter {
+export function executionRoutes(deps: { readonly usageRepository: Pick<UsageStore, 'findById' | 'list'> }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/executions' });
   const executions = new ExecutionQueries({ usage: deps.usageRepository });
   router.param('id', executionIdParam);

@@ -3,16 +3,17 @@
  * only what its version's manifest asks for AND the install holds as granted
  * (PLUGINS.md "permissions"). Absent ports are absent from the plugin's `ctx`.
  */
-import type { Knex } from 'knex';
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { HostBridge } from '../../runtime/types.js';
 import { type FetchPolicy, InstallFetch } from './fetch-port.js';
 import type { Install } from './install.js';
 import { askedBy } from './permissions.js';
 import { InstallKv } from './kv-store.js';
+import type { KvStore } from './ports.js';
 
 export interface BridgeFactoryOptions {
-  readonly db: Knex;
+  /** The installs' kv rows (each execution's `ctx.kv` is scoped to its install). */
+  readonly kv: KvStore;
   readonly fetch: FetchPolicy;
 }
 
@@ -23,7 +24,7 @@ export function bridgeFactory(options: BridgeFactoryOptions): BridgeFactory {
     const asked = askedBy(manifest);
     const hosts = asked.network.hosts.filter((h) => install.permissions.network.hosts.includes(h));
     return {
-      ...(asked.kv && install.permissions.kv ? { kv: new InstallKv(options.db, install.id) } : {}),
+      ...(asked.kv && install.permissions.kv ? { kv: new InstallKv(options.kv, install.id) } : {}),
       ...(hosts.length > 0 ? { fetch: new InstallFetch(hosts, options.fetch) } : {}),
     };
   };

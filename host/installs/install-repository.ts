@@ -15,6 +15,7 @@ import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Install } from './install.js';
+import type { ExecutableInstall, InstallChanges, InstallStore, NewInstall } from './ports.js';
 import type { Permissions } from './permissions.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import { pageInCreationOrder } from '../foundation/database/creation-order-page.js';
@@ -34,36 +35,9 @@ interface InstallRow {
   updated_at: Date;
 }
 
-export interface NewInstall {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly plugin: string;
-  readonly version: string;
-  readonly permissions: Permissions;
-  readonly config: JsonValue;
-  readonly createdAt: Date;
-}
-
-/** What a PATCH may change; `pending*` null clears the pending upgrade. */
-export interface InstallChanges {
-  readonly version?: string;
-  readonly permissions?: Permissions;
-  readonly config?: JsonValue;
-  readonly pending?: { version: string; config: JsonValue; permissions: Permissions } | null;
-}
-
-/** An install with the version it runs (cached per process: executions/executable-installs.ts). */
-export interface ExecutableInstall {
-  readonly install: Install;
-  readonly status: VersionStatus;
-  readonly sha256: string;
-  readonly manifest: PluginManifest;
-  readonly trustScore: number;
-}
-
 const json = (value: unknown): string => JSON.stringify(value);
 
-export class InstallRepository {
+export class InstallRepository implements InstallStore {
   readonly #db: Knex;
   readonly #generation: Pick<CacheGeneration, 'bump'>;
 

@@ -27,7 +27,7 @@ import type { Clock } from '../foundation/clock.js';
 import type { EventPublisher } from '../webhooks/domain-events.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { InstallChanges, InstallRepository } from './install-repository.js';
+import type { InstallChanges, InstallStore } from './ports.js';
 import { effectiveLimits } from '../foundation/tenant-settings.js';
 import type { Tenant } from '../foundation/tenant.js';
 import type { TierTable } from '../foundation/tiers.js';
@@ -37,7 +37,7 @@ import { type PermissionGrant, type Permissions, askedBy, missingGrants, unionGr
 import type { CreateInstallInput, UpdateInstallInput } from './install-schemas.js';
 
 export interface InstallServiceDeps {
-  readonly installs: InstallRepository;
+  readonly installs: InstallStore;
   readonly versions: Pick<MarketplaceRepository, 'listVersions' | 'findVersion'>;
   /** Compiled config schemas, shared with the execution path. */
   readonly schemas: ActionSchemaCache;

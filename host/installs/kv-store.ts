@@ -7,9 +7,9 @@
  * a sentence it can catch and act on. Rows go with their install (ON DELETE
  * CASCADE), so an uninstall deletes the data.
  */
-import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import type { JsonValue, KvPort } from '../../runtime/types.js';
+import type { KvStore } from './ports.js';
 
 export interface KvLimits {
   readonly maxKeyLength: number;
@@ -25,63 +25,41 @@ function refuse(message: string): BazaarError {
 
 /** The kv of one install. Cheap to build: one per execution. */
 export class InstallKv implements KvPort {
-  readonly #db: Knex;
+  readonly #store: KvStore;
   readonly #installId: string;
   readonly #limits: KvLimits;
 
-  constructor(db: Knex, installId: string, limits: KvLimits = DEFAULT_KV_LIMITS) {
-    this.#db = db;
+  constructor(store: KvStore, installId: string, limits: KvLimits = DEFAULT_KV_LIMITS) {
+    this.#store = store;
     this.#installId = installId;
     this.#limits = limits;
   }
 
   async get(key: string): Promise<JsonValue | null> {
     this.#checkKey(key);
-    const row: { value: JsonValue } | undefined = await this.#db('install_kv').where({ install_id: this.#installId, key }).first('value');
-    return row === undefined ? null : row.value;
+    return this.#store.get(this.#installId, key);
   }
 
-  /**
-   * Insert or replace, in one statement that also enforces the key count: a
-   * new key is written only while the install holds fewer than `maxKeys`.
-   * (Two writers of one install in two processes could each add the last
-   * key; executions of an install run one at a time per process, so the bound
-   * is exact on one host and at most off by the number of hosts.)
-   */
+  /** Insert or replace; a new key only while the install holds fewer than `maxKeys`. */
   async put(key: string, value: JsonValue): Promise<void> {
     this.#checkKey(key);
     const text = JSON.stringify(value ?? null);
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > this.#limits.maxValueBytes) throw refuse(`value of ${bytes} bytes exceeds ${this.#limits.maxValueBytes} bytes`);
-    const id = this.#installId;
-    const result = await this.#db.raw(
-      `INSERT INTO install_kv (install_id, key, value, bytes)
-       SELECT ?, ?, ?::jsonb, ?
-       WHERE EXISTS (SELECT 1 FROM install_kv WHERE install_id = ? AND key = ?)
-          OR (SELECT count(*) FROM install_kv WHERE install_id = ?) < ?
-       ON CONFLICT (install_id, key) DO UPDATE SET value = excluded.value, bytes = excluded.bytes
-       RETURNING 1 AS ok`,
-      [id, key, text, bytes, id, key, id, this.#limits.maxKeys],
-    );
-    if ((result as { rows: unknown[] }).rows.length === 0) throw refuse(`the store is full (${this.#limits.maxKeys} keys); delete keys first`);
+    if (!(await this.#store.put(this.#installId, key, text, bytes, this.#limits.maxKeys))) {
+      throw refuse(`the store is full (${this.#limits.maxKeys} keys); delete keys first`);
+    }
   }
 
   async delete(key: string): Promise<boolean> {
     this.#checkKey(key);
-    // RETURNING rather than the affected-row count, which not every driver (knex-pglite) reports.
-    const deleted: unknown[] = await this.#db('install_kv').where({ install_id: this.#installId, key }).delete().returning('key');
-    return deleted.length > 0;
+    return this.#store.delete(this.#installId, key);
   }
 
   /** Keys starting with `prefix`, in byte order (at most `maxKeys` exist). */
   async list(prefix = ''): Promise<string[]> {
     if (prefix.length > this.#limits.maxKeyLength) throw refuse(`prefix longer than ${this.#limits.maxKeyLength} characters`);
-    const rows: { key: string }[] = await this.#db('install_kv')
-      .where({ install_id: this.#installId })
-      .andWhereRaw('starts_with(key, ?)', [prefix])
-      .orderByRaw('key COLLATE "C"')
-      .select('key');
-    return rows.map((r) => r.key);
+    return this.#store.list(this.#installId, prefix);
   }
 
   #checkKey(key: string): void {

@@ -14,6 +14,7 @@ import type { CacheGeneration } from '../foundation/cache-generation.js';
 import type { Config } from '../foundation/config.js';
 import type { EventPublisher } from '../webhooks/domain-events.js';
 import { versionStatusPublisher } from './version-events.js';
+import { VersionAudienceQueries } from './version-audience-queries.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
 import { KnexBlobStore } from '../foundation/database/blob-store.js';
 import { KnexMarketplaceRepository } from './marketplace-repository.js';
@@ -49,7 +50,7 @@ export interface BuildMarketplaceOptions {
 
 export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
   const options = o.options ?? o.config.marketplace;
-  const repository = new KnexMarketplaceRepository(o.db, o.cacheGeneration, o.events === undefined ? {} : { onStatus: versionStatusPublisher(o.events) });
+  const repository = new KnexMarketplaceRepository(o.db, o.cacheGeneration, o.events === undefined ? {} : { onStatus: versionStatusPublisher(o.events, new VersionAudienceQueries()) });
   const blobs = new KnexBlobStore(o.db);
   const reportError = (err: unknown): void => o.logger.error(errorFields(err), 'marketplace: trust recompute failed');
   const trust = new TrustService({

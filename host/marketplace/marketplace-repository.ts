@@ -28,6 +28,7 @@ import { versionExists } from '../../marketplace/publish-service.js';
 import { versionKey } from '../../marketplace/version-order.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import { isUniqueViolation } from '../foundation/database/database.js';
+import type { Transaction } from '../foundation/transaction.js';
 import { listAudit, listPending, pluginNamesByScope, searchPlugins } from './marketplace-queries.js';
 import { toAuditRow, toVersionRecord, toVersionRow, trustColumns, type VersionRow } from './marketplace-rows.js';
 
@@ -36,7 +37,7 @@ import { toAuditRow, toVersionRecord, toVersionRow, trustColumns, type VersionRo
  * for a version inserted with it, e.g. auto-approved at publish): the host
  * publishes its webhook events there, so they commit with the change.
  */
-export type VersionStatusHook = (trx: Knex.Transaction, record: PluginVersionRecord, from: VersionStatus | null) => Promise<void>;
+export type VersionStatusHook = (tx: Transaction, record: PluginVersionRecord, from: VersionStatus | null) => Promise<void>;
 
 export class KnexMarketplaceRepository implements MarketplaceRepository {
   readonly #db: Knex;

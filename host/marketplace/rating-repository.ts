@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { RateInput, Rating, RatingSummary } from './rating.js';
+import type { RatingStore, UpsertedRating } from './ports.js';
 
 interface RatingRow {
   tenant_id: string;
@@ -18,13 +19,7 @@ interface RatingRow {
   inserted: boolean;
 }
 
-/** The stored rating, and whether it is the tenant's first for the plugin. */
-export interface UpsertedRating {
-  readonly rating: Rating;
-  readonly created: boolean;
-}
-
-export class RatingRepository {
+export class RatingRepository implements RatingStore {
   readonly #db: Knex;
 
   constructor(db: Knex) {

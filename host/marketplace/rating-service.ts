@@ -11,11 +11,11 @@ import { BazaarError } from '../../manifests/errors.js';
 import { BackgroundWork } from '../foundation/background-work.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Logger } from '../foundation/logger.js';
-import type { RatingRepository } from './rating-repository.js';
+import type { RatingStore } from './ports.js';
 import type { RateInput, Rating, RatingSummary } from './rating.js';
 
 export interface RatingServiceDeps {
-  readonly ratings: RatingRepository;
+  readonly ratings: RatingStore;
   /** Recomputes every version of a plugin (TrustService.recomputePlugin). */
   readonly recomputeTrust: (plugin: string) => Promise<unknown>;
   readonly logger: Logger;

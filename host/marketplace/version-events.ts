@@ -11,10 +11,11 @@
  *
  * Other statuses publish nothing.
  */
-import type { Knex } from 'knex';
 import type { PluginVersionRecord } from '../../marketplace/ports.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
+import type { Transaction } from '../foundation/transaction.js';
 import type { DomainEvent, EventPublisher, EventType } from '../webhooks/domain-events.js';
+import type { VersionAudience } from './ports.js';
 
 const EVENT_OF: Partial<Record<VersionStatus, EventType>> = {
   approved: 'plugin.version.approved',
@@ -26,22 +27,18 @@ const EVENT_OF: Partial<Record<VersionStatus, EventType>> = {
 /** Statuses that concern the tenants running the version, not only its publisher. */
 const TO_INSTALLERS: readonly VersionStatus[] = ['yanked', 'quarantined'];
 
-/** The repository hook that publishes a version's status events through `events`. */
-export function versionStatusPublisher(events: EventPublisher) {
-  return async function publishVersionStatus(trx: Knex.Transaction, record: PluginVersionRecord, from: VersionStatus | null): Promise<void> {
+/** The repository hook that publishes a version's status events through `events`, to `audience`. */
+export function versionStatusPublisher(events: EventPublisher, audience: VersionAudience) {
+  return async function publishVersionStatus(tx: Transaction, record: PluginVersionRecord, from: VersionStatus | null): Promise<void> {
     const type = EVENT_OF[record.status];
     if (type === undefined) return;
     const recipients = new Map<string, string[]>(); // tenant id → its installs of this version
     if (record.status !== 'quarantined') {
-      const publisher = (await trx('tenants').where({ slug: record.scope }).first('id')) as { id: string } | undefined;
-      if (publisher !== undefined) recipients.set(publisher.id, []);
+      const publisher = await audience.publisherOf(record.scope, tx);
+      if (publisher !== null) recipients.set(publisher, []);
     }
     if (TO_INSTALLERS.includes(record.status)) {
-      const installs = (await trx('installs').where({ plugin_name: record.name, version: record.version }).select('id', 'tenant_id')) as {
-        id: string;
-        tenant_id: string;
-      }[];
-      for (const i of installs) recipients.set(i.tenant_id, [...(recipients.get(i.tenant_id) ?? []), i.id]);
+      for (const i of await audience.installsOf(record.name, record.version, tx)) recipients.set(i.tenantId, [...(recipients.get(i.tenantId) ?? []), i.id]);
     }
     const base = { plugin: record.name, version: record.version, status: record.status, previousStatus: from, reason: record.statusReason };
     const out: DomainEvent[] = [...recipients].map(([tenantId, installIds]) => ({
@@ -49,6 +46,6 @@ export function versionStatusPublisher(events: EventPublisher) {
       tenantId,
       data: TO_INSTALLERS.includes(record.status) ? { ...base, installIds } : base,
     }));
-    await events.publish(out, trx);
+    await events.publish(out, tx);
   };
 }

@@ -7,6 +7,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../foundation/clock.js';
 import { IdempotencyStore } from './idempotency-store.js';
+import { IdempotencyKeyRepository } from './idempotency-repository.js';
 import type { Logger } from '../foundation/logger.js';
 import { UsageRepository } from './usage-repository.js';
 import { UsageRecorder } from './usage-recorder.js';
@@ -30,8 +31,8 @@ export function buildMetering(options: {
 }): MeteringDeps {
   const { db, logger, clock } = options;
   return {
-    usage: new UsageRecorder({ db, logger }),
-    idempotency: new IdempotencyStore({ db, clock, ...(options.idempotencyLeaseMs === undefined ? {} : { leaseMs: options.idempotencyLeaseMs }) }),
+    usage: new UsageRecorder({ store: new UsageRepository(db), logger }),
+    idempotency: new IdempotencyStore({ keys: new IdempotencyKeyRepository(db), clock, ...(options.idempotencyLeaseMs === undefined ? {} : { leaseMs: options.idempotencyLeaseMs }) }),
     usageRepository: new UsageRepository(db),
   };
 }

@@ -24,9 +24,9 @@
  * The remaining gap: an owner so late that its record lands after the
  * takeover looked (a lease is the wall-time ceiling plus a minute).
  */
-import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import type { Clock } from '../foundation/clock.js';
+import type { IdempotencyEntry, IdempotencyKeyStore } from './ports.js';
 
 export type IdempotencyBegin =
   | { state: 'new' }
@@ -36,7 +36,7 @@ export type IdempotencyBegin =
   | { state: 'mismatch' };
 
 export interface IdempotencyStoreOptions {
-  readonly db: Knex;
+  readonly keys: IdempotencyKeyStore;
   readonly clock: Clock;
   /** How long a key is remembered (default 24 h, the contract's replay window). */
   readonly ttlMs?: number;
@@ -51,28 +51,14 @@ export interface IdempotencyClaim {
 
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
-const TABLE = 'idempotency_keys';
-
-interface KeyRow {
-  tenant_id: string;
-  key: string;
-  fingerprint: string;
-  response_status: number | null;
-  response_body: unknown;
-  response_body_text: string | null;
-  created_at: Date;
-  lease_expires_at: Date | null;
-  execution_id: string | null;
-}
-
 export class IdempotencyStore {
-  readonly #db: Knex;
+  readonly #keys: IdempotencyKeyStore;
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #leaseMs: number;
 
   constructor(opts: IdempotencyStoreOptions) {
-    this.#db = opts.db;
+    this.#keys = opts.keys;
     this.#clock = opts.clock;
     this.#ttlMs = opts.ttlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS;
     if (!Number.isSafeInteger(this.#ttlMs) || this.#ttlMs < 1) throw new RangeError(`ttlMs must be a positive integer, got ${this.#ttlMs}`);
@@ -89,13 +75,13 @@ export class IdempotencyStore {
       // A row can vanish between the claim and the read (abandoned meanwhile): claim again, a few times.
       for (let attempt = 0; attempt < 3; attempt++) {
         const now = this.#clock.now();
-        if (await this.#claim(tenantId, key, fingerprint, now, claim)) return { state: 'new' };
-        const row = await this.#db<KeyRow>(TABLE).where({ tenant_id: tenantId, key }).first();
-        if (row === undefined || this.#isExpired(row, now)) continue;
-        if (row.fingerprint !== fingerprint) return { state: 'mismatch' };
-        if (row.response_status === null) return this.#inProgress(row, now, claim);
-        const body = row.response_body_text === null ? row.response_body : (JSON.parse(row.response_body_text) as unknown);
-        return { state: 'replay', status: row.response_status, body };
+        const row = { fingerprint, createdAt: now, leaseExpiresAt: this.#leaseEnd(now), executionId: claim.executionId ?? null };
+        if (await this.#keys.claim(tenantId, key, row, this.#expiredAt(now))) return { state: 'new' };
+        const entry = await this.#keys.find(tenantId, key);
+        if (entry === null || this.#isExpired(entry, now)) continue;
+        if (entry.fingerprint !== fingerprint) return { state: 'mismatch' };
+        if (entry.response === null) return this.#inProgress(entry, now, claim);
+        return { state: 'replay', status: entry.response.status, body: entry.response.body };
       }
       // Still racing after three rounds: the safe answer is "someone else has it".
       return { state: 'in_progress' };
@@ -103,63 +89,31 @@ export class IdempotencyStore {
   }
 
   /** A claim still open: its owner's while the lease runs; after, taken over unless its execution ran. */
-  async #inProgress(row: KeyRow, now: Date, claim: IdempotencyClaim): Promise<IdempotencyBegin> {
-    if (row.lease_expires_at === null || row.lease_expires_at.getTime() > now.getTime()) return { state: 'in_progress' };
-    if (row.execution_id !== null) {
-      const ran = await this.#db('usage_records').where({ execution_id: row.execution_id }).first('execution_id');
-      if (ran !== undefined) return { state: 'executed', executionId: row.execution_id };
+  async #inProgress(entry: IdempotencyEntry, now: Date, claim: IdempotencyClaim): Promise<IdempotencyBegin> {
+    if (entry.leaseExpiresAt === null || entry.leaseExpiresAt.getTime() > now.getTime()) return { state: 'in_progress' };
+    if (entry.executionId !== null && (await this.#keys.executionRecorded(entry.executionId))) {
+      return { state: 'executed', executionId: entry.executionId };
     }
     // Compare-and-set on the expired lease: of several takers, one moves it and the others see it held.
-    const taken = await this.#db(TABLE)
-      .where({ tenant_id: row.tenant_id, key: row.key })
-      .whereNull('response_status')
-      .where('lease_expires_at', '<=', now)
-      .update({ lease_expires_at: this.#leaseEnd(now), execution_id: claim.executionId ?? null });
-    return Number(taken) === 1 ? { state: 'new' } : { state: 'in_progress' };
+    const taken = await this.#keys.takeOver(entry.tenantId, entry.key, now, this.#leaseEnd(now), claim.executionId ?? null);
+    return taken ? { state: 'new' } : { state: 'in_progress' };
   }
 
   /** Store the answer of a claimed request, for replays. A claim that is gone (expired, abandoned) is left alone. */
   async complete(tenantId: string, key: string, status: number, body: unknown): Promise<void> {
     if (!Number.isInteger(status) || status < 100 || status > 599) throw new RangeError(`bad HTTP status ${status}`);
     const text = JSON.stringify(body ?? null);
-    // jsonb refuses the escape \u0000 (a plugin's output may hold U+0000): keep such bodies as JSON text.
-    const stored = text.includes('\\u0000') ? { response_body_text: text } : { response_body: text };
-    await unavailableOnFailure(() =>
-      this.#db(TABLE).where({ tenant_id: tenantId, key }).whereNull('response_status').update({ response_status: status, ...stored }),
-    );
+    await unavailableOnFailure(() => this.#keys.complete(tenantId, key, status, text));
   }
 
   /** Drop a claim whose request was refused before doing anything, so a retry can run. Completed keys stay. */
   async abandon(tenantId: string, key: string): Promise<void> {
-    await unavailableOnFailure(() => this.#db(TABLE).where({ tenant_id: tenantId, key }).whereNull('response_status').delete());
+    await unavailableOnFailure(() => this.#keys.abandon(tenantId, key));
   }
 
   /** Delete expired keys (housekeeping; correctness never depends on it). Answers how many went. */
   async purgeExpired(): Promise<number> {
-    const result: unknown = await unavailableOnFailure(() =>
-      this.#db(TABLE).where('created_at', '<=', this.#expiredAt(this.#clock.now())).delete(),
-    );
-    // pg answers the row count; knex-pglite passes the raw result through (`{rowCount}`).
-    return typeof result === 'number' ? result : Number((result as { rowCount?: unknown }).rowCount ?? 0);
-  }
-
-  /**
-   * Insert the claim, or take over an expired row, in one statement. The
-   * conflict's WHERE is re-checked under the row lock, so of two processes
-   * racing for one expired key only one takes it.
-   */
-  async #claim(tenantId: string, key: string, fingerprint: string, now: Date, claim: IdempotencyClaim): Promise<boolean> {
-    const result = await this.#db.raw<{ rows: unknown[] }>(
-      `INSERT INTO ${TABLE} (tenant_id, key, fingerprint, created_at, lease_expires_at, execution_id) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant_id, key) DO UPDATE
-         SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,
-             response_status = NULL, response_body = NULL, response_body_text = NULL,
-             lease_expires_at = EXCLUDED.lease_expires_at, execution_id = EXCLUDED.execution_id
-         WHERE ${TABLE}.created_at <= ?
-       RETURNING 1`,
-      [tenantId, key, fingerprint, now, this.#leaseEnd(now), claim.executionId ?? null, this.#expiredAt(now)],
-    );
-    return result.rows.length === 1;
+    return unavailableOnFailure(() => this.#keys.purgeExpired(this.#expiredAt(this.#clock.now())));
   }
 
   #leaseEnd(now: Date): Date {
@@ -170,8 +124,8 @@ export class IdempotencyStore {
     return new Date(now.getTime() - this.#ttlMs);
   }
 
-  #isExpired(row: KeyRow, now: Date): boolean {
-    return row.created_at.getTime() <= this.#expiredAt(now).getTime();
+  #isExpired(entry: IdempotencyEntry, now: Date): boolean {
+    return entry.createdAt.getTime() <= this.#expiredAt(now).getTime();
   }
 }
 

@@ -30,16 +30,16 @@
  *
  * Batches mix installs and tenants: all executions share commits.
  */
-import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
-import { UsageRepository } from './usage-repository.js';
+import type { UsageStore } from './ports.js';
 import { assertStorableRecord, type UsageRecord } from './usage-record.js';
 
 export type { UsageRecord } from './usage-record.js';
 
 export interface UsageRecorderOptions {
-  readonly db: Knex;
+  /** Where records go. */
+  readonly store: Pick<UsageStore, 'insertMany'>;
   readonly logger: Logger;
   /** Records per INSERT at most (default 100). */
   readonly maxBatch?: number;
@@ -60,7 +60,7 @@ interface Waiter {
 }
 
 export class UsageRecorder {
-  readonly #repository: UsageRepository;
+  readonly #repository: Pick<UsageStore, 'insertMany'>;
   readonly #logger: Logger;
   readonly #maxBatch: number;
   readonly #maxConcurrentWrites: number;
@@ -82,7 +82,7 @@ export class UsageRecorder {
   #retrySize: number;
 
   constructor(opts: UsageRecorderOptions) {
-    this.#repository = new UsageRepository(opts.db);
+    this.#repository = opts.store;
     this.#logger = opts.logger;
     this.#maxBatch = integerAtLeast('maxBatch', opts.maxBatch ?? 100, 1);
     this.#maxConcurrentWrites = integerAtLeast('maxConcurrentWrites', opts.maxConcurrentWrites ?? 1, 1);

@@ -12,7 +12,7 @@
 import { BazaarError } from '../../manifests/errors.js';
 import type { Clock } from '../foundation/clock.js';
 import { parseQuotaPeriod, quotaPeriodFor } from '../foundation/quota-period.js';
-import type { UsageAggregate, UsageGrouping, UsageRepository } from './usage-repository.js';
+import type { UsageAggregate, UsageGrouping, UsageStore } from './ports.js';
 import type { AuthenticatedTenant } from '../foundation/tenant.js';
 import { effectiveLimits } from '../foundation/tenant-settings.js';
 import type { TierTable } from '../foundation/tiers.js';
@@ -108,7 +108,7 @@ function parseInstant(query: Query, name: string): Date | undefined {
 }
 
 export interface UsageReportsDeps {
-  readonly usage: UsageRepository;
+  readonly usage: UsageStore;
   readonly tiers: TierTable;
   readonly clock: Clock;
 }

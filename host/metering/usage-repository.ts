@@ -12,6 +12,7 @@ import type { UsageSource } from '../limits/ports.js';
 import { parseQuotaPeriod } from '../foundation/quota-period.js';
 import { EXECUTION_ID, type ExecutionStatus, type UsageRecord } from './usage-record.js';
 import { type Cursor, type Page, type PageRequest, toPage } from '../foundation/pagination.js';
+import type { ExecutionFilter, UsageAggregate, UsageGrouping, UsageStore } from './ports.js';
 
 const TABLE = 'usage_records';
 
@@ -34,28 +35,8 @@ interface UsageRow {
   finished_at: Date;
 }
 
-/** The optional filters of GET /v1/executions. */
-export interface ExecutionFilter {
-  readonly installId?: string;
-  readonly status?: ExecutionStatus;
-}
-
-/** How GET /v1/usage groups: by UTC day, by plugin name, or not at all. */
-export type UsageGrouping = 'day' | 'plugin' | null;
-
-/** One aggregate: a group (day `YYYY-MM-DD`, plugin name, or `null`), status and error code, with its sums. */
-export interface UsageAggregate {
-  readonly group: string | null;
-  readonly status: ExecutionStatus;
-  /** The failure's code; `null` for successes. */
-  readonly errorCode: string | null;
-  readonly executions: number;
-  readonly cpuMs: number;
-  readonly wallMs: number;
-}
-
 /** Reads and writes `usage_records`. */
-export class UsageRepository implements UsageSource {
+export class UsageRepository implements UsageStore, UsageSource {
   readonly #db: Knex;
 
   constructor(db: Knex) {

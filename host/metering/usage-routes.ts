@@ -10,9 +10,9 @@ import { type AppContext, type AppRouter, type AppState, requireScope } from '..
 import { parseUsageQuery, UsageReports } from './usage-report.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Config } from '../foundation/config.js';
-import type { UsageRepository } from './usage-repository.js';
+import type { UsageStore } from './ports.js';
 
-export function usageRoutes(deps: { readonly usageRepository: UsageRepository; readonly config: Config; readonly clock: Clock }): AppRouter {
+export function usageRoutes(deps: { readonly usageRepository: UsageStore; readonly config: Config; readonly clock: Clock }): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/usage' });
   const reports = new UsageReports({ usage: deps.usageRepository, tiers: deps.config.tiers, clock: deps.clock });
 

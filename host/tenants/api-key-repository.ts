@@ -10,8 +10,10 @@ import type { ApiKey } from './api-key.js';
 import type { Scope } from '../foundation/scopes.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import { pageInCreationOrder } from '../foundation/database/creation-order-page.js';
-import type { AuthenticatedTenant } from '../foundation/tenant.js';
 import { type TenantRow, toTenant } from './tenant-repository.js';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { ApiKeyStore, KeyCredential, NewApiKey } from './ports.js';
 
 /** An `api_keys` row as pg and PGlite return it (text[] comes back as an array). */
 interface ApiKeyRow {
@@ -27,29 +29,11 @@ interface ApiKeyRow {
   created_at: Date;
 }
 
-export interface NewApiKey {
-  readonly id: string;
-  readonly tenantId: string;
-  readonly name: string;
-  readonly prefix: string;
-  readonly keyHash: string;
-  readonly scopes: readonly Scope[];
-  readonly expiresAt: Date | null;
-  readonly createdAt: Date;
-}
-
-/** What authentication needs in one round trip: the key, its hash and its tenant (with its billing cycle). */
-export interface KeyCredential {
-  readonly key: ApiKey;
-  readonly keyHash: string;
-  readonly tenant: AuthenticatedTenant;
-}
-
 /** The tenant's columns in the authentication join, prefixed so they do not clash with the key's. */
 const TENANT_COLUMNS = ['name', 'slug', 'owner_email', 'tier', 'status', 'settings', 'created_at', 'updated_at'];
 
 /** Reads and writes `api_keys`. */
-export class ApiKeyRepository {
+export class ApiKeyRepository implements ApiKeyStore {
   readonly #db: Knex;
   readonly #generation: Pick<CacheGeneration, 'bump'>;
 
@@ -65,8 +49,8 @@ export class ApiKeyRepository {
   }
 
   /** Insert unless a key with this hash exists; answers whether it inserted. */
-  async insertIfAbsent(key: NewApiKey, trx: Knex = this.#db): Promise<boolean> {
-    const rows = await trx<ApiKeyRow>('api_keys').insert(toRow(key)).onConflict('key_hash').ignore().returning('id');
+  async insertIfAbsent(key: NewApiKey, tx?: Transaction): Promise<boolean> {
+    const rows = await knexOf(tx, this.#db)<ApiKeyRow>('api_keys').insert(toRow(key)).onConflict('key_hash').ignore().returning('id');
     return rows.length > 0;
   }
 
@@ -122,8 +106,8 @@ export class ApiKeyRepository {
   }
 
   /** How many usable keys with `scope` a tenant has (bootstrap: "is there an operator key yet?"). */
-  async countUsable(tenantId: string, scope: Scope, now: Date, trx: Knex = this.#db): Promise<number> {
-    const row = await trx('api_keys')
+  async countUsable(tenantId: string, scope: Scope, now: Date, tx?: Transaction): Promise<number> {
+    const row = await knexOf(tx, this.#db)('api_keys')
       .where({ tenant_id: tenantId })
       .whereNull('revoked_at')
       .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', now))

@@ -8,10 +8,9 @@ import { canAccessTenant, type Principal } from '../foundation/principal.js';
 import type { Scope } from '../foundation/scopes.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { ApiKeyRepository, KeyCredential } from './api-key-repository.js';
+import type { ApiKeyStore, KeyCredential, TenantStore } from './ports.js';
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { GenerationCache } from '../foundation/generation-cache.js';
-import type { TenantRepository } from './tenant-repository.js';
 import { type AuthenticatedTenant, OPERATOR_SLUG } from '../foundation/tenant.js';
 import type { ApiKey } from './api-key.js';
 import { generateApiKey, hashApiKey, hashesEqual, isApiKeyFormat, keyPrefix } from './api-key-secret.js';
@@ -45,8 +44,8 @@ export interface Authenticated {
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 export interface ApiKeyServiceDeps {
-  readonly apiKeys: ApiKeyRepository;
-  readonly tenants: TenantRepository;
+  readonly apiKeys: ApiKeyStore;
+  readonly tenants: Pick<TenantStore, 'findById'>;
   readonly lastUsed: LastUsedTracker;
   readonly clock: Clock;
   /** Validates the per-process cache of keys with their tenants; without it nothing is cached. */

@@ -10,16 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { generateApiKey, hashApiKey, keyPrefix } from './api-key-secret.js';
-import type { Knex } from 'knex';
 import type { Clock } from '../foundation/clock.js';
 import type { Config } from '../foundation/config.js';
 import type { Logger } from '../foundation/logger.js';
-import type { ApiKeyRepository } from './api-key-repository.js';
-import type { TenantRepository } from './tenant-repository.js';
 import { OPERATOR_SLUG, type Tenant } from '../foundation/tenant.js';
-
-/** Arbitrary constant naming "the bootstrap" among Postgres advisory locks. */
-const BOOTSTRAP_LOCK_ID = 0x62_7a_72_01;
+import type { Transactor } from '../foundation/transaction.js';
+import type { ApiKeyStore, TenantStore } from './ports.js';
 
 export interface BootstrapResult {
   readonly operator: Tenant;
@@ -28,8 +24,11 @@ export interface BootstrapResult {
 }
 
 export interface BootstrapDeps {
-  readonly db: Knex;
-  readonly repositories: { readonly tenants: TenantRepository; readonly apiKeys: ApiKeyRepository };
+  readonly db: Transactor;
+  readonly repositories: {
+    readonly tenants: Pick<TenantStore, 'insertIfAbsent' | 'lockBootstrap'>;
+    readonly apiKeys: Pick<ApiKeyStore, 'countUsable' | 'insertIfAbsent' | 'findCredential'>;
+  };
   readonly clock: Clock;
   readonly config: Config;
   readonly logger: Logger;
@@ -38,8 +37,8 @@ export interface BootstrapDeps {
 export async function bootstrapOperator(deps: BootstrapDeps): Promise<BootstrapResult> {
   const { tenants, apiKeys } = deps.repositories;
   const now = deps.clock.now();
-  const result = await deps.db.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_ID]);
+  const result = await deps.db.transaction(async (tx) => {
+    await tenants.lockBootstrap(tx);
     const operator = await tenants.insertIfAbsent(
       {
         id: randomUUID(),
@@ -50,10 +49,10 @@ export async function bootstrapOperator(deps: BootstrapDeps): Promise<BootstrapR
         status: 'active',
         createdAt: now,
       },
-      trx,
+      tx,
     );
     const configured = deps.config.adminKey;
-    if (configured === null && (await apiKeys.countUsable(operator.id, 'admin', now, trx)) > 0) {
+    if (configured === null && (await apiKeys.countUsable(operator.id, 'admin', now, tx)) > 0) {
       return { operator, generatedKey: null, inserted: false };
     }
     const key = configured ?? generateApiKey();
@@ -68,7 +67,7 @@ export async function bootstrapOperator(deps: BootstrapDeps): Promise<BootstrapR
         expiresAt: null,
         createdAt: now,
       },
-      trx,
+      tx,
     );
     return { operator, generatedKey: configured === null ? key : null, inserted };
   });

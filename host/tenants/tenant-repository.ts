@@ -10,6 +10,12 @@ import { pageInCreationOrder } from '../foundation/database/creation-order-page.
 import type { Tenant, TenantSettings, TenantStatus } from '../foundation/tenant.js';
 import type { TierName } from '../foundation/tiers.js';
 import { afterCommit, isUniqueViolation } from '../foundation/database/database.js';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { NewTenant, TenantChanges, TenantStore } from './ports.js';
+
+/** Arbitrary constant naming "the bootstrap" among Postgres advisory locks. */
+const BOOTSTRAP_LOCK_ID = 0x62_7a_72_01;
 
 /** A `tenants` row as pg and PGlite return it. */
 export interface TenantRow {
@@ -24,31 +30,12 @@ export interface TenantRow {
   updated_at: Date;
 }
 
-export interface NewTenant {
-  readonly id: string;
-  readonly name: string;
-  readonly slug: string;
-  readonly ownerEmail: string;
-  readonly tier: TierName;
-  readonly status: TenantStatus;
-  readonly createdAt: Date;
-}
-
-export interface TenantChanges {
-  readonly name?: string;
-  readonly ownerEmail?: string;
-  readonly status?: TenantStatus;
-  readonly settings?: TenantSettings;
-  /** Only billing changes it (TenantService.changeTier), in the subscription's transaction. */
-  readonly tier?: TierName;
-}
-
 /**
  * Reads and writes `tenants`. Tenants are cached per process with their API
  * keys: every method that changes a stored tenant (status, settings, tier...)
  * must bump the cache generation after it commits (foundation/cache-generation.ts).
  */
-export class TenantRepository {
+export class TenantRepository implements TenantStore {
   readonly #db: Knex;
   readonly #generation: Pick<CacheGeneration, 'bump'>;
 
@@ -57,10 +44,10 @@ export class TenantRepository {
     this.#generation = generation;
   }
 
-  /** Insert a tenant (in `trx` when given); a taken slug is 409 `conflict`. */
-  async insert(tenant: NewTenant, trx: Knex = this.#db): Promise<Tenant> {
+  /** Insert a tenant (in `tx` when given); a taken slug is 409 `conflict`. */
+  async insert(tenant: NewTenant, tx?: Transaction): Promise<Tenant> {
     try {
-      const [row] = await trx('tenants').insert(toRow(tenant)).returning('*');
+      const [row] = await knexOf(tx, this.#db)('tenants').insert(toRow(tenant)).returning('*');
       return toTenant(row as TenantRow);
     } catch (err) {
       if (isUniqueViolation(err)) throw new BazaarError('conflict', `The slug "${tenant.slug}" is taken.`);
@@ -69,15 +56,16 @@ export class TenantRepository {
   }
 
   /** Insert unless the slug exists; either way answer the stored tenant (idempotent bootstrap). */
-  async insertIfAbsent(tenant: NewTenant, trx: Knex = this.#db): Promise<Tenant> {
+  async insertIfAbsent(tenant: NewTenant, tx?: Transaction): Promise<Tenant> {
+    const trx = knexOf(tx, this.#db);
     await trx('tenants').insert(toRow(tenant)).onConflict('slug').ignore();
     const row = await trx<TenantRow>('tenants').where({ slug: tenant.slug }).first();
     if (row === undefined) throw new Error(`tenant ${tenant.slug} vanished after insert`);
     return toTenant(row);
   }
 
-  async findById(id: string, trx: Knex = this.#db): Promise<Tenant | null> {
-    const row = await trx<TenantRow>('tenants').where({ id }).first();
+  async findById(id: string, tx?: Transaction): Promise<Tenant | null> {
+    const row = await knexOf(tx, this.#db)<TenantRow>('tenants').where({ id }).first();
     return row === undefined ? null : toTenant(row);
   }
 
@@ -91,8 +79,9 @@ export class TenantRepository {
     return pageInCreationOrder(this.#db<TenantRow>('tenants'), page, toTenant);
   }
 
-  /** Apply changes (in `trx` when given); answers `null` when there is no such tenant. */
-  async update(id: string, changes: TenantChanges, now: Date, trx: Knex = this.#db): Promise<Tenant | null> {
+  /** Apply changes (in `tx` when given); answers `null` when there is no such tenant. */
+  async update(id: string, changes: TenantChanges, now: Date, tx?: Transaction): Promise<Tenant | null> {
+    const trx = knexOf(tx, this.#db);
     const patch: Partial<TenantRow> = { updated_at: now };
     if (changes.name !== undefined) patch.name = changes.name;
     if (changes.ownerEmail !== undefined) patch.owner_email = changes.ownerEmail;
@@ -103,6 +92,11 @@ export class TenantRepository {
     const [row] = await trx('tenants').where({ id }).update(values).returning('*');
     if (row !== undefined) await afterCommit(trx, () => this.#generation.bump());
     return row === undefined ? null : toTenant(row as TenantRow);
+  }
+
+  /** A transaction-scoped advisory lock: released by the COMMIT or ROLLBACK. */
+  async lockBootstrap(tx: Transaction): Promise<void> {
+    await knexOf(tx).raw('select pg_advisory_xact_lock(?)', [BOOTSTRAP_LOCK_ID]);
   }
 }
 

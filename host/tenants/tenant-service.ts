@@ -5,27 +5,27 @@
  * guarded by `requireScope('admin')` before they get here.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import { canAccessTenant, isOperator, type Principal } from '../foundation/principal.js';
 import type { Clock } from '../foundation/clock.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { TenantChanges, TenantRepository } from './tenant-repository.js';
+import type { TenantChanges, TenantStore } from './ports.js';
 import type { TierName, TierTable } from '../foundation/tiers.js';
 import { type EffectiveSettings, OPERATOR_SLUG, type Tenant, type TenantSettings, type TenantStatus } from '../foundation/tenant.js';
 import type { CreateTenantInput, UpdateTenantInput } from './tenant-schemas.js';
 import { effectiveSettings } from '../foundation/tenant-settings.js';
+import type { Transaction, Transactor } from '../foundation/transaction.js';
 
 export interface TenantServiceDeps {
-  readonly tenants: TenantRepository;
+  readonly tenants: TenantStore;
   readonly tiers: TierTable;
   readonly clock: Clock;
   /**
    * Runs in the creating transaction (billing starts the subscription there),
    * so a tenant never exists without it. Needs `db` to open that transaction.
    */
-  readonly onCreated?: (tenant: Tenant, trx: Knex.Transaction) => Promise<void>;
-  readonly db?: Knex;
+  readonly onCreated?: (tenant: Tenant, tx: Transaction) => Promise<void>;
+  readonly db?: Transactor;
 }
 
 export class TenantService {
@@ -48,9 +48,9 @@ export class TenantService {
     } as const;
     const { db, onCreated } = this.#deps;
     if (db === undefined || onCreated === undefined) return this.#deps.tenants.insert(tenant);
-    return db.transaction(async (trx) => {
-      const created = await this.#deps.tenants.insert(tenant, trx);
-      await onCreated(created, trx);
+    return db.transaction(async (tx) => {
+      const created = await this.#deps.tenants.insert(tenant, tx);
+      await onCreated(created, tx);
       return created;
     });
   }
@@ -59,8 +59,8 @@ export class TenantService {
    * Move a tenant to `tier`: billing's alone (the subscription decides the
    * tier), inside the transaction that changes the subscription.
    */
-  async changeTier(id: string, tier: TierName, trx: Knex.Transaction): Promise<Tenant> {
-    const saved = await this.#deps.tenants.update(id, { tier }, this.#deps.clock.now(), trx);
+  async changeTier(id: string, tier: TierName, tx: Transaction): Promise<Tenant> {
+    const saved = await this.#deps.tenants.update(id, { tier }, this.#deps.clock.now(), tx);
     if (saved === null) throw new BazaarError('not_found', 'No such tenant.');
     return saved;
   }

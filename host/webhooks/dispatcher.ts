@@ -19,13 +19,13 @@ import type { Clock } from '../foundation/clock.js';
 import type { WebhookConfig } from '../foundation/config.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
 import { PeriodicTask } from '../foundation/periodic-task.js';
-import type { AttemptOutcome, ClaimedDelivery, WebhookRepository } from './webhook-repository.js';
+import type { AttemptOutcome, ClaimedDelivery, WebhookStore } from './ports.js';
 import type { DeliverySender } from './delivery-sender.js';
 import { retryDelayMs } from '../foundation/retry-schedule.js';
 import { DELIVERY_ID_HEADER, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from './signing.js';
 
 export interface DispatcherDeps {
-  readonly repository: WebhookRepository;
+  readonly repository: Pick<WebhookStore, 'claimDue' | 'recordAttempt'>;
   readonly send: DeliverySender;
   readonly config: WebhookConfig;
   readonly clock: Clock;

@@ -8,7 +8,7 @@
  * quarantined version and every tenant that installed it) is published once
  * per tenant.
  */
-import type { Knex } from 'knex';
+import type { Transaction } from '../foundation/transaction.js';
 
 /** The events of the contract, and nothing else. */
 export const EVENT_TYPES = [
@@ -45,5 +45,5 @@ export interface EventPublisher {
    * there is one, so the events commit (or roll back) with it; without one
    * they are written on their own right away.
    */
-  publish(events: readonly DomainEvent[], trx?: Knex.Transaction): Promise<void>;
+  publish(events: readonly DomainEvent[], tx?: Transaction): Promise<void>;
 }

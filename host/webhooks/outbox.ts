@@ -6,26 +6,26 @@
  * deliver from the same tables (dispatcher.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Clock } from '../foundation/clock.js';
-import type { WebhookRepository } from './webhook-repository.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { WebhookStore } from './ports.js';
 import type { DomainEvent, EventPublisher } from './domain-events.js';
 
 export class WebhookOutbox implements EventPublisher {
-  readonly #repository: WebhookRepository;
+  readonly #repository: Pick<WebhookStore, 'insertEvents'>;
   readonly #clock: Clock;
 
-  constructor(deps: { repository: WebhookRepository; clock: Clock }) {
+  constructor(deps: { repository: Pick<WebhookStore, 'insertEvents'>; clock: Clock }) {
     this.#repository = deps.repository;
     this.#clock = deps.clock;
   }
 
-  async publish(events: readonly DomainEvent[], trx?: Knex.Transaction): Promise<void> {
+  async publish(events: readonly DomainEvent[], tx?: Transaction): Promise<void> {
     if (events.length === 0) return;
     const createdAt = this.#clock.now();
     await this.#repository.insertEvents(
       events.map((e) => ({ ...e, id: randomUUID(), createdAt, dedupeKey: e.dedupeKey ?? null })),
-      trx,
+      tx,
     );
   }
 }

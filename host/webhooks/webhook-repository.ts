@@ -5,10 +5,13 @@
  * but the statement is the same).
  */
 import type { Knex } from 'knex';
-import type { DomainEvent, EventType } from './domain-events.js';
+import type { EventType } from './domain-events.js';
 import { type Page, type PageRequest, parseTimeIdCursor, timeIdCursor, toPage } from '../foundation/pagination.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, Webhook } from './webhook.js';
 import { pageInCreationOrder } from '../foundation/database/creation-order-page.js';
+import { knexOf } from '../foundation/database/knex-transaction.js';
+import type { Transaction } from '../foundation/transaction.js';
+import type { AttemptOutcome, ClaimedDelivery, OutboxEvent, WebhookStore } from './ports.js';
 
 interface WebhookRow {
   id: string;
@@ -42,34 +45,6 @@ interface AttemptRow {
   error: string | null;
 }
 
-/** A delivery the dispatcher has leased, with what it needs to send it. */
-export interface ClaimedDelivery {
-  readonly id: string;
-  readonly claimToken: string;
-  /** Attempts made before this one. */
-  readonly attempts: number;
-  readonly url: string;
-  readonly secret: string;
-  readonly eventId: string;
-  readonly eventType: EventType;
-  readonly eventData: Record<string, unknown>;
-  readonly eventCreatedAt: Date;
-}
-
-/** What one attempt ended in, and what the row becomes. */
-export interface AttemptOutcome {
-  readonly attempt: Omit<DeliveryAttempt, 'attempt'>;
-  readonly status: DeliveryStatus;
-  readonly nextAttemptAt: Date | null;
-}
-
-/** An event to record: the publisher's event plus its id, creation time and optional dedupe key. */
-export interface OutboxEvent extends Omit<DomainEvent, 'dedupeKey'> {
-  readonly id: string;
-  readonly createdAt: Date;
-  readonly dedupeKey: string | null;
-}
-
 const DELIVERY_COLUMNS = [
   'd.id',
   'd.webhook_id',
@@ -85,7 +60,7 @@ const DELIVERY_COLUMNS = [
   'd.delivered_at',
 ];
 
-export class WebhookRepository {
+export class WebhookRepository implements WebhookStore {
   readonly #db: Knex;
 
   constructor(db: Knex) {
@@ -181,8 +156,8 @@ export class WebhookRepository {
    * type, due at once. An event nobody subscribes to is not stored at all,
    * unless it has a dedupe key (which must be remembered either way).
    */
-  async insertEvents(events: readonly OutboxEvent[], trx?: Knex.Transaction): Promise<void> {
-    const db = trx ?? this.#db;
+  async insertEvents(events: readonly OutboxEvent[], tx?: Transaction): Promise<void> {
+    const db = knexOf(tx, this.#db);
     for (const e of events) {
       await db.raw(
         `WITH ev AS (

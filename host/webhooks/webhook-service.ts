@@ -13,7 +13,7 @@ import type { Clock } from '../foundation/clock.js';
 import { newWebhookSecret } from './signing.js';
 import { privateLiteralHost } from '../foundation/address-policy.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { WebhookRepository } from './webhook-repository.js';
+import type { WebhookStore } from './ports.js';
 import type { Delivery, Webhook } from './webhook.js';
 import type { CreateWebhookInput } from './webhook-schemas.js';
 
@@ -21,7 +21,7 @@ import type { CreateWebhookInput } from './webhook-schemas.js';
 export const MAX_WEBHOOKS_PER_TENANT = 25;
 
 export interface WebhookServiceDeps {
-  readonly repository: WebhookRepository;
+  readonly repository: WebhookStore;
   readonly allowPrivateNetworks: boolean;
   readonly clock: Clock;
 }

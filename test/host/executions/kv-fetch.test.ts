@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { isPrivateAddress } from '../../../host/foundation/address-policy.js';
 import { InstallFetch } from '../../../host/installs/fetch-port.js';
 import { InstallKv } from '../../../host/installs/kv-store.js';
+import { KvRepository } from '../../../host/installs/kv-repository.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import type { TestHost } from '../../support/test-host.js';
 import {
@@ -118,7 +119,7 @@ for (const backend of backends) {
     });
 
     it('should enforce value size and key count in the store', async () => {
-      const kv = new InstallKv(host.deps.db, probe, { maxKeyLength: 256, maxValueBytes: 100, maxKeys: 2 });
+      const kv = new InstallKv(new KvRepository(host.deps.db), probe, { maxKeyLength: 256, maxValueBytes: 100, maxKeys: 2 });
       await assert.rejects(kv.put('big', 'x'.repeat(200)), refused);
       await kv.put('one', { n: 1 });
       await kv.put('two', [2]);

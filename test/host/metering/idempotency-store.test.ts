@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { isBazaarError } from '../../../manifests/errors.js';
 import { validateIdempotencyKey } from '../../../host/foundation/idempotency-key.js';
 import { IdempotencyStore } from '../../../host/metering/idempotency-store.js';
+import { IdempotencyKeyRepository } from '../../../host/metering/idempotency-repository.js';
 import { requestFingerprint } from '../../../host/metering/request-fingerprint.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { FakeClock } from '../../support/test-host.js';
@@ -63,7 +64,7 @@ for (const backend of backends) {
 
     beforeEach(() => {
       clock = new FakeClock(new Date('2031-01-01T00:00:00Z'));
-      store = new IdempotencyStore({ db: database.current.db, clock, ttlMs: TTL_MS });
+      store = new IdempotencyStore({ keys: new IdempotencyKeyRepository(database.current.db), clock, ttlMs: TTL_MS });
     });
 
     it('should claim a new key, answer in_progress until completed, then replay the answer', async () => {
@@ -91,7 +92,7 @@ for (const backend of backends) {
 
     it('should let exactly one of many concurrent begins claim a key, across connections', async () => {
       const key = randomUUID();
-      const other = new IdempotencyStore({ db: await database.current.openAnother(), clock, ttlMs: TTL_MS });
+      const other = new IdempotencyStore({ keys: new IdempotencyKeyRepository(await database.current.openAnother()), clock, ttlMs: TTL_MS });
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).begin(tenant, key, 'fp')));
       assert.equal(results.filter((r) => r.state === 'new').length, 1);
       assert.equal(results.filter((r) => r.state === 'in_progress').length, 19);
@@ -115,7 +116,7 @@ for (const backend of backends) {
     });
 
     it('should let one request take over an expired lease whose execution never ran', async () => {
-      const leased = new IdempotencyStore({ db: database.current.db, clock, ttlMs: TTL_MS, leaseMs: 1_000 });
+      const leased = new IdempotencyStore({ keys: new IdempotencyKeyRepository(database.current.db), clock, ttlMs: TTL_MS, leaseMs: 1_000 });
       const key = randomUUID();
       assert.deepEqual(await leased.begin(tenant, key, 'fp', { executionId: randomUUID() }), { state: 'new' });
       clock.advance(999);
@@ -128,7 +129,7 @@ for (const backend of backends) {
     });
 
     it('should answer executed for an expired lease whose execution is in the ledger', async () => {
-      const leased = new IdempotencyStore({ db: database.current.db, clock, ttlMs: TTL_MS, leaseMs: 1_000 });
+      const leased = new IdempotencyStore({ keys: new IdempotencyKeyRepository(database.current.db), clock, ttlMs: TTL_MS, leaseMs: 1_000 });
       const key = randomUUID();
       const executionId = randomUUID();
       await leased.begin(tenant, key, 'fp', { executionId });

@@ -8,6 +8,7 @@ import knex from 'knex';
 import { isBazaarError } from '../../../manifests/errors.js';
 import { silentLogger } from '../../../host/foundation/logger.js';
 import { UsageRecorder } from '../../../host/metering/usage-recorder.js';
+import { UsageRepository } from '../../../host/metering/usage-repository.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { storedCount, usageRecord } from './usage-fixtures.js';
 
@@ -22,7 +23,7 @@ for (const backend of backends) {
     const database = useDatabase(backend);
     const recorders: UsageRecorder[] = [];
     const recorder = (opts: { maxBatch?: number; retryDelayMs?: number } = {}) => {
-      const r = new UsageRecorder({ db: database.current.db, logger: silentLogger, ...opts });
+      const r = new UsageRecorder({ store: new UsageRepository(database.current.db), logger: silentLogger, ...opts });
       recorders.push(r);
       return r;
     };
@@ -118,7 +119,7 @@ for (const backend of backends) {
       // A pg client that was never connected and is already destroyed: no network involved.
       const dead = knex({ client: 'pg', connection: 'postgres://127.0.0.1:1/none' });
       await dead.destroy();
-      const r = new UsageRecorder({ db: dead, logger: silentLogger });
+      const r = new UsageRecorder({ store: new UsageRepository(dead), logger: silentLogger });
       recorders.push(r);
       const results = await outcomes(Array.from({ length: 5 }, () => r.record(usageRecord())));
       assert.deepEqual(results, Array(5).fill('dependency_unavailable'));
