@@ -9,6 +9,7 @@ import { EXIT, errorBody, processStreams, reportError, type CliStreams } from '.
 import { HostRefusedError, HostUnreachableError } from './client/client-errors.js';
 import { analyticsCommand } from './commands/analytics-command.js';
 import { execCommand } from './commands/exec-command.js';
+import { executionsCommand } from './commands/executions-command.js';
 import { initCommand } from './commands/init-command.js';
 import { installCommand } from './commands/install-command.js';
 import { invoicesCommand } from './commands/invoices-command.js';
@@ -22,6 +23,7 @@ import { runCommand } from './commands/run-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { subscriptionCommand } from './commands/subscription-command.js';
 import { tenantsCommand } from './commands/tenants-command.js';
+import { uninstallCommand } from './commands/uninstall-command.js';
 import { usageCommand } from './commands/usage-command.js';
 
 /** Subcommands are built on their own, so the output and exit settings are copied down the whole tree. */
@@ -51,7 +53,7 @@ Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
     // reviewer and operator
     reviewCommand(cli), tenantsCommand(cli), keysCommand(cli),
     // tenant
-    installCommand(cli), execCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
+    installCommand(cli), uninstallCommand(cli), execCommand(cli), executionsCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
     // publisher
     analyticsCommand(cli),
     // everyone
