@@ -15,6 +15,7 @@ import { installCommand } from './commands/install-command.js';
 import { invoicesCommand } from './commands/invoices-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { loginCommand } from './commands/login-command.js';
+import { logoutCommand } from './commands/logout-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { packCommand } from './commands/pack-command.js';
 import { publishCommand } from './commands/publish-command.js';
@@ -25,6 +26,7 @@ import { subscriptionCommand } from './commands/subscription-command.js';
 import { tenantsCommand } from './commands/tenants-command.js';
 import { uninstallCommand } from './commands/uninstall-command.js';
 import { usageCommand } from './commands/usage-command.js';
+import { whoamiCommand } from './commands/whoami-command.js';
 
 /** Subcommands are built on their own, so the output and exit settings are copied down the whole tree. */
 function inheritSettings(command: Command, parent: Command): void {
@@ -57,7 +59,7 @@ Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
     // publisher
     analyticsCommand(cli),
     // everyone
-    loginCommand(cli), serveCommand(cli), migrateCommand(cli),
+    loginCommand(cli), logoutCommand(cli), whoamiCommand(cli), serveCommand(cli), migrateCommand(cli),
   ];
   for (const command of commands) {
     inheritSettings(command, program);

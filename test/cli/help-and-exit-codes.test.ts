@@ -4,7 +4,7 @@ import { closedPortUrl } from './cli-host.js';
 
 /** Every command path of the CLI. */
 const COMMANDS = [
-  'init', 'run', 'pack', 'publish', 'install', 'uninstall', 'exec', 'usage', 'login', 'serve', 'migrate',
+  'init', 'run', 'pack', 'publish', 'install', 'uninstall', 'exec', 'usage', 'login', 'logout', 'whoami', 'serve', 'migrate',
   'executions', 'executions list', 'executions show',
   'review', 'review list', 'review show', 'review approve', 'review reject',
   'tenants', 'tenants create', 'tenants list', 'tenants suspend', 'tenants reactivate',
@@ -23,6 +23,7 @@ const REMOTE = [
   ['executions'],
   ['executions', 'list', '--install', '@examples/slugify', '--status', 'failed', '--limit', '5'],
   ['executions', 'show', 'exec_1'],
+  ['whoami'],
   ['usage', '--group-by', 'day'],
   ['invoices'],
   ['invoices', 'show', 'inv_1'],
@@ -52,7 +53,7 @@ describe('bazaar help and exit codes', function () {
   it('should print help for every command (exit 0)', async () => {
     const top = await runCliProcess(['--help']);
     assert.equal(top.code, 0);
-    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'uninstall', 'exec', 'executions', 'usage', 'invoices', 'subscription', 'analytics', 'review', 'tenants', 'keys', 'login', 'serve', 'migrate']) {
+    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'uninstall', 'exec', 'executions', 'usage', 'invoices', 'subscription', 'analytics', 'review', 'tenants', 'keys', 'login', 'logout', 'whoami', 'serve', 'migrate']) {
       assert.match(top.stdout, new RegExp(`^  ${name}\\b`, 'm'), name);
     }
     for (const command of COMMANDS) {
@@ -91,6 +92,8 @@ describe('bazaar help and exit codes', function () {
       ['executions', 'list', '--status', 'pending'],
       ['executions', 'list', '--limit', '0'],
       ['executions', 'show'], // the id missing
+      ['whoami', 'extra'],
+      ['logout', '--bogus'],
       ['nonsense'],
     ];
     for (const args of cases) {
