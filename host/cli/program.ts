@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isBazaarError } from '../../manifests/errors.js';
 import type { CliContext } from './cli-context.js';
+import { installHelp } from './cli-invocation.js';
 import { EXIT, errorBody, processStreams, reportError, type CliStreams } from './cli-output.js';
 import { HostRefusedError, HostUnreachableError } from './client/client-errors.js';
 import { analyticsCommand } from './commands/analytics-command.js';
@@ -48,7 +49,8 @@ Commands that talk to a host take --host/--key, else BAZAAR_HOST/BAZAAR_KEY,
 else the file \`bazaar login\` writes. Every command has --help; most have --json.
 Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
 3 the host cannot be reached.`,
-    );
+    )
+    .addHelpText('after', () => installHelp());
   const commands = [
     // author
     initCommand(cli), runCommand(cli), packCommand(cli), publishCommand(cli),
