@@ -6,6 +6,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import semver from 'semver';
+import { closestName } from './closest-name.js';
 import { PLUGIN_MANIFEST_SCHEMA, type PluginManifest } from './plugin-manifest.schema.js';
 import { safeRegExp } from './safe-regexp.js';
 
@@ -103,13 +104,61 @@ function checkBounds(value: unknown): ManifestIssue[] {
   return issues;
 }
 
+/** The manifest schema's node at an ajv `schemaPath` (`#/properties/actions/...`), if there is one. */
+function schemaAt(schemaPath: string): unknown {
+  let node: unknown = PLUGIN_MANIFEST_SCHEMA;
+  for (const raw of schemaPath.replace(/^#\/?/, '').split('/').filter((s) => s !== '')) {
+    const segment = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
+/** The names ajv's `additionalProperties` error stands beside: the `properties` of the schema that holds it. */
+function knownNames(error: ErrorObject): string[] {
+  const holder = schemaAt(error.schemaPath.replace(/\/additionalProperties$/, ''));
+  const properties = (holder as { properties?: unknown } | undefined)?.properties;
+  return typeof properties === 'object' && properties !== null ? Object.keys(properties) : [];
+}
+
+/** A key as it appears in a message: quoted, and cut short (keys may be 64 KiB long). */
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key);
+}
+
+/**
+ * ajv's issues, with unknown fields named (ajv says only "must NOT have
+ * additional properties") and the likely intended field suggested. They come
+ * first: a typo also causes a "required" issue, and the typo is the real cause.
+ */
 function fromAjv(errors: readonly ErrorObject[] | null | undefined, prefix = ''): ManifestIssue[] {
-  return (errors ?? []).map((e) => ({
-    path: prefix + e.instancePath,
-    keyword: e.keyword,
-    message: e.message ?? 'is invalid',
-    params: { ...e.params },
-  }));
+  const unknown: ManifestIssue[] = [];
+  const others: ManifestIssue[] = [];
+  /** `path\0suggestion` → the unknown key, to point a "required" issue at its misspelling. */
+  const misspelled = new Map<string, string>();
+  for (const e of errors ?? []) {
+    const path = prefix + e.instancePath;
+    const key = (e.params as { additionalProperty?: unknown }).additionalProperty;
+    if (e.keyword === 'additionalProperties' && typeof key === 'string') {
+      const suggestion = closestName(key, knownNames(e));
+      if (suggestion !== undefined) misspelled.set(`${path}\0${suggestion}`, key);
+      unknown.push({
+        path,
+        keyword: e.keyword,
+        message: `unknown field ${quoteKey(key)}${suggestion === undefined ? '' : ` — did you mean ${quoteKey(suggestion)}?`}`,
+        params: { ...e.params, ...(suggestion === undefined ? {} : { suggestion }) },
+      });
+    } else {
+      others.push({ path, keyword: e.keyword, message: e.message ?? 'is invalid', params: { ...e.params } });
+    }
+  }
+  for (const issue of others) {
+    const missing = issue.keyword === 'required' ? issue.params?.['missingProperty'] : undefined;
+    const typo = typeof missing === 'string' ? misspelled.get(`${issue.path}\0${missing}`) : undefined;
+    if (typo !== undefined) issue.message += ` (${quoteKey(typo)} looks like a misspelling of it)`;
+  }
+  return [...unknown, ...others];
 }
 
 /** Rules the schema cannot express: cross-field references, semver semantics, embedded schemas. */

@@ -5,15 +5,18 @@
 import { Command, CommanderError } from 'commander';
 import { isBazaarError } from '../../manifests/errors.js';
 import type { CliContext } from './cli-context.js';
+import { installHelp } from './cli-invocation.js';
 import { EXIT, errorBody, processStreams, reportError, type CliStreams } from './cli-output.js';
 import { HostRefusedError, HostUnreachableError } from './client/client-errors.js';
 import { analyticsCommand } from './commands/analytics-command.js';
 import { execCommand } from './commands/exec-command.js';
+import { executionsCommand } from './commands/executions-command.js';
 import { initCommand } from './commands/init-command.js';
 import { installCommand } from './commands/install-command.js';
 import { invoicesCommand } from './commands/invoices-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { loginCommand } from './commands/login-command.js';
+import { logoutCommand } from './commands/logout-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { packCommand } from './commands/pack-command.js';
 import { publishCommand } from './commands/publish-command.js';
@@ -22,7 +25,9 @@ import { runCommand } from './commands/run-command.js';
 import { serveCommand } from './commands/serve-command.js';
 import { subscriptionCommand } from './commands/subscription-command.js';
 import { tenantsCommand } from './commands/tenants-command.js';
+import { uninstallCommand } from './commands/uninstall-command.js';
 import { usageCommand } from './commands/usage-command.js';
+import { whoamiCommand } from './commands/whoami-command.js';
 
 /** Subcommands are built on their own, so the output and exit settings are copied down the whole tree. */
 function inheritSettings(command: Command, parent: Command): void {
@@ -44,18 +49,19 @@ Commands that talk to a host take --host/--key, else BAZAAR_HOST/BAZAAR_KEY,
 else the file \`bazaar login\` writes. Every command has --help; most have --json.
 Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
 3 the host cannot be reached.`,
-    );
+    )
+    .addHelpText('after', () => installHelp());
   const commands = [
     // author
     initCommand(cli), runCommand(cli), packCommand(cli), publishCommand(cli),
     // reviewer and operator
     reviewCommand(cli), tenantsCommand(cli), keysCommand(cli),
     // tenant
-    installCommand(cli), execCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
+    installCommand(cli), uninstallCommand(cli), execCommand(cli), executionsCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
     // publisher
     analyticsCommand(cli),
     // everyone
-    loginCommand(cli), serveCommand(cli), migrateCommand(cli),
+    loginCommand(cli), logoutCommand(cli), whoamiCommand(cli), serveCommand(cli), migrateCommand(cli),
   ];
   for (const command of commands) {
     inheritSettings(command, program);

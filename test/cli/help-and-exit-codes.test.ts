@@ -4,7 +4,8 @@ import { closedPortUrl } from './cli-host.js';
 
 /** Every command path of the CLI. */
 const COMMANDS = [
-  'init', 'run', 'pack', 'publish', 'install', 'exec', 'usage', 'login', 'serve', 'migrate',
+  'init', 'run', 'pack', 'publish', 'install', 'uninstall', 'exec', 'usage', 'login', 'logout', 'whoami', 'serve', 'migrate',
+  'executions', 'executions list', 'executions show',
   'review', 'review list', 'review show', 'review approve', 'review reject',
   'tenants', 'tenants create', 'tenants list', 'tenants suspend', 'tenants reactivate',
   'keys', 'keys create', 'keys list', 'keys revoke',
@@ -17,6 +18,12 @@ const REMOTE = [
   ['publish', 'examples/slugify'],
   ['install', '@examples/slugify'],
   ['exec', '@examples/slugify', '--input', '{}'],
+  ['uninstall', '@examples/slugify'],
+  ['uninstall', '00000000-0000-4000-8000-000000000000'],
+  ['executions'],
+  ['executions', 'list', '--install', '@examples/slugify', '--status', 'failed', '--limit', '5'],
+  ['executions', 'show', 'exec_1'],
+  ['whoami'],
   ['usage', '--group-by', 'day'],
   ['invoices'],
   ['invoices', 'show', 'inv_1'],
@@ -46,7 +53,7 @@ describe('bazaar help and exit codes', function () {
   it('should print help for every command (exit 0)', async () => {
     const top = await runCliProcess(['--help']);
     assert.equal(top.code, 0);
-    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'exec', 'usage', 'invoices', 'subscription', 'analytics', 'review', 'tenants', 'keys', 'login', 'serve', 'migrate']) {
+    for (const name of ['init', 'run', 'pack', 'publish', 'install', 'uninstall', 'exec', 'executions', 'usage', 'invoices', 'subscription', 'analytics', 'review', 'tenants', 'keys', 'login', 'logout', 'whoami', 'serve', 'migrate']) {
       assert.match(top.stdout, new RegExp(`^  ${name}\\b`, 'm'), name);
     }
     for (const command of COMMANDS) {
@@ -81,6 +88,12 @@ describe('bazaar help and exit codes', function () {
       ['install', '@a/b', '--grant', 'everything'],
       ['exec', '@a/b', '--input', '@/no/such/file.json'],
       ['publish', 'examples/slugify', '--host', 'not a url'],
+      ['uninstall'], // the plugin or install missing
+      ['executions', 'list', '--status', 'pending'],
+      ['executions', 'list', '--limit', '0'],
+      ['executions', 'show'], // the id missing
+      ['whoami', 'extra'],
+      ['logout', '--bogus'],
       ['nonsense'],
     ];
     for (const args of cases) {

@@ -1,9 +1,34 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validateManifest } from '../../manifests/manifest-validator.js';
-import { errorCodeOf, parseJsonOutput, runCliProcess } from '../support/run-cli.js';
+import { backends, useDatabase } from '../support/database-backends.js';
+import { CLI_MAIN, REPO_ROOT, errorCodeOf, parseJsonOutput, runCliProcess, type CliRun } from '../support/run-cli.js';
+import { createKey, createTenant } from '../support/test-host.js';
+import { listenTestHost, type ListeningHost } from './cli-host.js';
+
+/** PATH with node and the system's tools, and no `bazaar` unless `binDir` has one. */
+function pathWith(binDir?: string): string {
+  return [...(binDir === undefined ? [] : [binDir]), path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
+}
+
+/** Runs a line `init` printed, through a shell as a person would paste it, outside the checkout. */
+function runLine(line: string, cwd: string, env: Record<string, string>): Promise<CliRun> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('BAZAAR_'))) as Record<string, string>;
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', line], { cwd, env: { ...base, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
+}
+
+/** The indented lines under `next:` in init's output. */
+function nextLines(stdout: string): string[] {
+  const after = stdout.split('next:\n')[1] ?? '';
+  return after.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim());
+}
 
 describe('bazaar init', function () {
   this.timeout(60_000);
@@ -57,4 +82,101 @@ describe('bazaar init', function () {
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read nope\.json/);
   });
+
+  describe('the next steps it prints', () => {
+    it('should call this CLI by its absolute path (never npx), and its test line should pass from a folder outside the checkout', async () => {
+      assert.ok(!work.startsWith(REPO_ROOT), 'the test folder must be outside the checkout');
+      const init = await runCliProcess(['init', 'hello', '--name', '@acme/hello'], { cwd: work, env: { PATH: pathWith() } });
+      assert.equal(init.code, 0, init.stderr);
+      assert.doesNotMatch(init.stdout, /npx/);
+      assert.deepEqual(nextLines(init.stdout), [
+        'cd hello',
+        `node ${CLI_MAIN} run . --input @test/greet.input.json --expect @test/greet.expected.json`,
+        `node ${CLI_MAIN} pack .`,
+        `node ${CLI_MAIN} publish .`,
+      ]);
+      const dir = path.join(work, 'hello');
+      const test = await runLine(nextLines(init.stdout)[1]!, dir, { PATH: pathWith(), XDG_CONFIG_HOME: work });
+      assert.equal(test.code, 0, test.stdout + test.stderr);
+      // The plugin's README is published with it: no local path, and no npx.
+      const readme = await readFile(path.join(dir, 'README.md'), 'utf8');
+      assert.doesNotMatch(readme, /npx|\/dist\/host\/cli/);
+      assert.match(readme, /^bazaar run \. --input @test\/greet\.input\.json --expect @test\/greet\.expected\.json/m);
+
+      const json = parseJsonOutput(await runCliProcess(['init', 'second', '--name', '@acme/second', '--json'], { cwd: work, env: { PATH: pathWith() } }));
+      assert.deepEqual((json['next'] as string[]).slice(0, 2), ['cd second', `node ${CLI_MAIN} run . --input @test/greet.input.json --expect @test/greet.expected.json`]);
+      const help = await runCliProcess(['init', '--help'], { env: { PATH: pathWith() } });
+      assert.match(help.stdout, new RegExp(`alias bazaar="node ${CLI_MAIN.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      assert.match(help.stdout, /npm link/);
+    });
+
+    it('should say `bazaar` when the bazaar on PATH is this CLI, and not when it is another program', async () => {
+      const linked = path.join(work, 'linked-bin');
+      await mkdir(linked);
+      await symlink(CLI_MAIN, path.join(linked, 'bazaar'));
+      // As `npm link` leaves it: the linked main.js is executable.
+      const mode = (await stat(CLI_MAIN)).mode & 0o777;
+      await chmod(CLI_MAIN, mode | 0o111);
+      try {
+        const init = await runCliProcess(['init', 'p', '--name', '@acme/p'], { cwd: work, env: { PATH: pathWith(linked) } });
+        assert.equal(init.code, 0, init.stderr);
+        assert.deepEqual(nextLines(init.stdout).slice(1), [
+          'bazaar run . --input @test/greet.input.json --expect @test/greet.expected.json',
+          'bazaar pack .',
+          'bazaar publish .',
+        ]);
+        const test = await runLine(nextLines(init.stdout)[1]!, path.join(work, 'p'), { PATH: pathWith(linked), XDG_CONFIG_HOME: work });
+        assert.equal(test.code, 0, test.stdout + test.stderr);
+      } finally {
+        await chmod(CLI_MAIN, mode);
+      }
+
+      // Another program called bazaar comes first on PATH: never suggested.
+      const other = path.join(work, 'other-bin');
+      await mkdir(other);
+      await writeFile(path.join(other, 'bazaar'), '#!/bin/sh\necho not this one\n', { mode: 0o755 });
+      const init = await runCliProcess(['init', 'q', '--name', '@acme/q'], { cwd: work, env: { PATH: pathWith(`${other}${path.delimiter}${linked}`) } });
+      assert.equal(init.code, 0, init.stderr);
+      assert.equal(nextLines(init.stdout)[1], `node ${CLI_MAIN} run . --input @test/greet.input.json --expect @test/greet.expected.json`);
+    });
+
+    it('should quote a folder name the shell would split', async () => {
+      const init = await runCliProcess(['init', "my plugin's", '--name', '@acme/quoted'], { cwd: work, env: { PATH: pathWith() } });
+      assert.equal(init.code, 0, init.stderr);
+      const cd = nextLines(init.stdout)[0]!;
+      assert.equal(cd, `cd 'my plugin'\\''s'`);
+      assert.equal((await runLine(`${cd} && pwd`, work, { PATH: pathWith() })).stdout.trim(), path.join(work, "my plugin's"));
+    });
+  });
 });
+
+for (const backend of backends) {
+  describe(`bazaar init, then its printed publish line, outside the checkout (${backend.name})`, function () {
+    this.timeout(60_000);
+    const database = useDatabase(backend);
+    let server: ListeningHost;
+    let work: string;
+
+    before(async () => {
+      server = await listenTestHost(database.current);
+      work = await mkdtemp(path.join(tmpdir(), 'bazaar-init-publish-'));
+    });
+    after(async () => {
+      await server?.close();
+      await rm(work, { recursive: true, force: true });
+    });
+
+    it('should publish the scaffold with the very command init printed', async () => {
+      const tenant = await createTenant(server.host, { slug: 'acme' });
+      const { key } = await createKey(server.host, tenant.id, ['plugins:publish']);
+      const init = await runCliProcess(['init', 'hello', '--name', '@acme/hello'], { cwd: work, env: { PATH: pathWith() } });
+      assert.equal(init.code, 0, init.stderr);
+      const [cd, , , publish] = nextLines(init.stdout);
+      assert.equal(publish, `node ${CLI_MAIN} publish .`);
+      const run = await runLine(`${cd!} && ${publish!} --json`, work, { PATH: pathWith(), XDG_CONFIG_HOME: work, BAZAAR_HOST: server.url, BAZAAR_KEY: key });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const published = JSON.parse(run.stdout) as { name: string; version: string; status: string };
+      assert.deepEqual([published.name, published.version, published.status], ['@acme/hello', '0.1.0', 'pending_review']);
+    });
+  });
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { closestName, editDistance } from '../../manifests/closest-name.js';
 import { parseManifest, validateManifest, type ManifestValidation } from '../../manifests/manifest-validator.js';
 
 const examples = path.resolve(import.meta.dirname, '../../../examples');
@@ -83,6 +84,60 @@ describe('validateManifest', () => {
     });
   });
 
+  describe('unknown fields', () => {
+    const unknownFields = (result: ManifestValidation) => result.issues.filter((i) => i.keyword === 'additionalProperties');
+
+    it('should name a misspelled top-level field and suggest the known one, before the "required" it causes', () => {
+      const { license: _license, ...rest } = base();
+      const result = validateManifest({ ...rest, licence: 'MIT' });
+      assert.equal(result.valid, false);
+      // First, so a one-line summary (the publish error's) names the cause.
+      assert.deepEqual(result.issues[0], {
+        path: '',
+        keyword: 'additionalProperties',
+        message: 'unknown field "licence" — did you mean "license"?',
+        params: { additionalProperty: 'licence', suggestion: 'license' },
+      });
+      const required = result.issues.find((i) => i.keyword === 'required');
+      assert.equal(required?.message, 'must have required property \'license\' ("licence" looks like a misspelling of it)');
+    });
+
+    it('should suggest at every nested level: actions, permissions, network, limits, pricing', () => {
+      const result = validateManifest(
+        base({
+          actions: { hello: { inputs: {} } },
+          permissions: { KV: true, network: { host: ['a.example'] } },
+          limits: { cpuMS: 5, timoeutMs: 10 },
+          pricing: { perExecutionMicro: 1 },
+        }),
+      );
+      assert.deepEqual(
+        unknownFields(result).map((i) => `${i.path} ${i.message}`),
+        [
+          '/actions/hello unknown field "inputs" — did you mean "input"?',
+          '/permissions unknown field "KV" — did you mean "kv"?',
+          '/permissions/network unknown field "host" — did you mean "hosts"?',
+          '/limits unknown field "cpuMS" — did you mean "cpuMs"?',
+          '/limits unknown field "timoeutMs" — did you mean "timeoutMs"?',
+          '/pricing unknown field "perExecutionMicro" — did you mean "perExecutionMicros"?',
+        ],
+      );
+    });
+
+    it('should name an unknown field with no close match without suggesting anything', () => {
+      const result = validateManifest(base({ colour: 'red', permissions: { fs: true } }));
+      const issues = unknownFields(result);
+      assert.deepEqual(issues.map((i) => `${i.path || '/'} ${i.message}`), ['/ unknown field "colour"', '/permissions unknown field "fs"']);
+      for (const issue of issues) assert.equal(issue.params?.['suggestion'], undefined);
+    });
+
+    it('should keep a huge unknown key out of the message', () => {
+      const key = 'k'.repeat(60_000);
+      const [issue] = unknownFields(validateManifest(base({ [key]: 1 })));
+      assert.ok(issue !== undefined && issue.message.length < 120, issue?.message.slice(0, 200));
+    });
+  });
+
   describe('hostile JSON', () => {
     it('should flag __proto__ keys at several levels without touching prototypes', () => {
       const text = JSON.stringify(base()).replace(
@@ -131,5 +186,23 @@ describe('validateManifest', () => {
       assertIssue(parseManifest('{"name": "@acme/x",'), '', 'json');
       assertIssue(parseManifest(''), '', 'json');
     });
+  });
+});
+
+describe('closestName', () => {
+  it('should count insertions, deletions, substitutions and adjacent swaps as one edit each', () => {
+    assert.equal(editDistance('licence', 'license'), 1);
+    assert.equal(editDistance('verison', 'version'), 1);
+    assert.equal(editDistance('main', 'mian'), 1);
+    assert.equal(editDistance('', 'abc'), 3);
+    assert.equal(editDistance('kitten', 'sitting'), 3);
+  });
+
+  it('should suggest only a near name, ignoring case, the first of equally near ones', () => {
+    assert.equal(closestName('Licence', ['name', 'license']), 'license');
+    assert.equal(closestName('defaultaction', ['defaultAction']), 'defaultAction');
+    assert.equal(closestName('fs', ['kv', 'network']), undefined);
+    assert.equal(closestName('colour', ['config', 'author']), undefined);
+    assert.equal(closestName('ab', ['ac', 'ad']), 'ac');
   });
 });

@@ -10,6 +10,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { BazaarError } from '../../../manifests/errors.js';
 import { PLUGIN_NAME_PATTERN } from '../../../manifests/plugin-manifest.schema.js';
 import type { CliContext } from '../cli-context.js';
+import { cliInvocation, installHelp, shellQuote } from '../cli-invocation.js';
 import { EXIT, printJson } from '../cli-output.js';
 
 function parseName(text: string): string {
@@ -69,19 +70,34 @@ export function greet(input, ctx) {
 }
 `;
 
+/** The commands to run in the new folder; `cli` is how to call this CLI from anywhere (cli-invocation.ts). */
+function nextSteps(cli: string) {
+  return {
+    test: `${cli} run . --input @test/greet.input.json --expect @test/greet.expected.json`,
+    pack: `${cli} pack .`,
+    publish: `${cli} publish .`,
+  };
+}
+
+/**
+ * The plugin's own README says `bazaar`, not this machine's path: the folder
+ * is packed and published, and a local path means nothing to its readers.
+ */
 function readme(name: string): string {
+  const steps = nextSteps('bazaar');
   return `# ${name}
 
 A Bazaar plugin. \`manifest.json\` declares its actions, their input and output
 schemas, config, permissions and limits; \`index.js\` implements them.
 
 \`\`\`sh
-npx bazaar run . --input '{"name":"Ada"}'                     # run it in the real sandbox
-npx bazaar run . --input @test/greet.input.json --expect @test/greet.expected.json   # the test
-npx bazaar pack .                                            # the .tgz the host accepts
-npx bazaar publish . --host <url> --key <plugins:publish key>
+bazaar run . --input '{"name":"Ada"}'   # run it in the real sandbox
+${steps.test}   # the test
+${steps.pack}   # the .tgz the host accepts
+${steps.publish} --host <url> --key <plugins:publish key>
 \`\`\`
 
+\`bazaar\` is the Bazaar CLI (\`bazaar init --help\` says how to put it on PATH).
 The scope of the name (\`${name.split('/')[0]}\`) must be the slug of the tenant that publishes it.
 `;
 }
@@ -101,14 +117,17 @@ export function initCommand(cli: CliContext): Command {
     .argument('<dir>', 'folder to create (must be empty or missing)')
     .requiredOption('--name <@scope/name>', 'plugin name; the scope is your publisher tenant\'s slug', parseName)
     .option('--description <text>', 'one line for the marketplace', 'A Bazaar plugin.')
-    .option('--json', 'print {dir, files} as JSON')
+    .option('--json', 'print {dir, name, files, next} as JSON')
     .addHelpText(
       'after',
-      `
-Then:
-  cd <dir>
-  bazaar run . --input @test/greet.input.json --expect @test/greet.expected.json
-  bazaar pack .`,
+      () => `
+Then, in <dir>: its test, its package, and publishing it (to the host of
+\`bazaar login\`, or with --host/--key). The commands printed call this CLI
+by a path that works from any folder:
+  ${cliInvocation()} run . --input @test/greet.input.json --expect @test/greet.expected.json
+  ${cliInvocation()} pack .
+  ${cliInvocation()} publish .
+${installHelp()}`,
     )
     .action(async (dir: string, flags: { name: string; description: string; json?: boolean }) => {
       const root = path.resolve(dir);
@@ -120,6 +139,7 @@ Then:
       // The template must satisfy the very schema the host uses; a failure here is our bug, caught before writing.
       const checked = validateManifest(m);
       if (!checked.valid) throw new BazaarError('invalid_manifest', 'the generated manifest is invalid', checked.issues);
+      const invocation = cliInvocation();
       const files: Record<string, string> = {
         'manifest.json': `${JSON.stringify(m, null, 2)}\n`,
         'index.js': CODE,
@@ -131,10 +151,13 @@ Then:
         await mkdir(path.dirname(path.join(root, file)), { recursive: true });
         await writeFile(path.join(root, file), text, { flag: 'wx' });
       }
-      if (flags.json) printJson(cli.io, { dir: root, name: flags.name, files: Object.keys(files) });
+      const steps = nextSteps(invocation);
+      const next = [`cd ${shellQuote(dir)}`, steps.test, steps.pack, steps.publish];
+      if (flags.json) printJson(cli.io, { dir: root, name: flags.name, files: Object.keys(files), next });
       else {
         cli.io.out(`created ${flags.name} in ${root}\n${Object.keys(files).map((f) => `  ${f}\n`).join('')}`);
-        cli.io.out(`next:\n  cd ${dir}\n  bazaar run . --input @test/greet.input.json --expect @test/greet.expected.json\n  bazaar pack .\n`);
+        cli.io.out(`next:\n${next.map((line) => `  ${line}\n`).join('')}`);
+        cli.io.out('(publish uses the host and key of `bazaar login`, or --host/--key)\n');
       }
       cli.exitCode = EXIT.ok;
     });
