@@ -5,10 +5,12 @@
  * sandbox-prelude.ts, which is JavaScript source and follows these shapes by
  * hand: change both together).
  *
- * Parent ↔ worker (framed by worker-channel.ts): the warm path sends one
- * `exec` and gets one `result`; package files travel only when the worker does
- * not hold them. Input, config and output cross as JSON strings, which the
- * worker never parses: the isolate parses and serialises them itself.
+ * Parent ↔ worker: the warm path sends one `exec` and gets one `result`;
+ * package files travel only when the worker does not hold them. Either side
+ * may wrap the messages of one event-loop turn in one `batch` (ipc-outbox.ts),
+ * so a clump of executions costs one write each way. Input, config and output
+ * cross as JSON strings so that neither process walks object graphs twice (the
+ * isolate parses and serialises them itself).
  *
  * Worker ↔ isolate: one `invoke` per execution (InvokeArgs), host calls out
  * through the prelude's `send` (HostCall) and their answers back in through

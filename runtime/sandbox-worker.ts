@@ -8,11 +8,11 @@
  * The event loop only routes messages and runs watchdogs; plugin code runs on
  * isolated-vm's threads, so a slow plugin never blocks the others here.
  */
-import { Socket } from 'node:net';
 import type { PluginInstance as PluginInstanceType } from './plugin-instance.js';
 import { PluginInstance } from './plugin-instance.js';
 import { InstanceCache } from './instance-cache.js';
 import { IsolatePool } from './isolate-pool.js';
+import { type BatchMessage, eachMessage, IpcOutbox } from './ipc-outbox.js';
 import type { PluginCode } from './types.js';
 import {
   noUsage,
@@ -24,29 +24,27 @@ import {
   type WorkerMessage,
   type WorkerSettings,
 } from './sandbox-contract.js';
-import { WORKER_CHANNEL_FD, workerChannel } from './worker-channel.js';
 
 const settings = JSON.parse(process.env[WORKER_SETTINGS_ENV] ?? '{}') as WorkerSettings;
 const MB = 1024 * 1024;
 
+/** Results finished in one turn of the event loop leave in one write (ipc-outbox.ts). */
+const outbox = new IpcOutbox<WorkerMessage>((message) => {
+  if (process.connected) process.send?.(message);
+});
+
+function send(message: WorkerMessage): void {
+  outbox.send(message);
+}
+
 /**
- * Nothing in this process can be trusted any more (V8 has lost control of an
- * isolate, or the channel to the parent is corrupt). Log and die at once; SIGKILL rather than process.exit(), which can wait on
+ * V8 has lost control of an isolate: nothing in this process can be trusted.
+ * Log and die at once; SIGKILL rather than process.exit(), which can wait on
  * isolate threads that will never finish.
  */
 function dieNow(why: string): void {
   process.stderr.write(`[sandbox-worker ${process.pid}] ${why}; exiting for a restart\n`);
   process.kill(process.pid, 'SIGKILL');
-}
-
-/** Every message to and from the parent (worker-channel.ts); results finished in one turn leave in one write. */
-const channel = workerChannel(new Socket({ fd: WORKER_CHANNEL_FD, readable: true, writable: true }), {
-  message: (msg) => onMessage(msg),
-  malformed: (err) => dieNow(`unreadable message from the parent (${err.message})`),
-});
-
-function send(message: WorkerMessage): void {
-  channel.send(message);
 }
 
 const isolates = new IsolatePool({
@@ -160,12 +158,11 @@ setInterval(() => {
 }, 50).unref();
 
 // The parent went away: nothing to serve any more.
-function shutDown(): void {
+process.on('disconnect', () => {
   cache.clear();
   isolates.close();
   process.exit(0);
-}
-process.on('disconnect', shutDown);
-channel.onClose(shutDown);
+});
+process.on('message', (received: ParentMessage | BatchMessage<ParentMessage>) => eachMessage(received, onMessage));
 isolates.fill(settings.defaultMemoryMb);
 send({ t: 'ready' });

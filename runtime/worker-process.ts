@@ -11,12 +11,11 @@
  * their deadline, `sandbox_crashed` for the bystanders — and a fresh worker starts.
  */
 import { fork, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { workerCrashFailure } from './engine-errors.js';
 import { callHost } from './host-bridge.js';
+import { type BatchMessage, eachMessage, IpcOutbox } from './ipc-outbox.js';
 import type { ExecutionRequest } from './types.js';
-import { parentChannel, WORKER_CHANNEL_FD, type ParentChannel } from './worker-channel.js';
 import {
   BRIDGE_FETCH,
   BRIDGE_KV,
@@ -52,16 +51,17 @@ interface InFlight {
 export class WorkerProcess {
   readonly #options: WorkerProcessOptions;
   #child: ChildProcess | undefined;
-  /** The current incarnation's channel (worker-channel.ts); closed when it dies. */
-  #channel: ParentChannel | undefined;
   #ready: Promise<void> = Promise.resolve();
-  #onReady: () => void = () => undefined;
   readonly #inFlight = new Map<string, InFlight>();
   /** Packages this incarnation has received; emptied when it dies. */
   readonly #codeSent = new Set<string>();
   readonly #statsWaiters = new Map<number, (stats: StatsMessage) => void>();
   #statsSeq = 0;
   #closed = false;
+  readonly #outbox = new IpcOutbox<ParentMessage>((message) => {
+    const child = this.#child;
+    if (child?.connected) child.send(message);
+  });
   restarts = 0;
 
   constructor(options: WorkerProcessOptions) {
@@ -86,9 +86,8 @@ export class WorkerProcess {
     const execArgv = ['--no-node-snapshot', `--max-old-space-size=${this.#options.heapMb}`];
     const spawnOptions = {
       env: workerEnvironment(this.#options.settings),
-      // fd 3: Node's IPC channel, which fork() requires and which tells the worker when the parent is gone;
-      // fd 4 (WORKER_CHANNEL_FD): the channel every message goes through.
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
+      serialization: 'json',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     } satisfies SpawnOptions;
     // A niced worker starts under nice(1), so every thread it will have (isolated-vm's included) inherits the priority.
     const child =
@@ -97,23 +96,20 @@ export class WorkerProcess {
         : fork(WORKER_ENTRY, [], { ...spawnOptions, execArgv });
     this.#child = child;
     this.#codeSent.clear();
+    this.#outbox.clear(); // messages to the previous incarnation: their executions were answered when it died
     this.#ready = new Promise<void>((resolve) => {
-      this.#onReady = resolve;
+      const onReady = (received: WorkerMessage | BatchMessage<WorkerMessage>): void => {
+        eachMessage(received, (msg) => {
+          if (msg.t === 'ready') {
+            child.off('message', onReady);
+            resolve();
+          }
+        });
+      };
+      child.on('message', onReady);
       child.once('exit', () => resolve());
     });
-    const pipe = child.stdio[WORKER_CHANNEL_FD] as Duplex | null | undefined;
-    // No pipe: the process did not start, and its 'exit' follows.
-    this.#channel =
-      pipe === null || pipe === undefined
-        ? undefined
-        : parentChannel(pipe, {
-            message: (msg) => this.#onMessage(msg),
-            malformed: (err) => {
-              // Nothing it says can be trusted any more: restarted like a crash.
-              process.stderr.write(`[sandbox] worker ${child.pid} broke the channel protocol (${err.message}); killing it\n`);
-              child.kill('SIGKILL');
-            },
-          });
+    child.on('message', (received: WorkerMessage | BatchMessage<WorkerMessage>) => eachMessage(received, (msg) => this.#onMessage(msg)));
     child.on('error', () => undefined); // 'exit' follows and does the work
     child.once('exit', (code, signal) => this.#onExit(child, code, signal));
   }
@@ -121,9 +117,6 @@ export class WorkerProcess {
   #onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.#child !== child) return;
     this.#child = undefined;
-    // Messages to it are dropped unsent, and late ones from it unread: its executions are answered here.
-    this.#channel?.close();
-    this.#channel = undefined;
     if (!this.#closed) {
       process.stderr.write(`[sandbox] worker ${child.pid} exited (code ${code}, signal ${signal}) with ${this.#inFlight.size} execution(s) in flight; restarting\n`);
     }
@@ -140,9 +133,9 @@ export class WorkerProcess {
     }
   }
 
-  /** Coalesced per turn of the event loop (worker-channel.ts). */
+  /** Coalesced per turn of the event loop (ipc-outbox.ts). */
   #send(message: ParentMessage): void {
-    this.#channel?.send(message);
+    this.#outbox.send(message);
   }
 
   #settle(id: string, result: ResultMessage): void {
@@ -179,7 +172,6 @@ export class WorkerProcess {
         this.#statsWaiters.delete(msg.seq);
         break;
       case 'ready':
-        this.#onReady();
         break;
     }
   }
