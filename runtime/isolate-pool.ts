@@ -6,21 +6,22 @@
  * at creation.
  */
 import ivm from 'isolated-vm';
+import { BRIDGE_FETCH, BRIDGE_KV, type HostCall, type InvokeArgs, type PreludeApi } from './sandbox-contract.js';
 import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './sandbox-prelude.js';
 
 /** Called by the prelude when plugin code calls ctx.kv.* or ctx.fetch. */
-export type BridgeSink = (token: number, call: number, op: string, args: string) => void;
+export type BridgeSink = (call: HostCall) => void;
 
 /** One isolate with a prepared context; owned by exactly one PluginInstance once taken. */
 export interface FreshSandbox {
   readonly isolate: ivm.Isolate;
   readonly context: ivm.Context;
   readonly memoryMb: number;
-  readonly load: ivm.Reference<(namespace: unknown) => void>;
-  /** Returns a promise of the envelope string inside the isolate; applied with `result: { promise: true }`. */
-  readonly invoke: ivm.Reference<(...args: unknown[]) => string>;
-  readonly settle: ivm.Reference<(call: number, ok: boolean, payload: string) => void>;
-  readonly takeLogs: ivm.Reference<() => string>;
+  readonly load: ivm.Reference<PreludeApi['load']>;
+  /** Answers the envelope string, or a promise of it; applied with `result: { promise: true }`. */
+  readonly invoke: ivm.Reference<PreludeApi['invoke']>;
+  readonly settle: ivm.Reference<PreludeApi['settle']>;
+  readonly takeLogs: ivm.Reference<PreludeApi['takeLogs']>;
   /** Where bridge calls go; set by the owner. */
   sink: BridgeSink | undefined;
 }
@@ -39,8 +40,8 @@ export interface IsolatePoolOptions {
 async function warmUp(
   isolate: ivm.Isolate,
   context: ivm.Context,
-  load: ivm.Reference<(namespace: unknown) => void>,
-  invoke: ivm.Reference<(...args: unknown[]) => string>,
+  load: ivm.Reference<PreludeApi['load']>,
+  invoke: ivm.Reference<PreludeApi['invoke']>,
 ): Promise<void> {
   const module = isolate.compileModuleSync(
     'export function warm(input, ctx) { ctx.log("warm", input); return { input }; }',
@@ -51,7 +52,12 @@ async function warmUp(
   });
   await module.evaluate({ timeout: 1000 });
   // The same call as a plugin's first execution: the namespace travels with the invoke.
-  await invoke.apply(undefined, [0, 'warm', '{"n":1}', '{}', 'warm-up', 1024, 10, 1024, 3, module.namespace.derefInto()], {
+  const args: InvokeArgs = {
+    token: 0, action: 'warm', input: '{"n":1}', config: '{}', execId: 'warm-up',
+    maxOutputBytes: 1024, maxLogLines: 10, maxLogBytes: 1024, bridge: BRIDGE_KV | BRIDGE_FETCH,
+  };
+  await invoke.apply(undefined, [args, module.namespace.derefInto()], {
+    arguments: { copy: true },
     result: { promise: true, copy: true },
     timeout: 1000,
   });
@@ -65,23 +71,15 @@ export async function createFreshSandbox(memoryMb: number, onCatastrophicError: 
   try {
     const context = await isolate.createContext();
     const box: { sink: BridgeSink | undefined } = { sink: undefined };
-    // "ignored": the isolate does not wait for the host; arguments are copies of primitives.
-    const send = new ivm.Callback(
-      (token: number, call: number, op: string, args: string) => box.sink?.(token, call, op, args),
-      { ignored: true },
-    );
+    // "ignored": the isolate does not wait for the host; the HostCall arrives as a copy.
+    const send = new ivm.Callback((call: HostCall) => box.sink?.(call), { ignored: true });
     const api = (await context.evalClosure(PRELUDE_SOURCE, [send], {
       filename: PRELUDE_FILENAME,
       timeout: 2000,
       result: { reference: true },
     })) as ivm.Reference<Record<string, unknown>>;
-    const get = <T>(name: string) => api.get(name, { reference: true }) as Promise<ivm.Reference<T>>;
-    const [load, invoke, settle, takeLogs] = await Promise.all([
-      get<(namespace: unknown) => void>('load'),
-      get<(...args: unknown[]) => string>('invoke'),
-      get<(call: number, ok: boolean, payload: string) => void>('settle'),
-      get<() => string>('takeLogs'),
-    ]);
+    const get = <K extends keyof PreludeApi>(name: K) => api.get(name, { reference: true }) as Promise<ivm.Reference<PreludeApi[K]>>;
+    const [load, invoke, settle, takeLogs] = await Promise.all([get('load'), get('invoke'), get('settle'), get('takeLogs')]);
     api.release();
     await warmUp(isolate, context, load, invoke);
     const sandbox: FreshSandbox = {

@@ -13,11 +13,11 @@ import { envelopeHead } from './result-envelope.js';
 import { ExecutionWatchdog } from './execution-watchdog.js';
 import type { FreshSandbox } from './isolate-pool.js';
 import { ModuleLoader } from './module-loader.js';
-import type { PluginCode } from './types.js';
-import type { ExecMessage, ResultMessage } from './worker-protocol.js';
+import type { ExecMessage, HostCall, HostCallReply, InvokeArgs, ResultMessage } from './sandbox-contract.js';
+import type { ExecutionUsage, PluginCode } from './types.js';
 
 /** Sends a plugin's host call to the parent, tagged with its execution id. */
-export type BridgeForwarder = (execId: string, call: number, op: string, args: string) => void;
+export type BridgeForwarder = (execId: string, call: HostCall) => void;
 
 interface Running {
   readonly execId: string;
@@ -52,9 +52,9 @@ export class PluginInstance {
     this.#loader = new ModuleLoader(sandbox.isolate);
     // A fresh sandbox is idle: its baseline is what usage reports when an execution is stopped before any sample.
     this.#measureMemory();
-    sandbox.sink = (token, call, op, args) => {
+    sandbox.sink = (call) => {
       // A late call from a finished execution carries a stale token and is dropped.
-      if (this.#running !== undefined && this.#running.token === token) forward(this.#running.execId, call, op, args);
+      if (this.#running !== undefined && this.#running.token === call.token) forward(this.#running.execId, call);
     };
   }
 
@@ -76,7 +76,7 @@ export class PluginInstance {
 
   /** Runs one execution to an answer; never throws. */
   async execute(msg: ExecMessage): Promise<ResultMessage> {
-    const [cpuMs, timeoutMs, memoryMb, maxOutputBytes, maxLogLines, maxLogBytes] = msg.limits;
+    const { cpuMs, timeoutMs, memoryMb } = msg.limits;
     // The deadline runs from admission: time spent waiting for a slot or an isolate is already gone.
     const waitedMs = Math.max(0, timeoutMs - (msg.deadline - Date.now()));
     const wallMs = Math.max(1, timeoutMs - waitedMs);
@@ -93,7 +93,7 @@ export class PluginInstance {
     const watchdog = new ExecutionWatchdog(this.#sandbox.isolate, { cpuMs, timeoutMs: wallMs, memoryMb }, (reason) => abort(reason));
     const running: Running = { execId: msg.id, token, timeoutMs: wallMs, watchdog, abort, settling: new Set() };
     this.#running = running;
-    const work = this.#run(msg, token, wallMs, maxOutputBytes, maxLogLines, maxLogBytes).then(
+    const work = this.#run(msg, token, wallMs).then(
       (envelope): Outcome => ({ envelope }),
       (failure: unknown): Outcome => ({ failure }),
     );
@@ -108,17 +108,17 @@ export class PluginInstance {
     this.#running = undefined;
     // Peak memory: the watchdog's samples, the heap now if the isolate lives, else its last known size;
     // never 0 for code that ran, even when it was stopped before the first sample.
-    const usage = (): ResultMessage['usage'] => [
-      watchdog.cpuMs,
-      watchdog.elapsedMs,
-      Math.max(watchdog.peakMemoryBytes, this.#measureMemory(), this.memoryBytes),
-    ];
+    const usage = (): ExecutionUsage => ({
+      cpuMs: watchdog.cpuMs,
+      wallMs: watchdog.elapsedMs,
+      memoryBytes: Math.max(watchdog.peakMemoryBytes, this.#measureMemory(), this.memoryBytes),
+    });
     if ('envelope' in outcome) {
       const result: ResultMessage = { t: 'result', id: msg.id, envelope: outcome.envelope, usage: usage() };
       // An allocation refused at the limit surfaces in the plugin as a RangeError; report it as what it is.
       // Only a plugin_error can be one: the other kinds skip slicing the envelope.
       const head = outcome.envelope.startsWith('plugin_error\n') ? envelopeHead(outcome.envelope) : undefined;
-      if (head?.kind === 'plugin_error' && (isMemoryExhausted(result.usage[2], memoryMb) || isAllocationRefusal(outcome.envelope))) {
+      if (head?.kind === 'plugin_error' && (isMemoryExhausted(result.usage.memoryBytes, memoryMb) || isAllocationRefusal(outcome.envelope))) {
         this.dispose('memory');
         const state = { killReason: 'memory' as const, isDisposed: true, elapsedMs: 0, cpuMs, timeoutMs, memoryMb };
         const error = translateEngineFailure(undefined, state);
@@ -144,12 +144,12 @@ export class PluginInstance {
   }
 
   /** Delivers the parent's answer to a host call into the isolate, under the time left. */
-  settle(execId: string, call: number, ok: boolean, value: string): void {
+  settle(execId: string, reply: HostCallReply): void {
     const running = this.#running;
     if (running === undefined || running.execId !== execId) return; // late answer: dropped on purpose
     const left = Math.max(1, Math.floor(running.timeoutMs - running.watchdog.elapsedMs));
     const delivery = this.#sandbox.settle
-      .apply(undefined, [call, ok, value], { arguments: { copy: true }, timeout: left })
+      .apply(undefined, [reply], { arguments: { copy: true }, timeout: left })
       .then(
         () => undefined,
         // The continuation ran out of time (or the isolate died): the execution is over.
@@ -159,28 +159,29 @@ export class PluginInstance {
     running.settling.add(delivery);
   }
 
-  async #run(msg: ExecMessage, token: number, timeoutMs: number, maxOut: number, lines: number, bytes: number): Promise<string> {
-    const args: ivm.Transferable[] = [token, msg.action, msg.input, msg.config, msg.id, maxOut, lines, bytes, msg.bridge];
-    // Warm path: every argument is a primitive, copied in.
-    let transfer: ivm.TransferOptions = { copy: true };
+  async #run(msg: ExecMessage, token: number, timeoutMs: number): Promise<string> {
+    const { maxOutputBytes, maxLogLines, maxLogBytes } = msg.limits;
+    const invoke: InvokeArgs = {
+      token, action: msg.action, input: msg.input, config: msg.config, execId: msg.id,
+      maxOutputBytes, maxLogLines, maxLogBytes, bridge: msg.bridge,
+    };
+    let namespace: ivm.Dereference<unknown> | undefined;
     if (!this.#linked) {
       const main = this.#loader.link(this.code, this.#sandbox.context);
       await main.evaluate({ timeout: timeoutMs });
       // The namespace rides along with the first invoke instead of a separate load() call: one
-      // round trip to the isolate's thread less on a cold start. A handle cannot be copied, so
-      // this call transfers as-is: handles by their own rule, primitives copied, and anything
-      // else refused (msg comes from JSON, so it holds only primitives anyway).
-      args.push(main.namespace.derefInto());
-      transfer = {};
+      // round trip to the isolate's thread less on a cold start. A handle passes by its own
+      // rule even among copied arguments.
+      namespace = main.namespace.derefInto();
       this.#linked = true;
     }
     const elapsed = this.#running?.watchdog.elapsedMs ?? 0;
     const left = Math.max(1, Math.floor(timeoutMs - elapsed));
-    return this.#sandbox.invoke.apply(undefined, args, {
-      arguments: transfer,
+    return this.#sandbox.invoke.apply(undefined, namespace === undefined ? [invoke] : [invoke, namespace], {
+      arguments: { copy: true },
       result: { promise: true, copy: true },
       timeout: left,
-    });
+    }) as Promise<string>;
   }
 
   /** Logs survive a timeout when the isolate is still alive; never blocks on a busy isolate. */
@@ -217,6 +218,6 @@ export class PluginInstance {
 }
 
 /** Stopped for memory: it reached its limit, whether or not a sample caught it there. */
-function atMemoryLimit([cpuMs, wallMs, memoryBytes]: ResultMessage['usage'], memoryMb: number): ResultMessage['usage'] {
-  return [cpuMs, wallMs, Math.max(memoryBytes, memoryMb * 1024 * 1024)];
+function atMemoryLimit(usage: ExecutionUsage, memoryMb: number): ExecutionUsage {
+  return { ...usage, memoryBytes: Math.max(usage.memoryBytes, memoryMb * 1024 * 1024) };
 }

@@ -32,7 +32,7 @@ import type {
   SandboxStats,
 } from './types.js';
 import { WorkerProcess } from './worker-process.js';
-import type { ResultMessage } from './worker-protocol.js';
+import type { ResultMessage } from './sandbox-contract.js';
 
 /** How long close() waits for in-flight executions before killing the workers. */
 const DRAIN_MS = 5000;
@@ -230,7 +230,7 @@ function leastBusy(workers: readonly WorkerProcess[]): WorkerProcess {
 }
 
 function toExecutionResult(message: ResultMessage): ExecutionResult {
-  const [cpuMs, wallMs, memoryBytes] = message.usage;
+  const { cpuMs, wallMs, memoryBytes } = message.usage;
   const usage = { cpuMs: round(cpuMs), wallMs: round(wallMs), memoryBytes };
   if (message.envelope !== undefined) {
     const decoded = decodeEnvelope(message.envelope);

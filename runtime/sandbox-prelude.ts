@@ -7,9 +7,11 @@
  * cross to the host.
  *
  * Run with `context.evalClosure(PRELUDE_SOURCE, [send])`, where `send` is an
- * `ivm.Callback` in "ignored" mode: `send(token, callId, op, argsJson)`. It
- * returns `{ load, invoke, settle, takeLogs }`, held by the host only; the
- * object lives in this closure, so plugin code cannot reach it, nor `send`.
+ * `ivm.Callback` in "ignored" mode taking one HostCall. It returns PreludeApi
+ * (`{ load, invoke, settle, takeLogs }`), held by the host only; the object
+ * lives in this closure, so plugin code cannot reach it, nor `send`. The
+ * shapes of what crosses (InvokeArgs, HostCall, HostCallReply) are the types
+ * of sandbox-contract.ts; this source follows them by hand.
  *
  * Intrinsics are captured up front (uncurried) because globals persist across
  * warm executions of one install: a plugin that replaces Array.prototype.push
@@ -129,10 +131,12 @@ function hostCall(token, op, args) {
   let reject;
   const promise = new PromiseCtor(function executor(res, rej) { resolve = res; reject = rej; });
   mapSet(pending, id, { resolve, reject });
-  send(token, id, op, stringify(args));
+  // HostCall (sandbox-contract.ts). An object literal defines its fields: no setter of plugin code runs.
+  send({ token, call: id, op, args: stringify(args) });
   return promise;
 }
 
+// bridge: BRIDGE_KV (1) | BRIDGE_FETCH (2), sandbox-contract.ts.
 function makeCtx(token, config, execId, action, bridge) {
   const ctx = {
     config,
@@ -199,12 +203,15 @@ async function settleAsync(pendingResult, maxOutputBytes) {
   }
 }
 
-// Sync actions answer in the same call (no promise round trip); async ones return a promise.
-// The first execution hands over the module namespace here rather than through load(), which
-// saves a cold install one round trip to the isolate's thread; later ones pass undefined.
-function invoke(token, action, inputJson, configJson, execId, maxOutputBytes, lines, bytes, bridge, namespace) {
+// args: InvokeArgs (sandbox-contract.ts), a fresh copy made by isolated-vm, so reading its own
+// fields runs no plugin code. Sync actions answer in the same call (no promise round trip); async
+// ones return a promise. The first execution hands over the module namespace here rather than
+// through load(), which saves a cold install one round trip to the isolate's thread; later ones
+// pass undefined.
+function invoke(args, namespace) {
+  const { token, action, input, config, execId, maxOutputBytes, maxLogLines, maxLogBytes, bridge } = args;
   if (namespace !== undefined) ns = namespace;
-  begin(token, lines, bytes);
+  begin(token, maxLogLines, maxLogBytes);
   let result;
   try {
     const fn = ns !== null && hasOwn(ns, action) ? ns[action] : undefined;
@@ -212,8 +219,8 @@ function invoke(token, action, inputJson, configJson, execId, maxOutputBytes, li
       end();
       return 'plugin_error\n' + logsJson() + '\nThe plugin does not export an action named ' + stringify(clip(action, 200));
     }
-    const ctx = makeCtx(token, parse(configJson), execId, action, bridge);
-    result = apply(fn, undefined, [parse(inputJson), ctx]);
+    const ctx = makeCtx(token, parse(config), execId, action, bridge);
+    result = apply(fn, undefined, [parse(input), ctx]);
     if (result !== null && (typeof result === 'object' || typeof result === 'function') && typeof result.then === 'function') {
       return settleAsync(result, maxOutputBytes);
     }
@@ -227,12 +234,14 @@ function invoke(token, action, inputJson, configJson, execId, maxOutputBytes, li
   return answer;
 }
 
-function settle(id, ok, payload) {
-  const entry = mapGet(pending, id);
+// reply: HostCallReply (sandbox-contract.ts), copied in like invoke's args.
+function settle(reply) {
+  const { call, ok, value } = reply;
+  const entry = mapGet(pending, call);
   if (entry === undefined) return;
-  mapDelete(pending, id);
-  if (ok) entry.resolve(parse(payload));
-  else entry.reject(new ErrorCtor(payload));
+  mapDelete(pending, call);
+  if (ok) entry.resolve(parse(value));
+  else entry.reject(new ErrorCtor(value));
 }
 
 function takeLogs() { return logsJson(); }

@@ -15,13 +15,15 @@ import { IsolatePool } from './isolate-pool.js';
 import { type BatchMessage, eachMessage, IpcOutbox } from './ipc-outbox.js';
 import type { PluginCode } from './types.js';
 import {
+  noUsage,
   WORKER_SETTINGS_ENV,
   type ExecMessage,
+  type HostCall,
   type ParentMessage,
   type ResultMessage,
   type WorkerMessage,
   type WorkerSettings,
-} from './worker-protocol.js';
+} from './sandbox-contract.js';
 
 const settings = JSON.parse(process.env[WORKER_SETTINGS_ENV] ?? '{}') as WorkerSettings;
 const MB = 1024 * 1024;
@@ -65,13 +67,13 @@ function rememberCode(code: PluginCode): void {
   if (codes.size > MAX_CODES) codes.delete(codes.keys().next().value as string);
 }
 
-function forwardBridge(execId: string, call: number, op: string, args: string): void {
+function forwardBridge(execId: string, { call, op, args }: HostCall): void {
   send({ t: 'bridge', id: execId, call, op, args });
 }
 
 /** An idle warm instance of the install, or a new one on a fresh isolate; undefined when the package must be sent. */
 async function instanceFor(msg: ExecMessage): Promise<PluginInstanceType | undefined> {
-  const memoryMb = msg.limits[2];
+  const { memoryMb } = msg.limits;
   // Another version, another memory limit, or enough executions: such an instance is disposed, not reused.
   const warm = cache.take(
     msg.install,
@@ -103,7 +105,7 @@ async function onExec(msg: ExecMessage): Promise<void> {
   // Answer first: the bookkeeping below runs in the same tick, before any next message is read.
   send(result);
   cache.enforceBudget();
-  isolates.fill(msg.limits[2]);
+  isolates.fill(msg.limits.memoryMb);
 }
 
 function onMessage(msg: ParentMessage): void {
@@ -113,11 +115,11 @@ function onMessage(msg: ParentMessage): void {
         running.delete(msg.id);
         const message = 'The sandbox failed to start the plugin.';
         process.stderr.write(`[sandbox-worker ${process.pid}] exec failed: ${String(err)}\n`);
-        send({ t: 'result', id: msg.id, error: { code: 'sandbox_crashed', message }, usage: [0, 0, 0] });
+        send({ t: 'result', id: msg.id, error: { code: 'sandbox_crashed', message }, usage: noUsage() });
       });
       break;
     case 'bridge-reply':
-      running.get(msg.id)?.settle(msg.id, msg.call, msg.ok, msg.value);
+      running.get(msg.id)?.settle(msg.id, { call: msg.call, ok: msg.ok, value: msg.value });
       break;
     case 'evict':
       cache.evict(msg.install, true);

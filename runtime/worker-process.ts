@@ -19,6 +19,7 @@ import type { ExecutionRequest } from './types.js';
 import {
   BRIDGE_FETCH,
   BRIDGE_KV,
+  noUsage,
   WORKER_SETTINGS_ENV,
   type ExecMessage,
   type ParentMessage,
@@ -26,7 +27,7 @@ import {
   type StatsMessage,
   type WorkerMessage,
   type WorkerSettings,
-} from './worker-protocol.js';
+} from './sandbox-contract.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('./sandbox-worker.js', import.meta.url));
 
@@ -122,7 +123,7 @@ export class WorkerProcess {
     for (const [id, flight] of this.#inFlight) {
       // Past its own deadline too (the worker was killed for another one, or stalled for all): a timeout, not a crash.
       const error = workerCrashFailure(flight.timedOut || Date.now() >= flight.message.deadline, flight.request.limits.timeoutMs);
-      this.#settle(id, { t: 'result', id, error, usage: [0, 0, 0] });
+      this.#settle(id, { t: 'result', id, error, usage: noUsage() });
     }
     for (const waiter of this.#statsWaiters.values()) waiter(emptyStats(0));
     this.#statsWaiters.clear();
@@ -187,7 +188,15 @@ export class WorkerProcess {
       action: request.action,
       input: JSON.stringify(request.input ?? null),
       config: JSON.stringify(request.config ?? null),
-      limits: [limits.cpuMs, limits.timeoutMs, limits.memoryMb, limits.maxOutputBytes, limits.maxLogLines, limits.maxLogBytes],
+      // Copied field by field: exactly the limits, whatever else the caller's object carries.
+      limits: {
+        cpuMs: limits.cpuMs,
+        timeoutMs: limits.timeoutMs,
+        memoryMb: limits.memoryMb,
+        maxOutputBytes: limits.maxOutputBytes,
+        maxLogLines: limits.maxLogLines,
+        maxLogBytes: limits.maxLogBytes,
+      },
       deadline,
       bridge: (bridge?.kv !== undefined ? BRIDGE_KV : 0) | (bridge?.fetch !== undefined ? BRIDGE_FETCH : 0),
     };
@@ -204,7 +213,7 @@ export class WorkerProcess {
       }, Math.max(0, deadline - Date.now()) + this.#options.graceMs);
       this.#inFlight.set(request.executionId, { request, message, resolve, timer, timedOut: false });
       if (this.#child === undefined) {
-        this.#settle(request.executionId, { t: 'result', id: request.executionId, error: workerCrashFailure(false, 0), usage: [0, 0, 0] });
+        this.#settle(request.executionId, { t: 'result', id: request.executionId, error: workerCrashFailure(false, 0), usage: noUsage() });
         return;
       }
       this.#send(withCode ? { ...message, code: { main: code.main, files: { ...code.files } } } : message);

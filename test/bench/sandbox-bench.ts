@@ -157,6 +157,16 @@ async function cpuHeavyFigures(runtime: SandboxRuntime): Promise<ReportRow[]> {
   ];
 }
 
+/** Only the warm-execution rows (`run.js warm`): the quick check of the per-execution overhead. */
+export async function runWarmBench(): Promise<void> {
+  const runtime = createSandboxRuntime();
+  try {
+    printReport('Sandbox runtime, warm executions', await warmFigures(runtime));
+  } finally {
+    await runtime.close();
+  }
+}
+
 /** Runs every sandbox measurement and prints one table. */
 export async function runSandboxBench(): Promise<void> {
   const runtime = createSandboxRuntime();

@@ -148,5 +148,41 @@ describe('hostile plugins', function () {
     it('should measure output serialised by toJSON', async () => {
       await expectCode('escape-attempt', 'hugeToJSON', 'output_too_large');
     });
+
+    it('should run no plugin accessor while the invoke arguments and host-call replies cross into the isolate', async () => {
+      // Accessors on Object.prototype for every field name of InvokeArgs, HostCall and HostCallReply (sandbox-contract.ts).
+      // 'value' last: once inherited, it would spoil the descriptors that follow.
+      const fields = ['token', 'call', 'op', 'args', 'ok', 'action', 'input', 'config', 'execId', 'maxOutputBytes', 'maxLogLines', 'maxLogBytes', 'bridge', 'value'];
+      const code = {
+        sha256: 'contract-accessors',
+        main: 'index.js',
+        files: {
+          'index.js': [
+            `const fields = ${JSON.stringify(fields)};`,
+            'const touched = [];',
+            'export async function poison(input, ctx) {',
+            '  for (const name of fields) Object.defineProperty(Object.prototype, name, {',
+            '    configurable: true, get() { touched.push("get " + name); return "poison"; }, set() { touched.push("set " + name); } });',
+            '  await ctx.kv.put("k", { n: 1 });',
+            '  return { got: await ctx.kv.get("k"), touched: touched.slice() };',
+            '}',
+            'export async function after(input, ctx) {',
+            '  ctx.log("warm");',
+            '  return { got: await ctx.kv.get("k"), input, config: ctx.config, id: ctx.execution.id, touched: touched.slice() };',
+            '}',
+          ].join('\n'),
+        },
+      };
+      const installId = 'contract-accessors';
+      const kv = { kv: new MemoryKv() };
+      const first = await runtime.execute(request('escape-attempt', 'poison', { installId, code, bridge: kv }));
+      assert.equal(first.status, 'succeeded', first.error?.message);
+      assert.deepEqual(first.output, { got: { n: 1 }, touched: [] });
+      // The same (now tampered) isolate, warm: its invoke arguments cross after the tampering.
+      const after = await runtime.execute(request('escape-attempt', 'after', { installId, code, bridge: kv, input: { x: 1 }, config: { y: 2 }, executionId: 'exec-after' }));
+      assert.equal(after.status, 'succeeded', after.error?.message);
+      assert.deepEqual(after.output, { got: { n: 1 }, input: { x: 1 }, config: { y: 2 }, id: 'exec-after', touched: [] });
+      assert.deepEqual(after.logs, ['warm']);
+    });
   });
 });
