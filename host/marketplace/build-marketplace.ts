@@ -18,7 +18,8 @@ import { VersionAudienceQueries } from './version-audience-queries.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
 import { KnexBlobStore } from '../foundation/database/blob-store.js';
 import { KnexMarketplaceRepository } from './marketplace-repository.js';
-import { KnexCommunityStats, noExecutionStats } from './marketplace-stats.js';
+import { noExecutionStats } from './marketplace-stats.js';
+import { KnexCommunityStats } from './marketplace-stats-queries.js';
 
 /** The marketplace services, as `AppDeps.marketplace`. */
 export interface MarketplaceDeps {

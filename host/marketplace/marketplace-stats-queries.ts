@@ -1,7 +1,11 @@
 /**
- * The trust score's data ports in SQL (marketplace-stats.ts says what each
- * figure is): execution history from analytics' hourly aggregates, community
- * figures from installs, ratings and the publisher's tenant.
+ * The trust score's data ports in SQL:
+ * - execution history: the hourly aggregates of the usage ledger plus its
+ *   not-yet-rolled-up tail, one query per version; invalid_input is the
+ *   caller's fault, not the plugin's, so it counts neither for nor against it;
+ * - community: distinct installing tenants (installs), tenants' ratings
+ *   (count and average stars; the factor itself ignores too few of them) and
+ *   the publisher's age (its tenant's creation time).
  */
 import type { Knex } from 'knex';
 import type { CommunityStats, CommunityStatsPort, ExecutionStats, ExecutionStatsPort } from '../../marketplace/ports.js';

@@ -5,6 +5,7 @@
  * tests choose their backend.
  */
 import type { Knex } from 'knex';
+import { knexTransactor } from '../foundation/database/knex-transaction.js';
 import { buildAnalytics } from '../analytics/build-analytics.js';
 import { ApiKeyService } from '../tenants/api-key-service.js';
 import { buildBilling } from '../billing/build-billing.js';
@@ -36,7 +37,7 @@ import { meteringArea } from '../metering/metering-area.js';
 import { tenantsArea } from '../tenants/tenants-area.js';
 import { webhooksArea } from '../webhooks/webhooks-area.js';
 import { operationsArea } from './operations-area.js';
-import { KnexExecutionStats } from '../marketplace/marketplace-stats.js';
+import { KnexExecutionStats } from '../marketplace/marketplace-stats-queries.js';
 import type { MarketplaceOptions } from '../../marketplace/marketplace-options.js';
 import { ApiKeyRepository } from '../tenants/api-key-repository.js';
 import { type CacheGeneration, DisabledCacheGeneration, InProcessCacheGeneration } from '../foundation/cache-generation.js';
@@ -125,7 +126,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     tenants: repositories.tenants,
     tiers: config.tiers,
     clock,
-    db,
+    db: knexTransactor(db),
     onCreated: (tenant, trx) => billing.subscriptions.start(tenant, trx).then(() => undefined),
   });
   const deps: Omit<AppDeps, 'areas'> = {

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import type { UsageRecord } from '../../../host/metering/usage-record.js';
-import { KnexExecutionStats } from '../../../host/marketplace/marketplace-stats.js';
+import { KnexExecutionStats } from '../../../host/marketplace/marketplace-stats-queries.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { HELLO_SOURCE } from '../../support/tar-builder.js';
 import { bearer, createKey, createTenant, FakeClock, startTestHost, type TestHost } from '../../support/test-host.js';
