@@ -79,7 +79,7 @@ export class SandboxPool implements SandboxRuntime {
       testHooks: this.#testHooks,
     };
     const worker = (niceness: number): WorkerProcess =>
-      new WorkerProcess({ settings, heapMb: options.workerHeapMb ?? 256, graceMs: options.watchdogGraceMs ?? 1000, niceness });
+      new WorkerProcess({ settings, heapMb: options.workerHeapMb ?? 256, graceMs: options.watchdogGraceMs ?? 1000, niceness, startOnDemand: options.startOnDemand ?? false });
     this.#workers = Array.from({ length: count }, () => worker(0));
     this.#heavyWorkers = Array.from({ length: Math.max(0, options.heavyWorkers ?? 1) }, () => worker(options.heavyNiceness ?? 10));
     this.#everyWorker = [...this.#workers, ...this.#heavyWorkers];

@@ -157,6 +157,8 @@ export interface SandboxRuntimeOptions {
   readonly workerRssLimitMb?: number;
   /** Extra time past an execution's timeoutMs before the parent kills an unresponsive worker (default 1000). */
   readonly watchdogGraceMs?: number;
+  /** Fork the worker processes when the first execution needs them instead of at once (default false): for hosts that may never execute. */
+  readonly startOnDemand?: boolean;
   /** Enables test-only hooks (`SandboxPool.blockWorker`). Never set in production. */
   readonly testHooks?: boolean;
 }

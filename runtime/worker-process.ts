@@ -37,6 +37,8 @@ export interface WorkerProcessOptions {
   readonly graceMs: number;
   /** OS scheduling priority (nice value) of the process; 0 = the host's own. */
   readonly niceness: number;
+  /** Fork only when the first execution (or `ready()`) needs the process, not at construction. */
+  readonly startOnDemand?: boolean;
 }
 
 /** An execution sent to the worker; settled exactly once, by a result or by the worker's death. */
@@ -58,6 +60,8 @@ export class WorkerProcess {
   readonly #statsWaiters = new Map<number, (stats: StatsMessage) => void>();
   #statsSeq = 0;
   #closed = false;
+  /** Whether a first incarnation was forked (on demand, it may not be yet). */
+  #started = false;
   readonly #outbox = new IpcOutbox<ParentMessage>((message) => {
     const child = this.#child;
     if (child?.connected) child.send(message);
@@ -66,7 +70,12 @@ export class WorkerProcess {
 
   constructor(options: WorkerProcessOptions) {
     this.#options = options;
-    this.#start();
+    if (options.startOnDemand !== true) this.#start();
+  }
+
+  /** Forks the first incarnation if nothing has yet (restarts after a death are #onExit's). */
+  #ensureStarted(): void {
+    if (!this.#started && !this.#closed) this.#start();
   }
 
   get pid(): number {
@@ -79,10 +88,12 @@ export class WorkerProcess {
 
   /** Resolves once the current incarnation has started and said so. */
   ready(): Promise<void> {
+    this.#ensureStarted();
     return this.#ready;
   }
 
   #start(): void {
+    this.#started = true;
     const execArgv = ['--no-node-snapshot', `--max-old-space-size=${this.#options.heapMb}`];
     const spawnOptions = {
       env: workerEnvironment(this.#options.settings),
@@ -178,6 +189,7 @@ export class WorkerProcess {
 
   /** Runs one execution on this worker by `deadline` (epoch ms); resolves with the worker's answer or with its death. */
   async execute(request: ExecutionRequest, deadline: number): Promise<ResultMessage> {
+    this.#ensureStarted();
     await this.#ready;
     const { code, limits, bridge } = request;
     const message: ExecMessage = {
@@ -221,15 +233,18 @@ export class WorkerProcess {
   }
 
   evict(installId: string): void {
+    if (!this.#started) return; // nothing is warm in a process that never ran
     this.#send({ t: 'evict', install: installId });
   }
 
   /** Test hook (options.testHooks): make the worker's event loop unresponsive for `ms`. */
   block(ms: number): void {
+    this.#ensureStarted();
     this.#send({ t: 'block', ms });
   }
 
   async stats(): Promise<StatsMessage> {
+    if (!this.#started) return emptyStats(0);
     await this.#ready;
     if (this.#child === undefined) return emptyStats(0);
     const seq = ++this.#statsSeq;

@@ -24,7 +24,7 @@ import { buildMarketplace } from '../marketplace/build-marketplace.js';
 import { buildMetering } from '../metering/build-metering.js';
 import type { SandboxRuntime, SandboxRuntimeOptions } from '../../runtime/types.js';
 import { buildExecutionPath } from '../executions/build-execution-path.js';
-import { LazySandboxRuntime } from '../executions/lazy-runtime.js';
+import { createSandboxRuntime } from '../../runtime/index.js';
 import { analyticsArea } from '../analytics/analytics-area.js';
 import { billingArea } from '../billing/billing-area.js';
 import { consoleArea } from '../console/console-area.js';
@@ -119,7 +119,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     cacheGeneration,
     events,
   });
-  const runtime = options.runtime ?? new LazySandboxRuntime(sandboxOptions(config));
+  const runtime = options.runtime ?? createSandboxRuntime({ ...sandboxOptions(config), startOnDemand: true });
   // Billing starts each new tenant's subscription inside the tenant's creating transaction.
   const billing = buildBilling({ db, clock, config, logger, events, tenantRepository: repositories.tenants, tenantService: () => tenants, cacheGeneration });
   const tenants = new TenantService({

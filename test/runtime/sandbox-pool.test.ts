@@ -22,6 +22,30 @@ describe('sandbox-pool', function () {
     pool = undefined;
   });
 
+  describe('starting on demand', () => {
+    it('should fork no worker before the first execution, then serve it', async () => {
+      pool = new SandboxPool({ workers: 1, heavyWorkers: 1, spareIsolates: 1, startOnDemand: true });
+      const before = await pool.stats();
+      assert.deepEqual(before.perWorker.map((w) => w.pid), [0, 0], 'nothing forked yet');
+      await pool.evict('install-valid'); // nothing warm: no fork either
+      assert.deepEqual((await pool.stats()).perWorker.map((w) => w.pid), [0, 0]);
+      const result = await pool.execute(request('valid', 'ping', { input: { n: 3 } }));
+      assert.equal(result.status, 'succeeded');
+      const pid = pool.workerPidOf('install-valid');
+      assert.ok(pid > 0 && isAlive(pid), 'the home worker was forked for it');
+      await pool.close();
+      assert.equal(isAlive(pid), false);
+      pool = undefined;
+    });
+
+    it('should close cleanly when it never ran anything', async () => {
+      pool = new SandboxPool({ workers: 2, startOnDemand: true });
+      await pool.close();
+      await assert.rejects(pool.execute(request('valid', 'ping', { input: { n: 1 } })), /closed/);
+      pool = undefined;
+    });
+  });
+
   describe('supervision', () => {
     it('should answer sandbox_crashed when a worker is killed, restart it and serve the next execution', async () => {
       pool = new SandboxPool({ workers: 1, spareIsolates: 1, defaultMemoryMb: 16 });

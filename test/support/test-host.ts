@@ -15,7 +15,7 @@ import type { AppDeps } from '../../host/wiring/deps.js';
 import type { EventPublisher } from '../../host/webhooks/domain-events.js';
 import type { Limits } from '../../host/limits/index.js';
 import { createLogger, type Logger } from '../../host/foundation/logger.js';
-import { LazySandboxRuntime } from '../../host/executions/lazy-runtime.js';
+import { createSandboxRuntime } from '../../runtime/index.js';
 import { type CacheGeneration, InProcessCacheGeneration } from '../../host/foundation/cache-generation.js';
 import { TEST_ADMIN_KEY, type TestDatabase } from './database-backends.js';
 
@@ -83,7 +83,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
   const logger: Logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
   const clock = options.clock ?? new FakeClock();
   // One sandbox worker, started only if the test executes something (2-core CI machines).
-  const runtime = new LazySandboxRuntime({ workers: 1 });
+  const runtime = createSandboxRuntime({ workers: 1, startOnDemand: true });
   const deps = buildDeps({
     config: database.config,
     db: options.db ?? database.db,
