@@ -20,10 +20,9 @@ export class KvRepository implements KvStore {
   }
 
   /**
-   * One statement that also enforces the key count. (Two writers of one
-   * install in two processes could each add the last key; executions of an
-   * install run one at a time per process, so the bound is exact on one host
-   * and at most off by the number of hosts.)
+   * One statement that also enforces the key count. (Concurrent executions of
+   * one install, on one host or several, can each add the last key: the bound
+   * may be passed by at most the executions running at once.)
    */
   async put(installId: string, key: string, valueJson: string, bytes: number, maxKeys: number): Promise<boolean> {
     const result = await this.#db.raw(

@@ -204,7 +204,7 @@ export function sandboxOptions(config: Config): SandboxRuntimeOptions {
 
 /** Start the background work of every area, in order; `skip` names areas whose work the caller drives itself (tests). */
 export async function startDeps(deps: AppDeps, options: { skip?: readonly string[] } = {}): Promise<void> {
-  await startAreas(deps.areas, { logger: deps.logger, ...options });
+  await startAreas(deps.areas, options);
 }
 
 /** Stop every area in reverse order: pending writes are flushed before the database closes. */

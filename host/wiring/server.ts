@@ -1,6 +1,6 @@
 /**
- * The process: config → database (migrated) → deps → bootstrap → listen, and a
- * graceful stop on SIGTERM/SIGINT: stop accepting, let in-flight requests
+ * The process: config → database (migrated) → deps → areas started → listen →
+ * operator bootstrap, and a graceful stop on SIGTERM/SIGINT: stop accepting, let in-flight requests
  * finish (bounded), flush pending writes, close the database.
  *
  * The CLI's `serve` command calls `startServer(loadConfig())`.

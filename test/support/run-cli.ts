@@ -48,6 +48,18 @@ export function parseJsonOutput(run: CliRun): Record<string, unknown> {
   }
 }
 
+/** The stdout of a run that must have exited 0 (else fail with everything it printed). */
+export function succeeded(run: CliRun): string {
+  if (run.code !== 0) throw new Error(`exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+  return run.stdout;
+}
+
+/** The JSON document of a `--json` run that must have exited 0. */
+export function succeededJson(run: CliRun): Record<string, unknown> {
+  succeeded(run);
+  return parseJsonOutput(run);
+}
+
 export function errorCodeOf(run: CliRun): unknown {
   return (parseJsonOutput(run)['error'] as { code?: unknown } | undefined)?.code;
 }
