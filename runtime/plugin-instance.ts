@@ -169,6 +169,9 @@ export class PluginInstance {
     if (!this.#linked) {
       const main = this.#loader.link(this.code, this.#sandbox.context);
       await main.evaluate({ timeout: timeoutMs });
+      // The watchdog may have disposed the instance while evaluate was settling; its modules are
+      // released then, and isolated-vm crashes the process (not throws) on a released module's namespace.
+      if (this.isDisposed) throw new Error('The sandbox was stopped while loading the plugin.');
       // The namespace rides along with the first invoke instead of a separate load() call: one
       // round trip to the isolate's thread less on a cold start. A handle passes by its own
       // rule even among copied arguments.

@@ -51,6 +51,16 @@ describe('hostile plugins', function () {
       await expectCode('infinite-loop', 'leftoverMicrotasks', 'execution_timeout');
     });
 
+    it('should stop cold starts at a 1 ms CPU limit without crashing the worker', async () => {
+      // The watchdog can fire just as module evaluation settles; the worker once segfaulted then.
+      const before = (await runtime.stats()).restarts;
+      for (let i = 0; i < 60; i++) {
+        const result = await runtime.execute(request('valid', 'slugify', { installId: `cold-${i}`, input: { title: `Cold ${i}` }, limits: { cpuMs: 1 } }));
+        assert.ok(result.status === 'succeeded' || result.error?.code === 'execution_timeout', result.error?.message);
+      }
+      assert.equal((await runtime.stats()).restarts, before);
+    });
+
     it('should never run a continuation parked on a host call after the execution ended', async () => {
       const lateKv = new MemoryKv();
       const installId = 'leftover-host-call';
