@@ -6,6 +6,7 @@
  * library exposes nothing else.
  */
 import type { ExecutionErrorCode } from '../manifests/errors.js';
+import { pluginFramesOf } from './result-envelope.js';
 
 /** Why the runtime itself ended an isolate or a worker. */
 export type KillReason = 'cpu' | 'wall' | 'memory' | 'evicted' | 'closed';
@@ -13,6 +14,8 @@ export type KillReason = 'cpu' | 'wall' | 'memory' | 'evicted' | 'closed';
 export interface EngineFailure {
   code: ExecutionErrorCode;
   message: string;
+  /** The plugin's own frames (result-envelope.ts), for an error its code threw. */
+  stack?: string;
 }
 
 export interface EngineState {
@@ -77,7 +80,8 @@ export function translateEngineFailure(err: unknown, state: EngineState): Engine
   if (state.elapsedMs >= state.timeoutMs || text === TIMED_OUT_TEXT) {
     return { code: 'execution_timeout', message: `The plugin did not finish within ${state.timeoutMs} ms.` };
   }
-  return { code: 'plugin_error', message: sanitizeMessage(text) || 'The plugin failed to load.' };
+  const stack = typeof err === 'object' && err !== null ? pluginFramesOf((err as { stack?: unknown }).stack) : '';
+  return { code: 'plugin_error', message: sanitizeMessage(text) || 'The plugin failed to load.', ...(stack !== '' && { stack }) };
 }
 
 /**
@@ -102,9 +106,10 @@ export function isUnderMemoryPressure(bytes: number, memoryMb: number): boolean 
 /** V8's text when an ArrayBuffer's backing store is refused (isolated-vm refuses those past the limit). */
 const ALLOCATION_REFUSED_TEXT = 'RangeError: Array buffer allocation failed';
 
-/** Whether a plugin_error envelope (`kind\nlogs\nmessage`) reports an allocation the memory limit refused. */
+/** Whether a plugin_error envelope (`kind\nlogs\nstack\nmessage`) reports an allocation the memory limit refused. */
 export function isAllocationRefusal(envelope: string): boolean {
-  const messageStart = envelope.indexOf('\n', envelope.indexOf('\n') + 1) + 1;
+  const stackStart = envelope.indexOf('\n', envelope.indexOf('\n') + 1) + 1;
+  const messageStart = stackStart > 0 ? envelope.indexOf('\n', stackStart) + 1 : 0;
   return messageStart > 0 && envelope.startsWith(ALLOCATION_REFUSED_TEXT, messageStart);
 }
 

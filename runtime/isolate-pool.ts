@@ -12,6 +12,9 @@ import { PRELUDE_FILENAME, PRELUDE_SOURCE } from './sandbox-prelude.js';
 /** Called by the prelude when plugin code calls ctx.kv.* or ctx.fetch. */
 export type BridgeSink = (call: HostCall) => void;
 
+/** Called by the prelude with each log line it keeps (null once, when it starts dropping them). */
+export type LogSink = (token: number, line: string | null) => void;
+
 /** One isolate with a prepared context; owned by exactly one PluginInstance once taken. */
 export interface FreshSandbox {
   readonly isolate: ivm.Isolate;
@@ -24,6 +27,8 @@ export interface FreshSandbox {
   readonly takeLogs: ivm.Reference<PreludeApi['takeLogs']>;
   /** Where bridge calls go; set by the owner. */
   sink: BridgeSink | undefined;
+  /** Where log lines go as they are written; set by the owner. */
+  logSink: LogSink | undefined;
 }
 
 export interface IsolatePoolOptions {
@@ -70,10 +75,11 @@ export async function createFreshSandbox(memoryMb: number, onCatastrophicError: 
   const isolate = new ivm.Isolate({ memoryLimit: memoryMb, onCatastrophicError });
   try {
     const context = await isolate.createContext();
-    const box: { sink: BridgeSink | undefined } = { sink: undefined };
+    const box: { sink: BridgeSink | undefined; logSink: LogSink | undefined } = { sink: undefined, logSink: undefined };
     // "ignored": the isolate does not wait for the host; the HostCall arrives as a copy.
     const send = new ivm.Callback((call: HostCall) => box.sink?.(call), { ignored: true });
-    const api = (await context.evalClosure(PRELUDE_SOURCE, [send], {
+    const sendLog = new ivm.Callback((token: number, line: string | null) => box.logSink?.(token, line), { ignored: true });
+    const api = (await context.evalClosure(PRELUDE_SOURCE, [send, sendLog], {
       filename: PRELUDE_FILENAME,
       timeout: 2000,
       result: { reference: true },
@@ -86,6 +92,8 @@ export async function createFreshSandbox(memoryMb: number, onCatastrophicError: 
       isolate, context, memoryMb, load, invoke, settle, takeLogs,
       get sink() { return box.sink; },
       set sink(fn) { box.sink = fn; },
+      get logSink() { return box.logSink; },
+      set logSink(fn) { box.logSink = fn; },
     };
     return sandbox;
   } catch (err) {

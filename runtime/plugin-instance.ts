@@ -13,11 +13,33 @@ import { envelopeHead } from './result-envelope.js';
 import { ExecutionWatchdog } from './execution-watchdog.js';
 import type { FreshSandbox } from './isolate-pool.js';
 import { ModuleLoader } from './module-loader.js';
-import type { ExecMessage, HostCall, HostCallReply, InvokeArgs, ResultMessage } from './sandbox-contract.js';
+import { LOGS_TRUNCATED_LINE, type ExecMessage, type HostCall, type HostCallReply, type InvokeArgs, type ResultMessage } from './sandbox-contract.js';
 import type { ExecutionUsage, PluginCode } from './types.js';
 
 /** Sends a plugin's host call to the parent, tagged with its execution id. */
 export type BridgeForwarder = (execId: string, call: HostCall) => void;
+
+/** Sends the log lines an execution wrote since the last call to the parent. */
+export type LogForwarder = (execId: string, lines: string[], truncated: boolean) => void;
+
+/**
+ * An execution still running this long after its first log line has its lines
+ * sent on to the parent (and again every as long): they then outlive a worker
+ * that dies. Shorter executions never pay for it; their logs come with the result.
+ */
+const LOG_FORWARD_MS = 100;
+
+/** The log lines of one execution as the prelude handed them over, for when its isolate cannot answer. */
+interface LogCopy {
+  readonly execId: string;
+  readonly token: number;
+  readonly lines: string[];
+  truncated: boolean;
+  /** Lines (and whether the truncation) already sent to the parent. */
+  forwarded: number;
+  forwardedTruncation: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
 
 interface Running {
   readonly execId: string;
@@ -38,6 +60,9 @@ export class PluginInstance {
   readonly #loader: ModuleLoader;
   #linked = false;
   #running: Running | undefined;
+  /** The current execution's copy of its logs; kept until its answer is built. */
+  #logs: LogCopy | undefined;
+  readonly #forwardLogs: LogForwarder;
   #token = 0;
   #killReason: KillReason | undefined;
   #executions = 0;
@@ -45,7 +70,7 @@ export class PluginInstance {
   memoryBytes = 0;
   lastUsed = 0;
 
-  constructor(installId: string, code: PluginCode, sandbox: FreshSandbox, forward: BridgeForwarder) {
+  constructor(installId: string, code: PluginCode, sandbox: FreshSandbox, forward: BridgeForwarder, forwardLogs: LogForwarder = () => undefined) {
     this.installId = installId;
     this.code = code;
     this.#sandbox = sandbox;
@@ -56,6 +81,31 @@ export class PluginInstance {
       // A late call from a finished execution carries a stale token and is dropped.
       if (this.#running !== undefined && this.#running.token === call.token) forward(this.#running.execId, call);
     };
+    this.#forwardLogs = forwardLogs;
+    sandbox.logSink = (token, line) => {
+      const copy = this.#logs;
+      if (copy === undefined || copy.token !== token) return; // a finished execution's line
+      if (line === null) copy.truncated = true;
+      else copy.lines.push(line);
+      copy.timer ??= setTimeout(() => this.#forward(copy), LOG_FORWARD_MS);
+    };
+  }
+
+  #forward(copy: LogCopy): void {
+    copy.timer = undefined;
+    if (this.#logs !== copy) return;
+    if (copy.forwarded === copy.lines.length && copy.forwardedTruncation === copy.truncated) return;
+    const lines = copy.lines.slice(copy.forwarded);
+    copy.forwarded = copy.lines.length;
+    copy.forwardedTruncation = copy.truncated;
+    this.#forwardLogs(copy.execId, lines, copy.truncated);
+    // Lines written meanwhile wait for the next round.
+    copy.timer = setTimeout(() => this.#forward(copy), LOG_FORWARD_MS);
+  }
+
+  #endLogs(copy: LogCopy): void {
+    clearTimeout(copy.timer);
+    if (this.#logs === copy) this.#logs = undefined;
   }
 
   get memoryMb(): number {
@@ -93,6 +143,8 @@ export class PluginInstance {
     const watchdog = new ExecutionWatchdog(this.#sandbox.isolate, { cpuMs, timeoutMs: wallMs, memoryMb }, (reason) => abort(reason));
     const running: Running = { execId: msg.id, token, timeoutMs: wallMs, watchdog, abort, settling: new Set() };
     this.#running = running;
+    const logCopy: LogCopy = { execId: msg.id, token, lines: [], truncated: false, forwarded: 0, forwardedTruncation: false, timer: undefined };
+    this.#logs = logCopy;
     const work = this.#run(msg, token, wallMs).then(
       (envelope): Outcome => ({ envelope }),
       (failure: unknown): Outcome => ({ failure }),
@@ -114,6 +166,7 @@ export class PluginInstance {
       memoryBytes: Math.max(watchdog.peakMemoryBytes, this.#measureMemory(), this.memoryBytes),
     });
     if ('envelope' in outcome) {
+      this.#endLogs(logCopy); // the envelope holds the logs
       const result: ResultMessage = { t: 'result', id: msg.id, envelope: outcome.envelope, usage: usage() };
       // An allocation refused at the limit surfaces in the plugin as a RangeError; report it as what it is.
       // Only a plugin_error can be one: the other kinds skip slicing the envelope.
@@ -136,11 +189,12 @@ export class PluginInstance {
       timeoutMs,
       memoryMb,
     });
-    const logs = await this.#recoverLogs();
+    const logs = (await this.#recoverLogs()) ?? (await this.#copiedLogs(logCopy));
+    this.#endLogs(logCopy);
     // After any engine failure the context may hold half-done state: recycle it.
     this.dispose(this.#killReason ?? 'evicted');
     const spent = error.code === 'memory_limit_exceeded' ? atMemoryLimit(usage(), memoryMb) : usage();
-    return { t: 'result', id: msg.id, error, ...(logs !== undefined && { logs }), usage: spent };
+    return { t: 'result', id: msg.id, error, logs, usage: spent };
   }
 
   /** Delivers the parent's answer to a host call into the isolate, under the time left. */
@@ -187,7 +241,17 @@ export class PluginInstance {
     }) as Promise<string>;
   }
 
-  /** Logs survive a timeout when the isolate is still alive; never blocks on a busy isolate. */
+  /**
+   * The lines the prelude handed over as they were written, for an isolate that
+   * is gone (memory limit). Its last hand-overs may still be queued on this
+   * thread: one turn of the event loop lets them land.
+   */
+  async #copiedLogs(copy: LogCopy): Promise<string> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return JSON.stringify(copy.truncated ? [...copy.lines, LOGS_TRUNCATED_LINE] : copy.lines);
+  }
+
+  /** The isolate's own logs (with the exact count of dropped calls) when it is still alive; never blocks on a busy isolate. */
   async #recoverLogs(): Promise<string | undefined> {
     if (this.isDisposed) return undefined;
     try {

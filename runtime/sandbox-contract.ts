@@ -16,8 +16,7 @@
  * through the prelude's `send` (HostCall) and their answers back in through
  * its `settle` (HostCallReply).
  */
-import type { ExecutionErrorCode } from '../manifests/errors.js';
-import type { ExecutionLimits, ExecutionUsage } from './types.js';
+import type { ExecutionError, ExecutionLimits, ExecutionUsage } from './types.js';
 
 /** Which host functions exist, as bits of `ExecMessage.bridge` and `InvokeArgs.bridge`. */
 export const BRIDGE_KV = 1;
@@ -79,10 +78,23 @@ export interface ResultMessage {
   /** The isolate's result envelope (see result-envelope.ts) when the plugin ran to an answer. */
   envelope?: string;
   /** Engine-level failure (timeout, memory, load error) when there is no envelope. */
-  error?: { code: ExecutionErrorCode; message: string };
+  error?: ExecutionError;
   /** Logs recovered after an engine failure, as JSON. */
   logs?: string;
   usage: ExecutionUsage;
+}
+
+/**
+ * Log lines of execution `id` written since the last such message, sent only
+ * while it runs long (a short one's logs travel in its result): if the worker
+ * dies, the parent still answers with what the plugin logged.
+ */
+export interface LogsMessage {
+  t: 'logs';
+  id: string;
+  lines: string[];
+  /** The isolate has started dropping lines (its limits were reached). */
+  truncated: boolean;
 }
 
 /** The package is not cached here: resend `exec` with `code`. */
@@ -112,7 +124,10 @@ export interface ReadyMessage {
   t: 'ready';
 }
 
-export type WorkerMessage = ResultMessage | NeedCodeMessage | BridgeCallMessage | StatsMessage | ReadyMessage;
+export type WorkerMessage = ResultMessage | NeedCodeMessage | BridgeCallMessage | LogsMessage | StatsMessage | ReadyMessage;
+
+/** The last line of logs that lost some of their calls to the limits, when the count is unknown. */
+export const LOGS_TRUNCATED_LINE = '[bazaar] log truncated: more call(s) dropped';
 
 /** What a worker reports for an execution that never ran (or whose worker died). */
 export function noUsage(): ExecutionUsage {

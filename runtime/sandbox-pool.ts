@@ -235,8 +235,8 @@ function toExecutionResult(message: ResultMessage): ExecutionResult {
   if (message.envelope !== undefined) {
     const decoded = decodeEnvelope(message.envelope);
     if (decoded.ok) return { status: 'succeeded', output: decoded.output, logs: decoded.logs, usage };
-    const { code, message: text, logs } = decoded;
-    return { status: 'failed', output: null, logs, usage, error: { code, message: text } };
+    const { code, message: text, stack, logs } = decoded;
+    return { status: 'failed', output: null, logs, usage, error: { code, message: text, ...(stack !== undefined && { stack }) } };
   }
   const error = message.error ?? { code: 'sandbox_crashed', message: 'The sandbox gave no answer.' };
   return { status: 'failed', output: null, logs: decodeLogs(message.logs), usage, error };

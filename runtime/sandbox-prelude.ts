@@ -6,10 +6,13 @@
  * Proxies of plugin code run under the execution's limits, and only strings
  * cross to the host.
  *
- * Run with `context.evalClosure(PRELUDE_SOURCE, [send])`, where `send` is an
- * `ivm.Callback` in "ignored" mode taking one HostCall. It returns PreludeApi
+ * Run with `context.evalClosure(PRELUDE_SOURCE, [send, sendLog])`, where
+ * `send` is an `ivm.Callback` in "ignored" mode taking one HostCall and
+ * `sendLog` one taking (token, line): every log line kept is also handed to
+ * the worker as it is written, so the logs of an execution whose isolate dies
+ * (memory limit) are not lost with it. It returns PreludeApi
  * (`{ load, invoke, settle, takeLogs }`), held by the host only; the object
- * lives in this closure, so plugin code cannot reach it, nor `send`. The
+ * lives in this closure, so plugin code cannot reach it, nor the callbacks. The
  * shapes of what crosses (InvokeArgs, HostCall, HostCallReply) are the types
  * of sandbox-contract.ts; this source follows them by hand.
  *
@@ -22,6 +25,7 @@ export const PRELUDE_FILENAME = 'bazaar:prelude';
 export const PRELUDE_SOURCE = String.raw`
 'use strict';
 const send = $0;
+const sendLog = $1;
 const G = globalThis;
 const FP = Function.prototype;
 const uncurry = FP.bind.bind(FP.call);
@@ -38,6 +42,9 @@ const push = uncurry(Array.prototype.push);
 const join = uncurry(Array.prototype.join);
 const strSlice = uncurry(String.prototype.slice);
 const charCodeAt = uncurry(String.prototype.charCodeAt);
+const indexOf = uncurry(String.prototype.indexOf);
+const reExec = uncurry(RegExp.prototype.exec);
+const defineProperty = Object.defineProperty;
 const mapGet = uncurry(Map.prototype.get);
 const mapSet = uncurry(Map.prototype.set);
 const mapDelete = uncurry(Map.prototype.delete);
@@ -85,7 +92,11 @@ function formatArg(value) {
 }
 
 function appendLog(args) {
-  if (logs.length >= maxLines || logBytes >= maxBytes) { dropped++; return; }
+  if (logs.length >= maxLines || logBytes >= maxBytes) {
+    // The worker learns once that lines were dropped (it says so if it must answer from its copy).
+    if (++dropped === 1) sendLog(current, null);
+    return;
+  }
   const parts = [];
   for (let i = 0; i < args.length; i++) {
     push(parts, formatArg(args[i]));
@@ -99,13 +110,50 @@ function appendLog(args) {
   while (bytes > left) { line = strSlice(line, 0, line.length - 1 - ((bytes - left) >> 2)); bytes = utf8Length(line); }
   push(logs, line);
   logBytes += bytes;
+  sendLog(current, line);
 }
+
+// console.* writes to the running execution's logs, as ctx.log does. Frozen functions of this
+// closure: the object holds nothing of the host, and no execution's ctx.
+const consoleLog = freeze(function log(...args) { if (current !== 0) appendLog(args); });
+defineProperty(G, 'console', {
+  value: freeze({ log: consoleLog, info: consoleLog, warn: consoleLog, error: consoleLog, debug: consoleLog, trace: consoleLog }),
+  writable: true,
+  configurable: true,
+  enumerable: false,
+});
 
 function logsJson() {
   const quoted = [];
   for (let i = 0; i < logs.length; i++) push(quoted, stringify(logs[i]));
   if (dropped > 0) push(quoted, stringify('[bazaar] log truncated: ' + dropped + ' more call(s) dropped'));
   return '[' + join(quoted, ',') + ']';
+}
+
+// A frame of plugin code as V8 prints it: "at fn (plugin:///lib/a.js:4:11)" or "at plugin:///a.js:4:11".
+const PLUGIN_FRAME = /^\s*at (?:(.{1,200}) \()?plugin:\/\/\/([^\s()]{1,300}):(\d{1,7}):(\d{1,7})\)?$/;
+const MAX_FRAMES = 20;
+
+// The plugin's own frames of a thrown error, package-relative ("    at boom (index.js:4:11)"), or ''.
+// Every other line (the message, prelude and built-in frames, text of a forged stack) is dropped.
+function pluginStack(e) {
+  if (e === null || (typeof e !== 'object' && typeof e !== 'function')) return '';
+  let stack;
+  try { stack = e.stack; } catch (x) { return ''; }
+  if (typeof stack !== 'string') return '';
+  const frames = [];
+  let start = 0;
+  while (start < stack.length && frames.length < MAX_FRAMES) {
+    let end = indexOf(stack, '\n', start);
+    if (end < 0) end = stack.length;
+    const m = reExec(PLUGIN_FRAME, strSlice(stack, start, end));
+    if (m !== null) {
+      const where = m[2] + ':' + m[3] + ':' + m[4];
+      push(frames, m[1] === undefined ? '    at ' + where : '    at ' + m[1] + ' (' + where + ')');
+    }
+    start = end + 1;
+  }
+  return join(frames, '\n');
 }
 
 function describe(e) {
@@ -136,6 +184,16 @@ function hostCall(token, op, args) {
   return promise;
 }
 
+// A capability the install was not granted is still there, and says which permission it needs:
+// a plugin author gets that sentence rather than "cannot read properties of undefined".
+const KV_MISSING = 'ctx.kv needs the "kv" permission: set "permissions": { "kv": true } in the manifest (and have it granted at install)';
+const FETCH_MISSING = 'ctx.fetch needs the "network.hosts" permission: list the hosts in the manifest\'s "permissions": { "network": { "hosts": [...] } } (and have them granted at install)';
+function refuse(text) { return freeze(function refused() { throw new ErrorCtor(text); }); }
+const refuseKv = refuse(KV_MISSING);
+const KV_REFUSED = freeze(defineProperty(defineProperty(defineProperty(defineProperty({}, 'get', { get: refuseKv, enumerable: true }),
+  'put', { get: refuseKv, enumerable: true }), 'delete', { get: refuseKv, enumerable: true }), 'list', { get: refuseKv, enumerable: true }));
+const FETCH_REFUSED = refuse(FETCH_MISSING);
+
 // bridge: BRIDGE_KV (1) | BRIDGE_FETCH (2), sandbox-contract.ts.
 function makeCtx(token, config, execId, action, bridge) {
   const ctx = {
@@ -150,12 +208,17 @@ function makeCtx(token, config, execId, action, bridge) {
       delete: freeze(function del(key) { return hostCall(token, 'kv.delete', [key]); }),
       list: freeze(function list(prefix) { return hostCall(token, 'kv.list', [prefix === undefined ? null : prefix]); }),
     });
+  } else {
+    // Not enumerable: Object.keys(ctx) lists what the install may use.
+    defineProperty(ctx, 'kv', { value: KV_REFUSED });
   }
   if ((bridge & 2) !== 0) {
     ctx.fetch = freeze(function fetch(url, init) {
       const i = init === undefined || init === null ? {} : init;
       return hostCall(token, 'fetch', [{ url, method: i.method, headers: i.headers, body: i.body }]);
     });
+  } else {
+    defineProperty(ctx, 'fetch', { value: FETCH_REFUSED });
   }
   return freeze(ctx);
 }
@@ -176,8 +239,15 @@ function end() {
   mapClear(pending);
 }
 
+// plugin_error carries one more line before the message: the plugin's frames as a JSON string ('' when none).
 function failure(e) {
-  try { return 'plugin_error\n' + logsJson() + '\n' + describe(e); } catch (x) { return 'plugin_error\n[]\nThe plugin failed'; }
+  try {
+    let stack = '';
+    try { stack = pluginStack(e); } catch (x) { /* no frames, then */ }
+    return 'plugin_error\n' + logsJson() + '\n' + stringify(stack) + '\n' + describe(e);
+  } catch (x) {
+    return 'plugin_error\n[]\n""\nThe plugin failed';
+  }
 }
 
 function serialize(result, maxOutputBytes) {
@@ -217,7 +287,7 @@ function invoke(args, namespace) {
     const fn = ns !== null && hasOwn(ns, action) ? ns[action] : undefined;
     if (typeof fn !== 'function') {
       end();
-      return 'plugin_error\n' + logsJson() + '\nThe plugin does not export an action named ' + stringify(clip(action, 200));
+      return 'plugin_error\n' + logsJson() + '\n""\nThe plugin does not export an action named ' + stringify(clip(action, 200));
     }
     const ctx = makeCtx(token, parse(config), execId, action, bridge);
     result = apply(fn, undefined, [parse(input), ctx]);

@@ -71,6 +71,10 @@ function forwardBridge(execId: string, { call, op, args }: HostCall): void {
   send({ t: 'bridge', id: execId, call, op, args });
 }
 
+function forwardLogs(execId: string, lines: string[], truncated: boolean): void {
+  send({ t: 'logs', id: execId, lines, truncated });
+}
+
 /** An idle warm instance of the install, or a new one on a fresh isolate; undefined when the package must be sent. */
 async function instanceFor(msg: ExecMessage): Promise<PluginInstanceType | undefined> {
   const { memoryMb } = msg.limits;
@@ -83,7 +87,7 @@ async function instanceFor(msg: ExecMessage): Promise<PluginInstanceType | undef
   if (msg.code !== undefined) rememberCode({ sha256: msg.sha, main: msg.code.main, files: msg.code.files });
   const code = codes.get(msg.sha);
   if (code === undefined) return undefined;
-  const instance = new PluginInstance(msg.install, code, await isolates.take(memoryMb), forwardBridge);
+  const instance = new PluginInstance(msg.install, code, await isolates.take(memoryMb), forwardBridge, forwardLogs);
   cache.add(instance);
   return instance;
 }

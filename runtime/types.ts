@@ -105,7 +105,18 @@ export interface ExecutionResult {
   output: JsonValue | null;
   logs: string[];
   usage: ExecutionUsage;
-  error?: { code: ExecutionErrorCode; message: string };
+  error?: ExecutionError;
+}
+
+export interface ExecutionError {
+  code: ExecutionErrorCode;
+  message: string;
+  /**
+   * For an error the plugin threw: its own frames, one per line, as package-relative
+   * `file:line:column` ("    at boom (index.js:4:11)"); never a host or runtime frame.
+   * Absent when no frame of the plugin is known (a thrown string, a limit, a crash).
+   */
+  stack?: string;
 }
 
 /**

@@ -19,6 +19,7 @@ import type { ExecutionRequest } from './types.js';
 import {
   BRIDGE_FETCH,
   BRIDGE_KV,
+  LOGS_TRUNCATED_LINE,
   noUsage,
   WORKER_SETTINGS_ENV,
   type ExecMessage,
@@ -48,6 +49,9 @@ interface InFlight {
   readonly resolve: (result: ResultMessage) => void;
   readonly timer: NodeJS.Timeout;
   timedOut: boolean;
+  /** Log lines the worker sent while the execution ran long: its answer if the worker dies. */
+  readonly logs: string[];
+  logsTruncated: boolean;
 }
 
 export class WorkerProcess {
@@ -134,7 +138,8 @@ export class WorkerProcess {
     for (const [id, flight] of this.#inFlight) {
       // Past its own deadline too (the worker was killed for another one, or stalled for all): a timeout, not a crash.
       const error = workerCrashFailure(flight.timedOut || Date.now() >= flight.message.deadline, flight.request.limits.timeoutMs);
-      this.#settle(id, { t: 'result', id, error, usage: noUsage() });
+      const logs = JSON.stringify(flight.logsTruncated ? [...flight.logs, LOGS_TRUNCATED_LINE] : flight.logs);
+      this.#settle(id, { t: 'result', id, error, logs, usage: noUsage() });
     }
     for (const waiter of this.#statsWaiters.values()) waiter(emptyStats(0));
     this.#statsWaiters.clear();
@@ -162,6 +167,15 @@ export class WorkerProcess {
       case 'result':
         this.#settle(msg.id, msg);
         break;
+      case 'logs': {
+        const flight = this.#inFlight.get(msg.id);
+        if (flight === undefined) break;
+        // The isolate bounds them already; this bound holds even against a worker gone wrong.
+        const room = Math.max(0, flight.request.limits.maxLogLines - flight.logs.length);
+        for (const line of msg.lines.slice(0, room)) if (typeof line === 'string') flight.logs.push(line);
+        flight.logsTruncated ||= msg.truncated === true || msg.lines.length > room;
+        break;
+      }
       case 'need-code': {
         const flight = this.#inFlight.get(msg.id);
         if (flight === undefined) break;
@@ -223,7 +237,7 @@ export class WorkerProcess {
         flight.timedOut = true;
         this.kill();
       }, Math.max(0, deadline - Date.now()) + this.#options.graceMs);
-      this.#inFlight.set(request.executionId, { request, message, resolve, timer, timedOut: false });
+      this.#inFlight.set(request.executionId, { request, message, resolve, timer, timedOut: false, logs: [], logsTruncated: false });
       if (this.#child === undefined) {
         this.#settle(request.executionId, { t: 'result', id: request.executionId, error: workerCrashFailure(false, 0), usage: noUsage() });
         return;

@@ -87,10 +87,15 @@ describe('sandbox-pool', function () {
       assert.equal((await pool.execute(request('valid', 'ping'))).status, 'succeeded');
       const bystander = pool.execute(request('infinite-loop', 'awaitForever', { limits: { timeoutMs: 10_000 } }));
       await pool.stats();
+      // Long enough for the worker to pass on the bystander's log line (it does after 100 ms of running).
+      await new Promise((resolve) => setTimeout(resolve, 500));
       pool.blockWorkerOf('install-valid', 30_000);
       const late = await pool.execute(request('valid', 'ping', { limits: { timeoutMs: 200 } }));
       assert.equal(late.error?.code, 'execution_timeout');
-      assert.equal((await bystander).error?.code, 'sandbox_crashed');
+      const crashed = await bystander;
+      assert.equal(crashed.error?.code, 'sandbox_crashed');
+      // It had logged before its worker stopped answering: the worker had passed the line on.
+      assert.deepEqual(crashed.logs, ['waiting forever']);
       assert.equal((await pool.execute(request('valid', 'ping', AFTER_RESTART))).status, 'succeeded');
     });
   });

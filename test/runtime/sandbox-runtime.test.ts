@@ -42,15 +42,15 @@ describe('sandbox runtime', function () {
       assert.equal(rejected.error?.code, 'plugin_error');
     });
 
-    it('should give ctx only config, log and execution without grants', async () => {
+    it('should list only config, log and execution in ctx without grants (kv and fetch are there to name their permission)', async () => {
       const result = await runtime.execute(request('valid', 'describeCtx', { config: { a: 1 }, executionId: 'exec-1' }));
       assert.deepEqual(result.output, {
         keys: ['config', 'execution', 'log'],
         frozen: true,
         config: { a: 1 },
         execution: { id: 'exec-1', action: 'describeCtx' },
-        hasKv: false,
-        hasFetch: false,
+        hasKv: true,
+        hasFetch: true,
       });
     });
 
