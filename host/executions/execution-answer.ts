@@ -1,8 +1,9 @@
 /**
  * The execution answer of API.md, exactly:
  * - 200 `{executionId, status: "succeeded", output, logs, usage: {cpuMs, wallMs, memoryBytes}}`
- * - 422 `{error: {code, message}, executionId, logs, usage, requestId}`: a
- *   failure caused by the plugin, still an execution (metered, counted).
+ * - 422 `{error: {code, message, stack?}, executionId, logs, usage, requestId}`: a
+ *   failure caused by the plugin, still an execution (metered, counted);
+ *   `stack` (a thrown error only) holds the plugin's own frames, package-relative.
  */
 import type { Answer } from '../metering/idempotent-answer.js';
 import type { ExecutionOutcome } from './execute-service.js';
@@ -16,6 +17,6 @@ export function executionAnswer(outcome: ExecutionOutcome, requestId: string): A
   const error = result.error ?? { code: 'plugin_error', message: 'The plugin failed.' };
   return {
     status: 422,
-    body: { error: { code: error.code, message: error.message }, executionId, logs: result.logs, usage, requestId },
+    body: { error: { code: error.code, message: error.message, ...(error.stack !== undefined && { stack: error.stack }) }, executionId, logs: result.logs, usage, requestId },
   };
 }

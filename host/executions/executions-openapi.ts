@@ -23,6 +23,10 @@ export const EXECUTION_ERROR_CODES: readonly ExecutionErrorCode[] = [
 
 const usage = exact({ cpuMs: nonNegativeNumber, wallMs: nonNegativeNumber, memoryBytes: nonNegativeInteger });
 const logs: Schema = { type: 'array', items: { type: 'string' }, description: 'What the plugin logged.' };
+const pluginStack: Schema = {
+  type: 'string',
+  description: 'For an error the plugin threw: its own frames, one per line, as package-relative file:line:column ("    at boom (index.js:4:11)"); never a host frame.',
+};
 
 export const executionSchemas: Record<string, Schema> = {
   ExecutionUsage: usage,
@@ -35,7 +39,7 @@ export const executionSchemas: Record<string, Schema> = {
   }),
   ExecutionFailed: {
     ...exact({
-      error: exact({ code: oneOfStrings(EXECUTION_ERROR_CODES), message: { type: 'string' } }),
+      error: exact({ code: oneOfStrings(EXECUTION_ERROR_CODES), message: { type: 'string' }, stack: pluginStack }, ['stack']),
       executionId: { type: 'string' },
       logs,
       usage: ref('ExecutionUsage'),

@@ -96,8 +96,14 @@ for (const backend of backends) {
     });
 
     it('should contain hostile code: timeout, plugin error, invalid output', async () => {
-      assert.equal((await run(alphaHostile, { action: 'spin', input: {} }, 422)).body.error.code, 'execution_timeout');
-      assert.equal((await run(alphaHostile, { action: 'boom', input: {} }, 422)).body.error.code, 'plugin_error');
+      const spin = await run(alphaHostile, { action: 'spin', input: {} }, 422);
+      assert.equal(spin.body.error.code, 'execution_timeout');
+      assert.equal(spin.body.error.stack, undefined, 'only a thrown error has a stack');
+      const boom = await run(alphaHostile, { action: 'boom', input: {} }, 422);
+      assert.equal(boom.body.error.code, 'plugin_error');
+      // Where it threw, in the package's own terms: nothing of the host's files or Node's.
+      assert.equal(boom.body.error.stack, '    at boom (index.js:3:32)');
+      assert.doesNotMatch(JSON.stringify(boom.body), /\/work\/|node:|plugin:|bazaar:/);
       assert.equal((await run(alphaHostile, { action: 'wrong', input: {} }, 422)).body.error.code, 'invalid_output');
     });
 
