@@ -26,7 +26,20 @@ describe('bazaar run', () => {
     assert.equal(run.code, 1);
     const result = parseJsonOutput(run);
     assert.equal(result['status'], 'failed');
-    assert.equal((result['error'] as { code: string }).code, 'plugin_error');
+    const error = result['error'] as { code: string; stack?: string };
+    assert.equal(error.code, 'plugin_error');
+    assert.equal(error.stack, '    at explode (index.js:3:9)');
+  });
+
+  it('should print where the plugin threw under the message, with the logs written before', async () => {
+    const run = await runCliProcess(['run', path.join(PACKAGE_FIXTURES_DIR, 'failing-plugin'), '--input', '{"n":1}']);
+    assert.equal(run.code, 1);
+    const lines = run.stdout.split('\n');
+    const failed = lines.findIndex((line) => line.startsWith('✖ explode failed [plugin_error]: Error: refusing {"n":1}'));
+    assert.ok(failed >= 0, run.stdout);
+    assert.equal(lines[failed + 1], '    at explode (index.js:3:9)');
+    assert.ok(lines.includes('  about to fail'), run.stdout);
+    assert.doesNotMatch(run.stdout, /\/work\/|node:|plugin:|bazaar:/);
   });
 
   it('should exit 1 with invalid_input when the input does not match the schema', async () => {

@@ -20,7 +20,8 @@ interface ExecutionAnswer {
   executionId: string;
   status?: string;
   output?: unknown;
-  error?: { code: string; message: string };
+  /** `stack`: the plugin's own frames, for an error it threw. */
+  error?: { code: string; message: string; stack?: string };
   logs: string[];
   usage: { cpuMs: number; wallMs: number; memoryBytes: number };
   requestId?: string;
@@ -35,6 +36,7 @@ function printHuman(io: CliStreams, answer: ExecutionAnswer, requestId: string |
     io.out(`✔ succeeded (${usageLine(answer.usage)})\n${JSON.stringify(answer.output, null, 2)}\n`);
   } else {
     io.out(`✖ failed [${answer.error.code}]: ${answer.error.message} (${usageLine(answer.usage)})\n`);
+    if (typeof answer.error.stack === 'string') io.out(`${answer.error.stack}\n`);
   }
   io.out(`execution ${answer.executionId}${requestId === undefined ? '' : `, request ${requestId}`}\n`);
   if (answer.logs.length > 0) io.out(`logs:\n${answer.logs.map((l) => `  ${l}\n`).join('')}`);

@@ -55,6 +55,8 @@ function printHuman(io: CliStreams, action: string, result: ExecutionResult): vo
     io.out(`${JSON.stringify(result.output, null, 2)}\n`);
   } else {
     io.out(`✖ ${action} failed [${result.error?.code ?? 'unknown'}]: ${result.error?.message ?? ''} (${formatUsage(result)})\n`);
+    // Where the plugin threw, in its own files: already indented "    at fn (file:line:column)" lines.
+    if (result.error?.stack !== undefined) io.out(`${result.error.stack}\n`);
   }
   if (result.logs.length > 0) {
     io.out('logs:\n');
