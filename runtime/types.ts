@@ -59,7 +59,7 @@ export interface FetchPort {
   fetch(request: FetchRequest): Promise<FetchResponse>;
 }
 
-/** Host functions an install was granted; absent ones are absent from `ctx`. */
+/** Host functions an install was granted; an absent one throws, naming its permission, when the plugin uses it. */
 export interface HostBridge {
   readonly kv?: KvPort;
   readonly fetch?: FetchPort;
