@@ -24,8 +24,9 @@ export type LogForwarder = (execId: string, lines: string[], truncated: boolean)
 
 /**
  * An execution still running this long after its first log line has its lines
- * sent on to the parent (and again every as long): they then outlive a worker
- * that dies. Shorter executions never pay for it; their logs come with the result.
+ * sent on to the parent (then again each period that adds lines): they then
+ * outlive a worker that dies. Shorter executions never pay for it; their logs
+ * come with the result.
  */
 const LOG_FORWARD_MS = 100;
 
