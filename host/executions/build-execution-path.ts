@@ -17,6 +17,7 @@ import type { Limits } from '../limits/index.js';
 import type { Logger } from '../foundation/logger.js';
 import type { MarketplaceDeps } from '../marketplace/build-marketplace.js';
 import type { UsageRecorder } from '../metering/usage-recorder.js';
+import type { UsageStore } from '../metering/ports.js';
 import { KnexBlobStore } from '../foundation/database/blob-store.js';
 import { InstallRepository } from '../installs/install-repository.js';
 import { KvRepository } from '../installs/kv-repository.js';
@@ -24,6 +25,7 @@ import { KnexMarketplaceRepository } from '../marketplace/marketplace-repository
 import type { CacheGeneration } from '../foundation/cache-generation.js';
 import { CachedExecutableInstalls } from './executable-installs.js';
 import { ExecuteService } from './execute-service.js';
+import { ExecutionLogRetention } from './execution-logs.js';
 import { PluginCodeCache } from './plugin-code-cache.js';
 import { TrustFeed } from './trust-feed.js';
 
@@ -31,6 +33,8 @@ export interface ExecutionPathDeps {
   readonly installs: InstallService;
   readonly executions: ExecuteService;
   readonly trustFeed: TrustFeed;
+  /** Which executions keep their logs, for how long, and the sweep that expires them. */
+  readonly logRetention: ExecutionLogRetention;
 }
 
 export interface BuildExecutionPathOptions {
@@ -41,6 +45,8 @@ export interface BuildExecutionPathOptions {
   readonly runtime: SandboxRuntime;
   readonly limits: Limits;
   readonly usage: Pick<UsageRecorder, 'record'>;
+  /** Where the retention sweep deletes expired logs (the usage ledger's side table). */
+  readonly keptLogs: Pick<UsageStore, 'deleteLogsFinishedBefore'>;
   readonly marketplace: MarketplaceDeps;
   /** Validates the per-process cache of executable installs; bumped by the repositories' writes. */
   readonly cacheGeneration: CacheGeneration;
@@ -53,8 +59,10 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
   const schemas = new ActionSchemaCache();
   const recomputeTrust = (name: string, version: string) => o.marketplace.trust.recomputeTrust(name, version);
   const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger, clock: o.clock });
+  const logRetention = new ExecutionLogRetention({ config: o.config.executionLogs, store: o.keptLogs, clock: o.clock, logger: o.logger });
   return {
     trustFeed,
+    logRetention,
     installs: new InstallService({
       installs,
       versions: new KnexMarketplaceRepository(o.db, o.cacheGeneration),
@@ -74,6 +82,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       schemas,
       bridgeFor: bridgeFactory({ kv: new KvRepository(o.db), fetch: { allowPrivateNetworks: o.config.allowPrivateNetworks } }),
       usage: o.usage,
+      logRetention,
       trustFeed,
       tiers: o.config.tiers,
       policy: { minTrustScore: o.config.minTrustScore, maxExecutionTimeoutMs: o.config.maxExecutionTimeoutMs },

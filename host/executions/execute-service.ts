@@ -36,6 +36,7 @@ import type { AuthenticatedTenant } from '../foundation/tenant.js';
 import type { TierTable } from '../foundation/tiers.js';
 import { executeChecked } from './checked-execution.js';
 import { executionLimits } from './execution-limits.js';
+import type { ExecutionLogRetention } from './execution-logs.js';
 import type { PluginCodeCache } from './plugin-code-cache.js';
 import { checkTrustPolicy } from './trust-gate.js';
 import type { TrustFeed } from './trust-feed.js';
@@ -48,6 +49,8 @@ export interface ExecuteServiceDeps {
   readonly schemas: ActionSchemaCache;
   readonly bridgeFor: BridgeFactory;
   readonly usage: { record(rec: UsageRecord): Promise<void> };
+  /** Which executions keep their logs beside the usage record (failed ones, by default). */
+  readonly logRetention: Pick<ExecutionLogRetention, 'keptLogsOf'>;
   readonly trustFeed: TrustFeed;
   readonly tiers: TierTable;
   /** Operator-wide minimum trust score, and the wall-time ceiling. */
@@ -181,7 +184,8 @@ export class ExecuteService {
    * Durable before the answer: a rejection (503) propagates and no 200 goes
    * out. The recorder keeps the record and retries it, so the execution, which
    * did run, is metered once the database is back; the 503 names it
-   * (`details.executionId`, see idempotent-answer.ts).
+   * (`details.executionId`, see idempotent-answer.ts). Kept logs go in the
+   * same write.
    */
   async #record(target: ExecutableInstall, executionId: string, action: string, input: JsonValue, result: ExecutionResult, startedAt: Date): Promise<void> {
     const { install } = target;
@@ -201,6 +205,7 @@ export class ExecuteService {
       outputBytes: result.status === 'succeeded' ? jsonBytes(result.output) : 0,
       startedAt,
       finishedAt: this.#deps.clock.now(),
+      keptLogs: this.#deps.logRetention.keptLogsOf(result),
     });
     this.#deps.trustFeed.executed(install.plugin, install.version);
   }

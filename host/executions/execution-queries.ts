@@ -1,13 +1,15 @@
 /**
- * Reading executions back (API.md: GET /v1/executions, GET /v1/executions/:id),
- * from the usage ledger. Always within the caller's own tenant: another
- * tenant's execution is 404 `not_found`, exactly like an unknown one.
+ * Reading executions back (GET /v1/executions, GET /v1/executions/:id), from
+ * the usage ledger; one execution with its logs while they are kept. Always
+ * within the caller's own tenant: another tenant's execution is 404
+ * `not_found`, exactly like an unknown one.
  */
 import { BazaarError } from '../../manifests/errors.js';
 import type { Principal } from '../foundation/principal.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
 import type { ExecutionFilter, UsageStore } from '../metering/ports.js';
 import { EXECUTION_STATUSES, type ExecutionStatus, type UsageRecord } from '../metering/usage-record.js';
+import type { ExecutionLogRetention } from './execution-logs.js';
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -29,16 +31,24 @@ export function parseExecutionFilter(query: Query): ExecutionFilter {
   };
 }
 
+export interface ExecutionQueriesDeps {
+  readonly usage: Pick<UsageStore, 'findById' | 'list'>;
+  readonly logRetention: Pick<ExecutionLogRetention, 'keptSince'>;
+}
+
 export class ExecutionQueries {
   readonly #usage: Pick<UsageStore, 'findById' | 'list'>;
+  readonly #logRetention: Pick<ExecutionLogRetention, 'keptSince'>;
 
-  constructor(deps: { readonly usage: Pick<UsageStore, 'findById' | 'list'> }) {
+  constructor(deps: ExecutionQueriesDeps) {
     this.#usage = deps.usage;
+    this.#logRetention = deps.logRetention;
   }
 
-  /** One execution of the caller's tenant, or 404. */
+  /** One execution of the caller's tenant with its logs while they are kept, or 404. */
   async get(principal: Principal, executionId: string): Promise<UsageRecord> {
-    const record = await this.#usage.findById(principal.tenantId, executionId);
+    const logsKeptSince = this.#logRetention.keptSince();
+    const record = await this.#usage.findById(principal.tenantId, executionId, logsKeptSince === undefined ? {} : { logsKeptSince });
     if (record === null) throw new BazaarError('not_found', 'No such execution.');
     return record;
   }

@@ -1,15 +1,15 @@
 /**
- * Executions, read back (API.md "Installs and executions"): GET /v1/executions
- * (`?install=&status=&limit=&cursor=`, newest first) and GET /v1/executions/:id,
- * answered from the usage ledger within the caller's tenant. Running one is
- * POST /v1/installs/:id/executions (executions/execute-routes.ts).
+ * Executions, read back: GET /v1/executions (`?install=&status=&limit=&cursor=`,
+ * newest first) and GET /v1/executions/:id (with its `logs` while they are
+ * kept), answered from the usage ledger within the caller's tenant. Running
+ * one is POST /v1/installs/:id/executions (executions/execute-routes.ts).
  */
 import Router from '@koa/router';
 import type { RouterParameterMiddleware } from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';
 import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';
-import { ExecutionQueries, parseExecutionFilter } from './execution-queries.js';
-import { EXECUTION_ID, executionToJson } from '../metering/usage-record.js';
+import { ExecutionQueries, type ExecutionQueriesDeps, parseExecutionFilter } from './execution-queries.js';
+import { EXECUTION_ID, executionDetailToJson, executionToJson } from '../metering/usage-record.js';
 import { parsePageQuery } from '../foundation/pagination.js';
 import { pathParam } from '../edge/params.js';
 import type { UsageStore } from '../metering/ports.js';
@@ -23,9 +23,12 @@ const executionIdParam: RouterParameterMiddleware<AppState, AppContext> = async 
   await next();
 };
 
-export function executionRoutes(deps: { readonly usageRepository: Pick<UsageStore, 'findById' | 'list'> }): AppRouter {
+export function executionRoutes(deps: {
+  readonly usageRepository: Pick<UsageStore, 'findById' | 'list'>;
+  readonly logRetention: ExecutionQueriesDeps['logRetention'];
+}): AppRouter {
   const router = new Router<AppState, AppContext>({ prefix: '/v1/executions' });
-  const executions = new ExecutionQueries({ usage: deps.usageRepository });
+  const executions = new ExecutionQueries({ usage: deps.usageRepository, logRetention: deps.logRetention });
   router.param('id', executionIdParam);
 
   router.get('/', requireScope(...READ_SCOPES), async function listExecutions(ctx) {
@@ -35,7 +38,7 @@ export function executionRoutes(deps: { readonly usageRepository: Pick<UsageStor
   });
 
   router.get('/:id', requireScope(...READ_SCOPES), async function getExecution(ctx) {
-    ctx.body = executionToJson(await executions.get(principalOf(ctx), pathParam(ctx, 'id')));
+    ctx.body = executionDetailToJson(await executions.get(principalOf(ctx), pathParam(ctx, 'id')));
   });
 
   return router;

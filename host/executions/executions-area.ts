@@ -2,7 +2,8 @@
  * The execution path as two areas of the host's lifecycle. `sandbox` owns the
  * worker processes: it closes first, draining the executions in flight, whose
  * usage records and trust updates then settle while `executions` (listed
- * before it) and the recorder are still open.
+ * before it) and the recorder are still open. `executions` also runs the
+ * sweep that expires kept logs.
  */
 import type { SandboxRuntime } from '../../runtime/types.js';
 import type { HostMetrics } from '../foundation/host-metrics.js';
@@ -12,11 +13,13 @@ import type { UsageRepository } from '../metering/usage-repository.js';
 import { executeRoutes } from './execute-routes.js';
 import type { ExecuteService } from './execute-service.js';
 import { executionRoutes } from './execution-routes.js';
+import type { ExecutionLogRetention } from './execution-logs.js';
 import type { TrustFeed } from './trust-feed.js';
 
 export function executionsArea(deps: {
   readonly executions: ExecuteService;
   readonly trustFeed: TrustFeed;
+  readonly logRetention: ExecutionLogRetention;
   readonly usageRepository: UsageRepository;
   readonly idempotency: IdempotencyStore;
   readonly metrics: HostMetrics;
@@ -24,7 +27,11 @@ export function executionsArea(deps: {
   return {
     name: 'executions',
     routes: () => [executionRoutes(deps), executeRoutes(deps)],
-    close: () => deps.trustFeed.idle(),
+    start: () => deps.logRetention.start(),
+    close: async () => {
+      await deps.logRetention.stop();
+      await deps.trustFeed.idle();
+    },
   };
 }
 

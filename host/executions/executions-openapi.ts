@@ -28,6 +28,26 @@ const pluginStack: Schema = {
   description: 'For an error the plugin threw: its own frames, one per line, as package-relative file:line:column ("    at boom (index.js:4:11)"); never a host frame.',
 };
 
+/** One execution as GET /v1/executions lists it (host/metering/usage-record.ts `executionToJson`). */
+const executionFields: Record<string, Schema> = {
+  executionId: { type: 'string', pattern: EXECUTION_ID.source },
+  installId: uuid,
+  plugin: { type: 'string' },
+  version: { type: 'string' },
+  action: { type: 'string' },
+  status: oneOfStrings(['succeeded', 'failed']),
+  error: { anyOf: [exact({ code: { type: 'string' } }), { type: 'null' }] },
+  usage: exact({
+    cpuMs: nonNegativeNumber,
+    wallMs: nonNegativeNumber,
+    memoryBytes: nonNegativeInteger,
+    inputBytes: nonNegativeInteger,
+    outputBytes: nonNegativeInteger,
+  }),
+  startedAt: dateTime,
+  finishedAt: dateTime,
+};
+
 export const executionSchemas: Record<string, Schema> = {
   ExecutionUsage: usage,
   ExecutionSucceeded: exact({
@@ -47,24 +67,32 @@ export const executionSchemas: Record<string, Schema> = {
     }),
     description: 'A failure caused by the plugin: the error envelope plus the execution id, logs and usage.',
   },
-  Execution: exact({
-    executionId: { type: 'string', pattern: EXECUTION_ID.source },
-    installId: uuid,
-    plugin: { type: 'string' },
-    version: { type: 'string' },
-    action: { type: 'string' },
-    status: oneOfStrings(['succeeded', 'failed']),
-    error: { anyOf: [exact({ code: { type: 'string' } }), { type: 'null' }] },
-    usage: exact({
-      cpuMs: nonNegativeNumber,
-      wallMs: nonNegativeNumber,
-      memoryBytes: nonNegativeInteger,
-      inputBytes: nonNegativeInteger,
-      outputBytes: nonNegativeInteger,
+  Execution: exact(executionFields),
+  ExecutionDetail: {
+    ...exact({
+      ...executionFields,
+      error: {
+        anyOf: [
+          {
+            type: 'object',
+            required: ['code'],
+            properties: {
+              code: { type: 'string' },
+              message: { type: 'string', description: 'While the logs are kept.' },
+              stack: { type: 'string', description: 'While the logs are kept, when the failure had one (plugin frames only).' },
+            },
+            additionalProperties: { type: 'string' },
+          },
+          { type: 'null' },
+        ],
+      },
+      logs: {
+        anyOf: [logs, { type: 'null' }],
+        description: 'What the plugin logged, while it is kept (failed executions, for the configured number of days); `null` when it never was or has expired.',
+      },
     }),
-    startedAt: dateTime,
-    finishedAt: dateTime,
-  }),
+    description: 'One execution: the list entry plus its logs and full error while they are kept.',
+  },
 };
 
 const EXECUTE_REFUSALS: ErrorCode[] = ['quota_exceeded', 'trust_policy', 'version_yanked', 'version_quarantined', 'concurrency_limited'];
@@ -111,13 +139,17 @@ export const executionOperations: OperationSpec[] = [
       { name: 'status', in: 'query', schema: oneOfStrings(['succeeded', 'failed']), description: 'Only this status.' },
       ...PAGINATION,
     ],
-    answers: { 200: { description: 'A page of executions (no output or logs: those are never kept).', json: page(ref('Execution')) } },
+    answers: { 200: { description: 'A page of executions (no output, never kept, and no logs: those only on one execution).', json: page(ref('Execution')) } },
     errors: ['invalid_request'],
   },
   {
     method: 'get', path: '/v1/executions/{id}', operationId: 'getExecution', tag: 'executions', summary: 'One execution',
     access: oneOfScopes('plugins:execute', 'plugins:install', 'billing:read'),
     pathParameters: { id: { type: 'string', pattern: EXECUTION_ID.source } },
-    answers: { 200: { description: 'The execution.', json: ref('Execution') } },
+    description:
+      'Answers `logs` while they are kept: failed executions keep their logs and full error (`message`, a `stack` when the failure had one) ' +
+      'for a configured number of days after they finished (`BAZAAR_EXECUTION_LOG_RETENTION_DAYS`, default 7; succeeded ones too with ' +
+      '`BAZAAR_EXECUTION_LOG_KEEP_SUCCEEDED`). Otherwise, or once expired, `logs` is `null` and `error` only has its `code`.',
+    answers: { 200: { description: 'The execution.', json: ref('ExecutionDetail') } },
   },
 ];

@@ -48,6 +48,8 @@ export interface Config {
   readonly sandboxMaxRunning: number | null;
   /** Lower-priority worker processes for CPU-heavy installs (0: none). */
   readonly sandboxHeavyWorkers: number;
+  /** Which executions keep their logs, and for how long (host/executions/execution-logs.ts). */
+  readonly executionLogs: ExecutionLogConfig;
   /** Subscriptions, invoices and the period-closing scheduler (host/billing). */
   readonly billing: BillingConfig;
   // --- analytics and the circuit breaker (host/analytics) ---
@@ -74,6 +76,14 @@ export interface EdgeConfig {
   readonly authFailuresPerMinute: number;
   /** A bearer token that may read `/metrics` besides `admin` keys; `null`: admin keys only. */
   readonly metricsToken: string | null;
+}
+
+/** Logs kept beside the usage ledger, readable by GET /v1/executions/:id until they expire. */
+export interface ExecutionLogConfig {
+  /** Days kept after the execution finished; 0 keeps none. */
+  readonly retentionDays: number;
+  /** Keep the logs of succeeded executions too (failed ones always are, unless `retentionDays` is 0). */
+  readonly keepSucceeded: boolean;
 }
 
 /** Billing settings; money rules are in host/billing/money.ts. Tier prices are in `tiers`. */
@@ -164,6 +174,8 @@ const ENV_SCHEMA = {
     BAZAAR_SANDBOX_WORKERS: { type: 'integer', minimum: 1, maximum: 64 },
     BAZAAR_SANDBOX_MAX_RUNNING: { type: 'integer', minimum: 1, maximum: 100000 },
     BAZAAR_SANDBOX_HEAVY_WORKERS: { type: 'integer', minimum: 0, maximum: 16 },
+    BAZAAR_EXECUTION_LOG_RETENTION_DAYS: { type: 'integer', minimum: 0, maximum: 3650, default: 7 },
+    BAZAAR_EXECUTION_LOG_KEEP_SUCCEEDED: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
     // --- billing (host/billing) ---
     BAZAAR_BILLING_TAX_RATE_BPS: { type: 'integer', minimum: 0, maximum: 10_000, default: 1_000 },
     BAZAAR_BILLING_GRACE_PERIOD_DAYS: { type: 'integer', minimum: 0, maximum: 365, default: 14 },
@@ -257,6 +269,10 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxWorkers: v.BAZAAR_SANDBOX_WORKERS ?? null,
     sandboxMaxRunning: v.BAZAAR_SANDBOX_MAX_RUNNING ?? null,
     sandboxHeavyWorkers: v.BAZAAR_SANDBOX_HEAVY_WORKERS ?? 1,
+    executionLogs: {
+      retentionDays: v.BAZAAR_EXECUTION_LOG_RETENTION_DAYS,
+      keepSucceeded: v.BAZAAR_EXECUTION_LOG_KEEP_SUCCEEDED === '1' || v.BAZAAR_EXECUTION_LOG_KEEP_SUCCEEDED === 'true',
+    },
     billing: {
       taxRateBps: v.BAZAAR_BILLING_TAX_RATE_BPS,
       gracePeriodDays: v.BAZAAR_BILLING_GRACE_PERIOD_DAYS,

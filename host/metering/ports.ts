@@ -28,16 +28,18 @@ export interface UsageAggregate {
 
 /** The usage ledger: one record per execution. */
 export interface UsageStore {
-  /** Insert records in one atomic statement; executions already recorded are skipped. */
+  /** Insert records, with their kept logs, in one atomic statement; executions already recorded are skipped. */
   insertMany(records: readonly UsageRecord[]): Promise<void>;
-  /** One execution of `tenantId`; another tenant's is `null`, as an unknown one. */
-  findById(tenantId: string, executionId: string): Promise<UsageRecord | null>;
+  /** One execution of `tenantId`; another tenant's is `null`, as an unknown one. With `logsKeptSince`: its logs kept since then. */
+  findById(tenantId: string, executionId: string, options?: { readonly logsKeptSince?: Date }): Promise<UsageRecord | null>;
   /** A tenant's executions, newest first. */
   list(tenantId: string, filter: ExecutionFilter, page: PageRequest): Promise<Page<UsageRecord>>;
   /** Executions started in [from, to), summed per group, status and error code. */
   aggregate(tenantId: string, from: Date, to: Date, grouping: UsageGrouping): Promise<UsageAggregate[]>;
   /** How many executions of `tenantId` started in [from, to). */
   countBetween(tenantId: string, from: Date, to: Date): Promise<number>;
+  /** Delete at most `limit` kept logs of executions finished before `cutoff`; answers how many went. */
+  deleteLogsFinishedBefore(cutoff: Date, limit: number): Promise<number>;
 }
 
 /** A stored idempotency key, as `IdempotencyStore` reads it. */

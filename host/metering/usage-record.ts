@@ -3,6 +3,10 @@
  * execution's answer is sent (PRODUCT.md: "usage record (durable before the
  * response)"). It is the durable truth for quotas, usage pages and billing,
  * and what GET /v1/executions answers from.
+ *
+ * A record may carry the execution's logs and full error (`keptLogs`, failed
+ * executions by default): written in the same statement as the record, into
+ * a side table a retention sweep empties (host/executions/execution-logs.ts).
  */
 export type ExecutionStatus = 'succeeded' | 'failed';
 
@@ -25,6 +29,16 @@ export interface UsageRecord {
   readonly outputBytes: number;
   readonly startedAt: Date;
   readonly finishedAt: Date;
+  /** What is kept for a while beside the record; absent or `null`: nothing (or no longer anything). */
+  readonly keptLogs?: KeptLogs | null;
+}
+
+/** An execution's logs and full error, kept for a limited time. */
+export interface KeptLogs {
+  /** As the execution answered them (the runtime bounds them). */
+  readonly logs: readonly string[];
+  /** The error as answered: `code`, `message`, and whatever else it carries (a `stack`); `null` for a success. */
+  readonly error: Readonly<Record<string, string>> | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,12 +81,21 @@ export function assertStorableRecord(rec: UsageRecord): void {
     const value = rec[name];
     if (!(value instanceof Date) || Number.isNaN(value.getTime())) fail(`bad ${name}`);
   }
+  const kept = rec.keptLogs;
+  if (kept !== undefined && kept !== null) {
+    if (!Array.isArray(kept.logs) || !kept.logs.every((line) => typeof line === 'string')) fail('keptLogs.logs must be strings');
+    const { error } = kept;
+    if (error !== null && (typeof error !== 'object' || !Object.values(error).every((v) => typeof v === 'string'))) {
+      fail('keptLogs.error must be null or an object of strings');
+    }
+  }
 }
 
 /**
- * The JSON of GET /v1/executions(/:id): the record, shaped like the execute
- * answer (`executionId`, `status`, `usage`, `error.code`) minus what is not
- * stored (output and logs are the caller's, never kept).
+ * The JSON of GET /v1/executions: the record, shaped like the execute answer
+ * (`executionId`, `status`, `usage`, `error.code`) minus what is not stored
+ * (the output is the caller's, never kept) and the kept logs (one execution's
+ * answer only: `executionDetailToJson`).
  */
 export function executionToJson(rec: UsageRecord) {
   return {
@@ -93,4 +116,16 @@ export function executionToJson(rec: UsageRecord) {
     startedAt: rec.startedAt.toISOString(),
     finishedAt: rec.finishedAt.toISOString(),
   };
+}
+
+/**
+ * The JSON of GET /v1/executions/:id: the list's, plus `logs` while they are
+ * kept (`null` when they never were or have expired), and while they are, the
+ * full error as answered (`message`, a `stack` when it had one) beside its code.
+ */
+export function executionDetailToJson(rec: UsageRecord) {
+  const json = executionToJson(rec);
+  const kept = rec.keptLogs ?? null;
+  const error = json.error !== null && kept !== null && kept.error !== null ? { ...kept.error, code: json.error.code } : json.error;
+  return { ...json, error, logs: kept === null ? null : [...kept.logs] };
 }

@@ -1,7 +1,8 @@
 /**
- * The usage ledger in SQL (`usage_records`, migration 004). Rows are mapped to
- * `UsageRecord` here, so nothing above this file sees snake_case or the
- * drivers' string-typed bigints.
+ * The usage ledger in SQL (`usage_records`, migration 004) and the logs kept
+ * beside it for a while (`execution_logs`, migration 010). Rows are mapped to
+ * `UsageRecord` here, so nothing above this file sees snake_case, JSON text or
+ * the drivers' string-typed bigints.
  *
  * Also the `UsageSource` of the quota counters (host/limits): a counter that
  * Redis lost is rebuilt from the executions recorded here.
@@ -10,11 +11,12 @@ import type { Knex } from 'knex';
 import { BazaarError } from '../../manifests/errors.js';
 import type { UsageSource } from '../limits/ports.js';
 import { parseQuotaPeriod } from '../foundation/quota-period.js';
-import { EXECUTION_ID, type ExecutionStatus, type UsageRecord } from './usage-record.js';
+import { EXECUTION_ID, type ExecutionStatus, type KeptLogs, type UsageRecord } from './usage-record.js';
 import { type Cursor, type Page, type PageRequest, toPage } from '../foundation/pagination.js';
 import type { ExecutionFilter, UsageAggregate, UsageGrouping, UsageStore } from './ports.js';
 
 const TABLE = 'usage_records';
+const LOGS_TABLE = 'execution_logs';
 
 /** A `usage_records` row as pg and PGlite return it (bigints may arrive as strings). */
 interface UsageRow {
@@ -35,7 +37,16 @@ interface UsageRow {
   finished_at: Date;
 }
 
-/** Reads and writes `usage_records`. */
+/** An `execution_logs` row: logs and error as JSON text. */
+interface KeptLogsRow {
+  execution_id: string;
+  tenant_id: string;
+  logs: string;
+  error: string | null;
+  finished_at: Date;
+}
+
+/** Reads and writes `usage_records` and `execution_logs`. */
 export class UsageRepository implements UsageStore, UsageSource {
   readonly #db: Knex;
 
@@ -46,16 +57,50 @@ export class UsageRepository implements UsageStore, UsageSource {
   /**
    * Insert records in ONE statement (one round trip, one atomic commit);
    * executions already recorded are skipped, so a retried flush is harmless.
+   * Kept logs ride in the same statement (the ledger's INSERT as a CTE), so
+   * keeping them costs the execution path no round trip.
    */
   async insertMany(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.#db(TABLE).insert(records.map(toRow)).onConflict('execution_id').ignore();
+    const ledger = this.#db(TABLE).insert(records.map(toRow)).onConflict('execution_id').ignore();
+    const kept = records.flatMap(toKeptLogsRow);
+    if (kept.length === 0) {
+      await ledger;
+      return;
+    }
+    await this.#db.with('recorded', ledger).insert(kept).into(LOGS_TABLE).onConflict('execution_id').ignore();
   }
 
-  /** One execution of `tenantId`; another tenant's is `null`, as an unknown one. */
-  async findById(tenantId: string, executionId: string): Promise<UsageRecord | null> {
-    const row = await this.#db<UsageRow>(TABLE).where({ tenant_id: tenantId, execution_id: executionId }).first();
-    return row === undefined ? null : toRecord(row);
+  /**
+   * One execution of `tenantId`; another tenant's is `null`, as an unknown one.
+   * With `logsKeptSince`, also its kept logs if it finished at or after then
+   * (older ones have expired, whether or not the sweep has deleted them yet).
+   */
+  async findById(tenantId: string, executionId: string, options: { readonly logsKeptSince?: Date } = {}): Promise<UsageRecord | null> {
+    const query = this.#db(`${TABLE} as u`).where({ 'u.tenant_id': tenantId, 'u.execution_id': executionId }).first('u.*');
+    const since = options.logsKeptSince;
+    if (since !== undefined) {
+      query
+        .leftJoin(`${LOGS_TABLE} as l`, (on) => {
+          on.on('l.execution_id', '=', 'u.execution_id').andOn('l.tenant_id', '=', 'u.tenant_id').andOn('l.finished_at', '>=', this.#db.raw('?', [since]));
+        })
+        .select({ kept_logs: 'l.logs', kept_error: 'l.error' });
+    }
+    const row = (await query) as (UsageRow & { kept_logs?: string | null; kept_error?: string | null }) | undefined;
+    if (row === undefined) return null;
+    const record = toRecord(row);
+    return typeof row.kept_logs === 'string' ? { ...record, keptLogs: fromKeptLogsRow(row.kept_logs, row.kept_error ?? null) } : record;
+  }
+
+  /**
+   * Delete at most `limit` kept logs of executions finished before `cutoff`;
+   * answers how many went (the sweep goes again while batches come back full).
+   */
+  async deleteLogsFinishedBefore(cutoff: Date, limit: number): Promise<number> {
+    const expired = this.#db(LOGS_TABLE).select('execution_id').where('finished_at', '<', cutoff).limit(limit);
+    const result: unknown = await this.#db(LOGS_TABLE).whereIn('execution_id', expired).delete();
+    // pg answers the row count; knex-pglite passes the raw result through (`{rowCount}`).
+    return typeof result === 'number' ? result : Number((result as { rowCount?: unknown }).rowCount ?? 0);
   }
 
   /** A tenant's executions, newest first, keyset-paginated on (started_at, execution_id). */
@@ -149,6 +194,22 @@ function toRow(r: UsageRecord): UsageRow {
     started_at: r.startedAt,
     finished_at: r.finishedAt,
   };
+}
+
+function toKeptLogsRow(r: UsageRecord): KeptLogsRow[] {
+  const kept = r.keptLogs;
+  if (kept === undefined || kept === null) return [];
+  return [{
+    execution_id: r.executionId,
+    tenant_id: r.tenantId,
+    logs: JSON.stringify(kept.logs),
+    error: kept.error === null ? null : JSON.stringify(kept.error),
+    finished_at: r.finishedAt,
+  }];
+}
+
+function fromKeptLogsRow(logs: string, error: string | null): KeptLogs {
+  return { logs: JSON.parse(logs) as string[], error: error === null ? null : (JSON.parse(error) as Record<string, string>) };
 }
 
 function toRecord(row: UsageRow): UsageRecord {

@@ -144,7 +144,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...metering,
     marketplace,
     runtime,
-    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, marketplace, cacheGeneration, events }),
+    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, keptLogs: metering.usageRepository, marketplace, cacheGeneration, events }),
     events,
     webhooks: new WebhookService({ repository: webhookRepository, allowPrivateNetworks: config.allowPrivateNetworks, clock }),
     webhookDispatcher,

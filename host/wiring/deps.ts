@@ -25,6 +25,7 @@ import type { MarketplaceDeps } from '../marketplace/build-marketplace.js';
 import type { SandboxRuntime } from '../../runtime/types.js';
 import type { ExecuteService } from '../executions/execute-service.js';
 import type { TrustFeed } from '../executions/trust-feed.js';
+import type { ExecutionLogRetention } from '../executions/execution-logs.js';
 import type { InstallService } from '../installs/install-service.js';
 import type { RatingService } from '../marketplace/rating-service.js';
 import type { IdempotencyStore, UsageRecorder, UsageRepository } from '../metering/build-metering.js';
@@ -73,6 +74,8 @@ export interface AppDeps {
   readonly executions: ExecuteService;
   /** Execution history → trust score, in the background. */
   readonly trustFeed: TrustFeed;
+  /** Which executions keep their logs, for how long; its sweep expires them (host/executions/execution-logs.ts). */
+  readonly logRetention: ExecutionLogRetention;
   /** Ratings of installed plugins → community trust, recomputed in the background (host/ratings). */
   readonly ratings: RatingService;
   /** Domain events → webhook deliveries (host/events). */

@@ -1,8 +1,8 @@
 /**
  * `bazaar executions [list] | show <executionId>`: GET /v1/executions and
  * GET /v1/executions/:id (scope plugins:execute, plugins:install or
- * billing:read). The host keeps usage, not output or logs: those were only in
- * the answer to the execution itself.
+ * billing:read). The host keeps usage, never output; `show` prints the logs
+ * and full error while the host keeps them (failed executions, for some days).
  */
 import { Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
@@ -20,10 +20,16 @@ interface ExecutionJson {
   version: string;
   action: string;
   status: 'succeeded' | 'failed';
-  error: { code: string } | null;
+  /** `message` and `stack` only on one execution, while its logs are kept. */
+  error: { code: string; message?: string; stack?: string } | null;
   usage: { cpuMs: number; wallMs: number; memoryBytes: number; inputBytes: number; outputBytes: number };
   startedAt: string;
   finishedAt: string;
+}
+
+/** One execution (`executionDetailToJson`): `logs` while kept, else `null`. */
+interface ExecutionDetailJson extends ExecutionJson {
+  logs: string[] | null;
 }
 
 const ms = (value: number) => value.toFixed(1);
@@ -64,11 +70,14 @@ Examples:
 
 function showCommand(cli: CliContext): Command {
   return withSettingsHelp(
-    remoteCommand('show', 'one execution: plugin, action, status, error code and usage').argument('<executionId>', 'as exec printed it, or from executions list'),
+    remoteCommand('show', 'one execution: plugin, version, status, usage, and its error and logs while the host keeps them').argument(
+      '<executionId>',
+      'as exec printed it, or from executions list',
+    ),
   ).action(async (id: string, flags: RemoteFlags) => {
     const client = await connect(flags);
-    const { body: e } = await client.get<ExecutionJson>(`/v1/executions/${encodeURIComponent(id)}`);
-    emit(cli, flags, e, () =>
+    const { body: e } = await client.get<ExecutionDetailJson>(`/v1/executions/${encodeURIComponent(id)}`);
+    emit(cli, flags, e, () => {
       printFields(cli.io, [
         ['execution', e.executionId],
         ['plugin', `${e.plugin}@${e.version}`],
@@ -76,6 +85,7 @@ function showCommand(cli: CliContext): Command {
         ['action', e.action],
         ['status', e.status],
         ['error', e.error?.code],
+        ...(e.error?.message === undefined ? [] : [['message', e.error.message] as const]),
         ['cpu ms', ms(e.usage.cpuMs)],
         ['wall ms', ms(e.usage.wallMs)],
         ['memory', `${(e.usage.memoryBytes / 1024 / 1024).toFixed(1)} MB`],
@@ -83,9 +93,20 @@ function showCommand(cli: CliContext): Command {
         ['output', `${e.usage.outputBytes} bytes`],
         ['started', e.startedAt],
         ['finished', e.finishedAt],
-      ]),
-    );
+      ]);
+      if (e.error?.stack !== undefined) printBlock(cli, 'stack', [e.error.stack]);
+      // null: the host never kept them (a success, by default) or they expired.
+      if (e.logs === null) cli.io.out('logs: (not kept)\n');
+      else if (e.logs.length === 0) cli.io.out('logs: (none)\n');
+      else printBlock(cli, 'logs', e.logs);
+    });
   });
+}
+
+/** `name:` then each entry indented, its own line breaks too, so multi-line values stay readable. */
+function printBlock(cli: CliContext, name: string, entries: readonly string[]): void {
+  cli.io.out(`${name}:\n`);
+  for (const entry of entries) cli.io.out(`  ${entry.replace(/\n/g, '\n  ')}\n`);
 }
 
 export function executionsCommand(cli: CliContext): Command {

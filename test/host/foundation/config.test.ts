@@ -38,6 +38,14 @@ describe('host/config', () => {
     assert.deepEqual(loadConfig({ BAZAAR_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.0.2.7,fd00::/8 ' }).edge.trustedProxies, ['10.0.0.0/8', '192.0.2.7', 'fd00::/8']);
   });
 
+  it('should keep failed executions\' logs 7 days by default, successes\' only when asked, and refuse a negative retention', () => {
+    assert.deepEqual(loadConfig({}).executionLogs, { retentionDays: 7, keepSucceeded: false });
+    assert.deepEqual(loadConfig({ BAZAAR_EXECUTION_LOG_RETENTION_DAYS: '0', BAZAAR_EXECUTION_LOG_KEEP_SUCCEEDED: 'true' }).executionLogs, { retentionDays: 0, keepSucceeded: true });
+    for (const [name, value] of [['BAZAAR_EXECUTION_LOG_RETENTION_DAYS', '-1'], ['BAZAAR_EXECUTION_LOG_RETENTION_DAYS', '1.5'], ['BAZAAR_EXECUTION_LOG_KEEP_SUCCEEDED', 'yes']]) {
+      assert.throws(() => loadConfig({ [name!]: value }), (err: unknown) => isBazaarError(err) && err.message.includes(name!), `${name}=${value}`);
+    }
+  });
+
   it('should treat empty variables as unset', () => {
     assert.equal(loadConfig({ PORT: '', DATABASE_URL: '' }).databaseUrl, null);
   });

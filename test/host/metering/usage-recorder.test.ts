@@ -62,6 +62,40 @@ for (const backend of backends) {
       assert.equal(Number(row.cpu_ms), 1.25, 'the first record wins');
     });
 
+    it('should write kept logs in the same commit as their records, once per execution', async () => {
+      const r = recorder();
+      const kept = { logs: ['a', 'b "quoted" \u0000'], error: { code: 'plugin_error', message: 'boom', stack: 'at run (index.js:1:1)' } };
+      const withLogs = Array.from({ length: 20 }, () => usageRecord({ status: 'failed', errorCode: 'plugin_error', keptLogs: kept }));
+      const without = Array.from({ length: 20 }, () => usageRecord());
+      await Promise.all([...withLogs, ...without].map((rec) => r.record(rec)));
+      // A retried record (same execution id) with other logs changes nothing.
+      await r.record({ ...withLogs[0]!, keptLogs: { logs: ['retried'], error: null } });
+      const { db } = database.current;
+      assert.equal(await storedCount(db, [...withLogs, ...without].map((rec) => rec.executionId)), 40);
+      const rows = (await db('execution_logs').whereIn('execution_id', withLogs.map((rec) => rec.executionId))) as { logs: string; error: string }[];
+      assert.equal(rows.length, 20);
+      assert.equal((await db('execution_logs').whereIn('execution_id', without.map((rec) => rec.executionId))).length, 0);
+      const repository = new UsageRepository(db);
+      const read = await repository.findById(withLogs[0]!.tenantId, withLogs[0]!.executionId, { logsKeptSince: new Date(0) });
+      assert.deepEqual(read?.keptLogs, kept);
+      // Without asking for them, or asked by another tenant: none.
+      assert.equal((await repository.findById(withLogs[0]!.tenantId, withLogs[0]!.executionId))?.keptLogs, undefined);
+      assert.equal(await repository.findById(withLogs[1]!.tenantId, withLogs[0]!.executionId, { logsKeptSince: new Date(0) }), null);
+    });
+
+    it('should refuse kept logs that are not strings without failing their batch', async () => {
+      const r = recorder();
+      const good = usageRecord({ status: 'failed', errorCode: 'plugin_error', keptLogs: { logs: ['ok'], error: { code: 'plugin_error' } } });
+      const results = await outcomes([
+        r.record(good),
+        r.record(usageRecord({ keptLogs: { logs: [42 as unknown as string], error: null } })),
+        r.record(usageRecord({ keptLogs: { logs: [], error: { code: 7 as unknown as string } } })),
+      ]);
+      assert.equal(results[0], undefined);
+      assert.ok(results.slice(1).every((code) => code?.startsWith('TypeError')), JSON.stringify(results));
+      assert.equal((await database.current.db('execution_logs').where({ execution_id: good.executionId })).length, 1);
+    });
+
     it('should refuse a record that cannot be stored without failing its batch', async () => {
       const r = recorder();
       const good = usageRecord();
