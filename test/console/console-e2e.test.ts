@@ -203,6 +203,8 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     await install.getByLabel('Config (JSON)').fill('{"separator":"_"}');
     await install.getByRole('button', { name: 'Install @examples/slugify@1.0.0' }).click();
     await page.locator('#status', { hasText: 'Installed @examples/slugify@1.0.0' }).waitFor();
+    // The form is gone; focus moved on to the next step.
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Go to your installs to run it.');
     // Now marked installed, with its version, in the detail and in the list (and still after a new search).
     assert.equal(await install.locator('.badge.installed').innerText(), 'Installed 1.0.0');
     assert.equal(await slugifyCard.locator('.badge.installed').innerText(), 'Installed 1.0.0');

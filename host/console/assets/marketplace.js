@@ -108,13 +108,16 @@ async function openDetail(name, version) {
   const mine = installed.get(name);
   const badges = el('div', { class: 'badges' }, trustBadge(v.trust.score, v.trust.risk), mine ? installedBadge(mine) : null);
   const action = el('div', {});
-  if (mine) replace(action, installedNote(mine));
-  else if (session.can('plugins:install')) replace(action, installForm(name, version, m, (install) => {
+  const onInstalled = (install) => {
     installed.set(install.plugin, install);
     badges.append(installedBadge(install));
     replace(action, installedNote(install));
     drawResults();
-  }));
+    // The form (and its focused button) is gone: focus goes to the next step.
+    action.querySelector('a')?.focus();
+  };
+  if (mine) replace(action, installedNote(mine));
+  else if (session.can('plugins:install')) replace(action, installForm(name, version, m, onInstalled));
   else replace(action, el('p', { class: 'help' }, 'Installing needs the plugins:install scope.'));
   replace(
     panel,
