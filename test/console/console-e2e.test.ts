@@ -8,7 +8,9 @@
  * - attacker-controlled text (a description and code with `<img src=x onerror=…>`) renders as text;
  * - a bad key shows the `unauthorized` error; signing out clears the key;
  * - a publisher sees the hourly analytics of their plugin (after a rollup);
- * - a tenant sees its subscription, usage and quota, and a closed period's invoice with its lines.
+ * - a tenant sees its subscription, usage and quota, and a closed period's invoice with its lines;
+ * - the trust factors and the quota are charts whose labels say their numbers; installed plugins are marked;
+ * - at a phone's 390 px every view fits the screen and no button label wraps.
  *
  * Chromium that cannot start skips the suite with a message on a laptop and
  * FAILS it in CI (`CI=true`), like every other configured dependency.
@@ -17,7 +19,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { packDirectory } from '../../marketplace/package-archive.js';
 import { backends, useDatabase } from '../support/database-backends.js';
 import { inCi } from '../support/suite-backend.js';
@@ -25,6 +27,8 @@ import { bearer, createKey, createTenant, startTestHost, type TestHost } from '.
 import { packageOf, pluginPath, publish } from '../host/marketplace/marketplace-host.js';
 
 const CHROMIUM = process.env.BAZAAR_CHROMIUM ?? '/usr/bin/chromium';
+/** A folder to keep a full-page screenshot of each view of the phone test in (to look at them), or none. */
+const SCREENSHOTS = process.env.BAZAAR_CONSOLE_SCREENSHOTS;
 const SLUGIFY = fileURLToPath(new URL('../../../examples/slugify/', import.meta.url));
 const XSS_DESCRIPTION = '<img src=x onerror="window.__xss=1"> Totally safe plugin';
 const XSS_CODE = '// </code></pre><img src=x onerror="window.__xss=2">\nexport function hello() { return { ok: true }; }\n';
@@ -107,6 +111,23 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     assert.equal(await page.locator('#sign-in-form').isVisible(), false);
   }
 
+  /** The trust factors chart in `box`: its label says every factor's number, and each number is drawn. */
+  async function assertTrustChart(box: Locator, version: string, factors: Record<string, number>): Promise<void> {
+    const chart = box.locator('figure.trust-factors svg[role="img"]');
+    const names = { codeQuality: 'Code quality', executionHistory: 'Execution history', security: 'Security', community: 'Community', maintenance: 'Maintenance', compliance: 'Compliance' };
+    const said = Object.entries(names).map(([key, name]) => `${name} ${factors[key]}`).join(', ');
+    assert.equal(Object.keys(factors).length, 6);
+    assert.equal(await chart.getAttribute('aria-label'), `Trust factors of ${version} (0–100 each): ${said}`);
+    assert.deepEqual(await chart.locator('text.value').allTextContents(), Object.keys(names).map((key) => String(factors[key])));
+    // A bar per factor, as long as its score (the track is the full 100).
+    const rects = chart.locator('rect');
+    const widths: string[] = [];
+    for (let i = 0; i < (await rects.count()); i++) widths.push(`${await rects.nth(i).getAttribute('class')} ${await rects.nth(i).getAttribute('width')}`);
+    const track = Number(widths.find((w) => w.startsWith('track'))!.split(' ')[1]);
+    const expected = Object.keys(names).flatMap((key) => [`track ${track}`, ...(factors[key]! > 0 ? [`bar ${Math.round((factors[key]! / 100) * track)}`] : [])]);
+    assert.deepEqual(widths, expected);
+  }
+
   /** Neither hostile handler ran, and the hostile text never became an element. */
   async function assertNoInjection(): Promise<void> {
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
@@ -132,6 +153,9 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
       assert.equal(await factors.getByRole('cell', { name: factor, exact: true }).count(), 1, factor);
     }
     assert.match(await detail.locator('.badge').first().innerText(), /^Trust \d+ · (minimal|low|medium|high|critical) risk$/);
+    // The six factors as a chart: its label says each number the API gives, and each is drawn as text.
+    const pending = await host.http().get(pluginPath('@examples/slugify', 'versions', '1.0.0')).set(bearer(keys.reviewer)).expect(200);
+    await assertTrustChart(detail, '@examples/slugify@1.0.0', pending.body.trust.factors);
     assert.equal(await detail.locator('table', { has: page.locator('caption', { hasText: 'Evidence' }) }).count(), 1);
     await detail.locator('#review-code summary', { hasText: 'index.js' }).waitFor();
     assert.match(await detail.locator('#review-code').innerText(), /export function slugify/);
@@ -167,11 +191,30 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     assert.equal(await results.getByRole('heading', { name: '@examples/xss' }).count(), 0);
     assert.match(await results.locator('.badge').first().innerText(), /Trust \d+ · \w+ risk/);
 
+    // Not installed yet: no badge, and the button installs.
+    const slugifyCard = results.locator('li', { has: page.getByRole('heading', { name: '@examples/slugify' }) });
+    assert.equal(await slugifyCard.locator('.badge.installed').count(), 0);
     await page.getByRole('button', { name: 'Install @examples/slugify' }).click();
     const install = page.locator('#install-panel');
+    await install.getByRole('heading', { name: '@examples/slugify@1.0.0', exact: true }).waitFor();
+    const latest = await host.http().get(pluginPath('@examples/slugify', 'versions', '1.0.0')).set(bearer(keys.tenant)).expect(200);
+    await assertTrustChart(install, '@examples/slugify@1.0.0', latest.body.trust.factors);
+    assert.equal(await install.locator('.badge.installed').count(), 0);
     await install.getByLabel('Config (JSON)').fill('{"separator":"_"}');
     await install.getByRole('button', { name: 'Install @examples/slugify@1.0.0' }).click();
     await page.locator('#status', { hasText: 'Installed @examples/slugify@1.0.0' }).waitFor();
+    // The form is gone; focus moved on to the next step.
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Go to your installs to run it.');
+    // Now marked installed, with its version, in the detail and in the list (and still after a new search).
+    assert.equal(await install.locator('.badge.installed').innerText(), 'Installed 1.0.0');
+    assert.equal(await slugifyCard.locator('.badge.installed').innerText(), 'Installed 1.0.0');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#status', { hasText: '1 plugin matching' }).waitFor();
+    assert.equal(await slugifyCard.locator('.badge.installed').innerText(), 'Installed 1.0.0');
+    await page.getByRole('button', { name: 'Details of @examples/slugify' }).click();
+    await install.getByRole('link', { name: 'Go to your installs to run it.' }).waitFor();
+    assert.equal(await install.getByRole('button', { name: /^Install / }).count(), 0);
+    assert.equal(await install.locator('.badge.installed').innerText(), 'Installed 1.0.0');
 
     await page.getByRole('link', { name: 'Installs', exact: true }).click();
     await page.getByRole('button', { name: 'Run @examples/slugify' }).click();
@@ -206,6 +249,7 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     await card.waitFor();
     assert.equal(await card.locator('p').first().textContent(), XSS_DESCRIPTION);
     assert.equal(await card.locator('img').count(), 0);
+    assert.equal(await card.locator('.badge.installed').count(), 0);
     await page.waitForTimeout(200); // an injected <img src=x> would have errored by now
     await assertNoInjection();
     assert.deepEqual(problems, []);
@@ -250,7 +294,8 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     const installs = await host.http().get('/v1/installs').set(bearer(tenantKey)).expect(200);
     const id = (installs.body.items as { id: string; plugin: string }[]).find((i) => i.plugin === '@examples/slugify')!.id;
     for (let i = 0; i < times; i++) {
-      await host.http().post(`/v1/installs/${id}/executions`).set(bearer(tenantKey)).send({ input: { title: `Run ${i}` } }).expect(200);
+      const run = await host.http().post(`/v1/installs/${id}/executions`).set(bearer(tenantKey)).send({ input: { title: `Run ${i}` } });
+      assert.equal(run.status, 200, JSON.stringify(run.body));
     }
   }
 
@@ -278,18 +323,27 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     assert.deepEqual(problems, []);
   });
 
-  it("should show a tenant its subscription, quota and a closed period's invoice with its lines", async () => {
-    const initech = await createTenant(host, { slug: 'initech', name: 'Initech', tier: 'pro' });
-    await host.http().put(`/v1/tenants/${initech.id}/settings`).set(bearer(host.adminKey)).send({ limits: { executionsPerMonth: 2 } }).expect(200);
-    const key = (await createKey(host, initech.id, ['plugins:install', 'plugins:execute', 'billing:read'])).key;
+  /**
+   * A pro tenant allowed 2 executions a month that ran slugify 3 times; a
+   * month and a day later the operator closed the period (the scheduler's
+   * job: an open invoice with an overage line), then one more run.
+   */
+  async function tenantWithInvoice(slug: string, name: string): Promise<{ key: string; invoice: InvoiceJson }> {
+    const tenant = await createTenant(host, { slug, name, tier: 'pro' });
+    await host.http().put(`/v1/tenants/${tenant.id}/settings`).set(bearer(host.adminKey)).send({ limits: { executionsPerMonth: 2 } }).expect(200);
+    const key = (await createKey(host, tenant.id, ['plugins:install', 'plugins:execute', 'billing:read'])).key;
     await runSlugify(key, 3);
-    // A month and a day later the period is due: the operator closes it (the scheduler's job), then one more run.
     host.clock.advance(32 * 24 * 60 * 60 * 1000);
     const closed = await host.http().post('/v1/billing/close-period').set(bearer(host.adminKey)).expect(200);
-    const invoiceId = (closed.body.closed as { tenantId: string; invoiceId: string }[]).find((c) => c.tenantId === initech.id)!.invoiceId;
+    const invoiceId = (closed.body.closed as { tenantId: string; invoiceId: string }[]).find((c) => c.tenantId === tenant.id)!.invoiceId;
     const invoice = (await host.http().get(`/v1/invoices/${invoiceId}`).set(bearer(key)).expect(200)).body;
     assert.equal(invoice.status, 'open');
     await runSlugify(key, 1);
+    return { key, invoice };
+  }
+
+  it("should show a tenant its subscription, quota and a closed period's invoice with its lines", async () => {
+    const { key, invoice } = await tenantWithInvoice('initech', 'Initech');
 
     await signIn(key);
     await page.getByRole('link', { name: 'Usage & invoices' }).click();
@@ -301,6 +355,10 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     // The new period's quota: one run of two.
     await page.locator('#usage-summary dl').waitFor();
     assert.match(await page.locator('#usage-summary').innerText(), /Quota this billing period\s+1 of 2 used, 1 left/);
+    // The quota as a chart: the numbers in its label and drawn as text.
+    const quota = page.locator('#usage-summary figure svg[role="img"]');
+    assert.equal(await quota.getAttribute('aria-label'), 'Quota this billing period: Executions used 1 of 2 (50%)');
+    assert.equal(await quota.locator('text.value').textContent(), '1 of 2 (50%)');
     await page.locator('#usage-by-plugin svg[role="img"]').waitFor();
 
     const period = `${invoice.periodStart.slice(0, 10)} – ${invoice.periodEnd.slice(0, 10)}`;
@@ -323,7 +381,122 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     assert.match(totals, new RegExp(`Total\\s+\\${usd(invoice.totalCents)}`));
     assert.deepEqual(problems, []);
   });
+
+  it('should fit a 390 px wide phone in every view, as each role that sees it, with no button label wrapping', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    // The worst case for narrow cards, buttons and tables: a long name and a long unbroken description.
+    const long = '@examples/a-plugin-with-a-rather-long-name-for-small-phones';
+    await publish(host, keys.publisher, packageOf({ name: long, version: '1.0.0', description: `Unbroken:${'x'.repeat(120)}` })).expect(201);
+    await host.http().post(pluginPath(long, 'versions', '1.0.0', 'review')).set(bearer(keys.reviewer)).send({ decision: 'approve', notes: 'ok' }).expect(200);
+    const { key: tenantKey } = await tenantWithInvoice('umbrella', 'Umbrella Corporation');
+    // Rolled up to now (passes catch up a bounded number of hours each): the publisher has analytics to show.
+    for (let pass = await host.deps.analytics.rollup.runOnce(); pass !== null && pass.to <= host.clock.now(); pass = await host.deps.analytics.rollup.runOnce());
+
+    const fits = async (view: string): Promise<void> => {
+      if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${view.replaceAll(' ', '-')}.png`, fullPage: true });
+      assert.deepEqual(await page.evaluate(LAYOUT_PROBLEMS), [], view);
+    };
+    const visit = async (link: string): Promise<void> => {
+      await page.getByRole('link', { name: link, exact: true }).click();
+    };
+    const signOut = async (): Promise<void> => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.locator('#sign-in-form').waitFor({ state: 'visible' });
+    };
+    const openDetail = async (name: string): Promise<void> => {
+      await page.locator('#plugin-results').getByRole('heading', { name, exact: true }).waitFor();
+      await page.getByRole('button', { name: new RegExp(`^(Details of|Install) ${name.replace(/[/@.-]/g, '\\$&')}$`) }).click();
+      await page.locator('#install-panel figure.trust-factors').waitFor();
+    };
+
+    await fits('signed out');
+    await page.getByLabel('API key').fill('bzr_ffffffffffffffffffffffffffffffff');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').locator('code', { hasText: 'unauthorized' }).waitFor();
+    await fits('sign-in error');
+
+    // A reviewer: the queue, a version's breakdown with its code, the marketplace and a plugin's detail.
+    await signIn(keys.reviewer);
+    await page.getByRole('button', { name: 'Review @examples/xss@1.0.1' }).waitFor();
+    await fits('review queue');
+    await page.getByRole('button', { name: 'Review @examples/xss@1.0.1' }).click();
+    await page.locator('#review-code summary', { hasText: 'index.js' }).waitFor();
+    await fits('review detail');
+    await visit('Marketplace');
+    await openDetail(long);
+    await fits('marketplace as a reviewer');
+    await signOut();
+
+    // A tenant: the marketplace with an installed plugin and one to install, installs with a run, usage and an invoice.
+    await signIn(tenantKey);
+    await visit('Marketplace');
+    await openDetail('@examples/slugify');
+    await page.locator('#install-panel .badge.installed').waitFor();
+    await fits('installed plugin detail');
+    await openDetail(long);
+    await page.locator('#install-form').waitFor();
+    await fits('plugin detail with the install form');
+    await visit('Installs');
+    await page.getByRole('button', { name: 'Run @examples/slugify' }).click();
+    await page.locator('#run-panel').getByLabel('Input (JSON)').fill('{"title":"Hello phone"}');
+    await page.locator('#run-panel').getByRole('button', { name: 'Run', exact: true }).click();
+    await page.locator('#run-output').waitFor();
+    await fits('installs with a run');
+    await visit('Usage & invoices');
+    await page.locator('#usage-summary figure svg[role="img"]').waitFor();
+    await page.locator('#usage-by-day svg[role="img"]').waitFor();
+    await page.locator('#invoices table').getByText('open').waitFor();
+    await fits('usage');
+    await page.locator('#invoices').getByRole('button', { name: /^Show invoice / }).first().click();
+    await page.locator('#invoice-detail table').waitFor();
+    await fits('usage with an invoice');
+    await signOut();
+
+    // A publisher: its plugins with every version, and one plugin's analytics.
+    await signIn(keys.publisher);
+    await visit('My plugins');
+    await page.getByRole('button', { name: 'Show analytics for @examples/slugify' }).click();
+    await page.locator('#publisher-plugins figure svg[role="img"]').waitFor();
+    await fits('publisher');
+    // The one API error here is the bad key's 401.
+    assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+  });
 });
+
+/**
+ * What does not fit a narrow screen, read in the page (a string: the tests
+ * compile without the DOM's types): the document wider than the viewport, and
+ * buttons whose label wraps, i.e. its text's line boxes sit on more than one
+ * line, or the button is taller than one line of its own text.
+ */
+const LAYOUT_PROBLEMS = `(() => {
+  const root = document.documentElement;
+  const found = [];
+  if (root.scrollWidth > root.clientWidth) found.push('the page is ' + root.scrollWidth + ' px wide in a ' + root.clientWidth + ' px viewport');
+  const px = (v) => Number.parseFloat(v) || 0;
+  for (const button of document.querySelectorAll('button')) {
+    if (button.getClientRects().length === 0) continue; // not rendered
+    const text = document.createRange();
+    text.selectNodeContents(button);
+    const lines = new Set([...text.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.bottom)));
+    const style = getComputedStyle(button);
+    const oneLine = px(style.lineHeight) + px(style.paddingTop) + px(style.paddingBottom) + px(style.borderTopWidth) + px(style.borderBottomWidth);
+    const height = button.getBoundingClientRect().height;
+    if (lines.size > 1 || height > oneLine + 2) found.push('button "' + button.textContent + '" wraps: ' + lines.size + ' lines, ' + Math.round(height) + ' px high for one line of ' + Math.round(oneLine));
+  }
+  return found;
+})()`;
+
+/** GET /v1/invoices/:id, the fields the tests read. */
+interface InvoiceJson {
+  status: string;
+  periodStart: string;
+  periodEnd: string;
+  subtotalCents: number;
+  taxCents: number;
+  totalCents: number;
+  lines: { kind: string; plugin: string | null; quantity: number; amountCents: number }[];
+}
 
 /** Integer cents as the console shows US dollars. */
 function usd(cents: number): string {

@@ -79,14 +79,22 @@ export function facts(pairs) {
   return el('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== undefined).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
-/** A table with a caption, header cells and rows of cells (strings or nodes). */
+/**
+ * A table with a caption, header cells and rows of cells (strings or nodes),
+ * in a box that scrolls sideways on its own when the table is wider than the
+ * screen (the page never does); the box is focusable so a keyboard scrolls it too.
+ */
 export function table(caption, headers, rows, numeric = []) {
   return el(
-    'table',
-    {},
-    el('caption', {}, caption),
-    el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: numeric.includes(i) ? 'num' : undefined }, h)))),
-    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { class: numeric.includes(i) ? 'num' : undefined }, c))))),
+    'div',
+    { class: 'table-scroll', role: 'region', tabindex: 0, 'aria-label': caption },
+    el(
+      'table',
+      {},
+      el('caption', {}, caption),
+      el('thead', {}, el('tr', {}, headers.map((h, i) => el('th', { scope: 'col', class: numeric.includes(i) ? 'num' : undefined }, h)))),
+      el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c, i) => el('td', { class: numeric.includes(i) ? 'num' : undefined }, c))))),
+    ),
   );
 }
 

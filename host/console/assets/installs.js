@@ -29,11 +29,10 @@ async function loadInstalls() {
         when(i.createdAt),
         el(
           'span',
-          {},
+          { class: 'actions' },
           session.can('plugins:execute')
             ? el('button', { type: 'button', on: { click: (e) => void busy(e.currentTarget, () => openRun(i), 'Loading the plugin failed') } }, `Run ${i.plugin}`)
             : null,
-          ' ',
           session.can('plugins:install')
             ? el('button', { type: 'button', class: 'secondary', on: { click: (e) => void busy(e.currentTarget, () => uninstall(i), 'Uninstall failed') } }, `Uninstall ${i.plugin}`)
             : null,

@@ -1,11 +1,17 @@
-// Tenants: the marketplace (search, trust badges) and installing a plugin with
-// its permission grant and config.
+// Tenants: the marketplace (search, trust badges, what this tenant already
+// installed), a plugin's detail (its latest version's trust factors) and
+// installing it with its permission grant and config.
 import { api, pluginPath, query } from './api.js';
-import { $, el, field, json, replace, trustBadge, uid } from './dom.js';
+import { $, el, facts, field, json, replace, trustBadge, uid, when } from './dom.js';
 import { session } from './session.js';
-import { announce, busy, empty, parseJsonField } from './ui.js';
+import { trustFactorsChart } from './trust.js';
+import { announce, busy, parseJsonField } from './ui.js';
 
 let wired = false;
+/** The last search's plugins, drawn again when an install changes what is installed. */
+let shown = [];
+/** This tenant's installs by plugin name (GET /v1/installs). */
+let installed = new Map();
 
 export async function showMarketplace() {
   if (!wired) {
@@ -21,29 +27,59 @@ export async function showMarketplace() {
 async function search() {
   const q = $('#search-q').value.trim();
   const sort = $('#search-sort').value;
-  const page = await api('GET', `/v1/plugins${query({ q, sort, limit: 50 })}`);
-  const list = $('#plugin-results');
+  const [page] = await Promise.all([api('GET', `/v1/plugins${query({ q, sort, limit: 50 })}`), loadInstalled()]);
+  shown = page.items;
   const summary = `${page.items.length} plugin${page.items.length === 1 ? '' : 's'}${q ? ` matching “${q}”` : ''}.`;
   replace($('#search-summary'), summary);
   if (page.items.length === 0) {
-    replace(list, el('li', { class: 'empty' }, q ? 'No approved plugin matches this search.' : 'No plugins are approved yet.'));
+    replace($('#plugin-results'), el('li', { class: 'empty' }, q ? 'No approved plugin matches this search.' : 'No plugins are approved yet.'));
   } else {
-    replace(list, page.items.map(card));
+    drawResults();
   }
   announce(summary);
 }
 
+function drawResults() {
+  replace($('#plugin-results'), shown.map(card));
+}
+
+/** Every install of this tenant, by plugin (keys that can neither install nor run have none to list). */
+async function loadInstalled() {
+  const found = new Map();
+  if (session.can('plugins:install', 'plugins:execute')) {
+    let cursor = null;
+    do {
+      const page = await api('GET', `/v1/installs${query({ limit: 200, cursor })}`);
+      for (const install of page.items) found.set(install.plugin, install);
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+  installed = found;
+}
+
+/** "Installed 1.0.0": the version this tenant runs (and the one waiting for its consent). */
+function installedBadge(install) {
+  const pending = install.pendingVersion ? ` (${install.pendingVersion} waits for consent)` : '';
+  return el('span', { class: 'badge installed' }, `Installed ${install.version}${pending}`);
+}
+
 function card(p) {
+  const mine = installed.get(p.name);
+  const canInstall = session.can('plugins:install');
+  const label = mine || !canInstall ? `Details of ${p.name}` : `Install ${p.name}`;
   return el(
     'li',
     {},
     el('h3', {}, p.name),
-    trustBadge(p.trustScore, p.risk),
+    el('div', { class: 'badges' }, trustBadge(p.trustScore, p.risk), mine ? installedBadge(mine) : null),
     el('p', {}, p.description ?? '(no description)'),
     el('p', { class: 'help' }, `Latest ${p.latestVersion} · ${p.installCount} install${p.installCount === 1 ? '' : 's'}`),
-    session.can('plugins:install')
-      ? el('button', { type: 'button', on: { click: (e) => void busy(e.currentTarget, () => openInstall(p.name, p.latestVersion), 'Loading the plugin failed') } }, `Install ${p.name}`)
-      : el('p', { class: 'help' }, 'Installing needs the plugins:install scope.'),
+    el(
+      'button',
+      { type: 'button', class: label.startsWith('Details') ? 'secondary' : undefined, on: { click: (e) => void busy(e.currentTarget, () => openDetail(p.name, p.latestVersion), 'Loading the plugin failed') } },
+      label,
+    ),
+    canInstall ? null : el('p', { class: 'help' }, 'Installing needs the plugins:install scope.'),
   );
 }
 
@@ -64,15 +100,53 @@ function permissionControls(permissions) {
   return controls;
 }
 
-async function openInstall(name, version) {
+/** A plugin's detail (its latest version): badges, facts, trust factors, then installing it. */
+async function openDetail(name, version) {
   const panel = $('#install-panel');
   const v = await api('GET', pluginPath(name, 'versions', version));
   const m = v.manifest ?? {};
+  const mine = installed.get(name);
+  const badges = el('div', { class: 'badges' }, trustBadge(v.trust.score, v.trust.risk), mine ? installedBadge(mine) : null);
+  const action = el('div', {});
+  const onInstalled = (install) => {
+    installed.set(install.plugin, install);
+    badges.append(installedBadge(install));
+    replace(action, installedNote(install));
+    drawResults();
+    // The form (and its focused button) is gone: focus goes to the next step.
+    action.querySelector('a')?.focus();
+  };
+  if (mine) replace(action, installedNote(mine));
+  else if (session.can('plugins:install')) replace(action, installForm(name, version, m, onInstalled));
+  else replace(action, el('p', { class: 'help' }, 'Installing needs the plugins:install scope.'));
+  replace(
+    panel,
+    el('h3', {}, `${name}@${version}`),
+    badges,
+    el('p', {}, m.description ?? ''),
+    facts([
+      ['License', m.license ?? ''],
+      ['Published', when(v.publishedAt)],
+    ]),
+    trustFactorsChart(`Trust factors of ${name}@${version}`, v.trust),
+    action,
+  );
+  panel.hidden = false;
+  panel.focus();
+}
+
+function installedNote(install) {
+  return el('p', {}, `Installed ${install.plugin}@${install.version} (status ${install.status}). `, el('a', { href: '#installs' }, 'Go to your installs to run it.'));
+}
+
+/** The install form: the permissions to grant, the config; `done(install)` after a 201. */
+function installForm(name, version, m, done) {
   const perms = permissionControls(m.permissions);
   const config = el('textarea', { name: 'config', rows: 4, 'aria-describedby': 'install-config-help' }, '{}');
   const form = el(
     'form',
-    { id: 'install-form' },
+    { id: 'install-form', 'aria-labelledby': 'install-heading' },
+    el('h4', { id: 'install-heading' }, `Install ${name}@${version}`),
     perms.length === 0
       ? el('p', {}, 'This plugin asks for no permissions (no storage, no network).')
       : el('fieldset', {}, el('legend', {}, 'Permissions it asks for'), perms.map((p) => el('div', {}, p.box, ' ', el('label', { for: p.box.id }, p.label)))),
@@ -91,11 +165,9 @@ async function openInstall(name, version) {
       for (const p of perms) if (p.box.checked) p.grant(grant);
       if (Object.keys(grant).length > 0) body.grantPermissions = grant;
       const install = await api('POST', '/v1/installs', body);
-      replace(panel, el('p', {}, `Installed ${install.plugin}@${install.version} (status ${install.status}). `, el('a', { href: '#installs' }, 'Go to your installs to run it.')));
+      done(install);
       announce(`Installed ${install.plugin}@${install.version}.`);
     }, 'Install failed');
   });
-  replace(panel, el('h3', {}, `Install ${name}@${version}`), trustBadge(v.trust.score, v.trust.risk), el('p', {}, m.description ?? ''), form);
-  panel.hidden = false;
-  panel.focus();
+  return form;
 }

@@ -3,17 +3,8 @@
 // decision (approve / reject with notes), plus yank.
 import { api, pluginPath, query } from './api.js';
 import { $, el, facts, field, json, replace, table, trustBadge, when } from './dom.js';
+import { FACTORS, FACTOR_NAMES, trustFactorsChart } from './trust.js';
 import { announce, busy, empty, showError } from './ui.js';
-
-const FACTORS = [
-  ['codeQuality', 'Code quality'],
-  ['executionHistory', 'Execution history'],
-  ['security', 'Security'],
-  ['community', 'Community'],
-  ['maintenance', 'Maintenance'],
-  ['compliance', 'Compliance'],
-];
-const FACTOR_NAMES = Object.fromEntries(FACTORS);
 
 let wired = false;
 
@@ -77,9 +68,12 @@ async function openVersion(name, version) {
     el('h4', { id: 'review-decision-heading' }, 'Decision'),
     field('Notes (kept in the audit log)', notes),
     el('p', { id: 'review-notes-help', class: 'help' }, 'Say what you checked and why you decided.'),
-    el('button', { type: 'submit', name: 'decision', value: 'approve' }, 'Approve'),
-    ' ',
-    el('button', { type: 'submit', name: 'decision', value: 'reject', class: 'danger' }, 'Reject'),
+    el(
+      'div',
+      { class: 'actions' },
+      el('button', { type: 'submit', name: 'decision', value: 'approve' }, 'Approve'),
+      el('button', { type: 'submit', name: 'decision', value: 'reject', class: 'danger' }, 'Reject'),
+    ),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -106,6 +100,7 @@ async function openVersion(name, version) {
       ['SHA-256', el('code', {}, v.sha256)],
       ['Permissions', json(v.manifest?.permissions ?? {})],
     ]),
+    trustFactorsChart(`Trust factors of ${v.name}@${v.version}`, trust),
     table(
       'Trust factors (0–100 each)',
       ['Factor', 'Score', 'Weight'],

@@ -1,12 +1,13 @@
 // Tenants: the subscription, usage of the current range (per plugin and per
-// day, as bar charts) with the quota of the billing period, and invoices with
+// day, as bar charts) with the quota of the billing period (used against
+// included, as a chart too), and invoices with
 // their lines. Shapes: GET /v1/subscription (host/billing/subscription.ts),
 // GET /v1/usage (host/metering/usage-report.ts), GET /v1/invoices(/:id)
 // (host/billing/invoice.ts). A 404 from a billing route is a state (the
 // operator has no subscription), not an error.
 import { api, request, toError } from './api.js';
 import { $, el, facts, replace, table, when } from './dom.js';
-import { barChart } from './chart.js';
+import { barChart, meterChart } from './chart.js';
 import { empty, showError } from './ui.js';
 
 export async function showUsage() {
@@ -72,6 +73,8 @@ async function loadUsage() {
       ['Quota this billing period', q.included === null ? `${q.used} used (no limit)` : `${q.used} of ${q.included} used, ${q.remaining} left`],
       ['Quota period', el('span', {}, when(q.periodStart), ' to ', when(q.periodEnd))],
     ]),
+    // A quota without a limit has nothing to draw a bar against.
+    q.included === null ? null : meterChart('Quota this billing period', 'Executions used', q.used, q.included),
   );
   const plugins = u.groups.filter((g) => typeof g.plugin === 'string');
   replace(
