@@ -15,6 +15,7 @@ import { installOperations, installSchemas } from '../installs/installs-openapi.
 import { marketplaceOperations, marketplaceSchemas } from '../marketplace/marketplace-openapi.js';
 import { buildOperation, type OperationSpec } from '../foundation/openapi/operation.js';
 import { operationOperations, operationSchemas } from './operations-openapi.js';
+import { OPERATION_EXAMPLES, withExamples } from './openapi-examples.js';
 import type { Schema } from '../foundation/openapi/schema-kit.js';
 import { tenantOperations, tenantSchemas } from '../tenants/tenants-openapi.js';
 import { webhookOperations, webhookSchemas } from '../webhooks/webhooks-openapi.js';
@@ -63,7 +64,7 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Schema {
     seen.add(spec.operationId);
     const item = (paths[spec.path] ??= {});
     if (item[spec.method] !== undefined) throw new Error(`openapi: ${spec.method.toUpperCase()} ${spec.path} is declared twice`);
-    item[spec.method] = buildOperation(spec);
+    item[spec.method] = withExamples(spec.operationId, buildOperation(spec), OPERATION_EXAMPLES[spec.operationId]);
   }
   return {
     openapi: '3.1.0',

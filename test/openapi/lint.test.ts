@@ -20,11 +20,38 @@ describe('openapi lint (Redocly recommended)', function () {
     assert.deepEqual(reported, []);
   });
 
+  it('should carry request and answer examples on the main operations (checked against their schemas by the lint above)', () => {
+    const document = buildOpenApiDocument();
+    const byId = new Map(
+      Object.values(document.paths as Record<string, Record<string, Record<string, any>>>).flatMap((item) => Object.values(item).map((op) => [op.operationId as string, op] as const)),
+    );
+    const examplesOf = (media: Record<string, unknown> | undefined) => Object.keys((media?.examples ?? {}) as object);
+    const jsonRequest = ['reviewVersion', 'createInstall', 'executeInstall', 'executePlugin', 'createApiKey'];
+    const answers: Record<string, string> = {
+      publishPackage: '201', reviewVersion: '200', createInstall: '201', executeInstall: '200', executePlugin: '200',
+      getExecution: '200', getUsage: '200', createApiKey: '201',
+    };
+    for (const [id, status] of Object.entries(answers)) {
+      const op = byId.get(id);
+      assert.ok(op, `${id} is an operation`);
+      assert.ok(examplesOf(op.responses[status]?.content?.['application/json']).length > 0, `${id} ${status}: an answer example`);
+      if (jsonRequest.includes(id)) assert.ok(examplesOf(op.requestBody?.content?.['application/json']).length > 0, `${id}: a request example`);
+    }
+    // Executions show a failure too, and publishing a refusal.
+    assert.ok(examplesOf(byId.get('executeInstall')!.responses['422'].content['application/json']).length > 0);
+    assert.ok(examplesOf(byId.get('publishPackage')!.responses['400'].content['application/json']).length > 0);
+  });
+
   it('should catch what the ruleset forbids (the linter is really running)', async () => {
     const config = await createConfig({ extends: ['recommended'] });
     const document = buildOpenApiDocument();
     delete (document.info as Record<string, unknown>).license;
+    // An example that no longer matches its schema.
+    const install = (document.paths as Record<string, Record<string, any>>)['/v1/installs']!.post;
+    install.responses['201'].content['application/json'].examples.installed.value.status = 'paused';
     const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: '/openapi.json', config });
-    assert.ok(problems.some((p) => p.ruleId === 'info-license'), problems.map((p) => p.ruleId).join(', '));
+    const rules = problems.map((p) => p.ruleId);
+    assert.ok(rules.includes('info-license'), rules.join(', '));
+    assert.ok(rules.includes('no-invalid-media-type-examples'), rules.join(', '));
   });
 });
