@@ -14,7 +14,7 @@ export const commonSchemas: Record<string, Schema> = {
   ErrorCode: {
     type: 'string',
     enum: ERROR_CODES,
-    description: `The error catalog (API.md "Error codes"): ${Object.entries(ERROR_CATALOG)
+    description: `The error catalog (docs/http-api.md "Errors"): ${Object.entries(ERROR_CATALOG)
       .map(([code, e]) => `\`${code}\` (${e.status})`)
       .join(', ')}.`,
   },
