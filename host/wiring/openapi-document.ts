@@ -66,6 +66,8 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Schema {
     if (item[spec.method] !== undefined) throw new Error(`openapi: ${spec.method.toUpperCase()} ${spec.path} is declared twice`);
     item[spec.method] = withExamples(spec.operationId, buildOperation(spec), OPERATION_EXAMPLES[spec.operationId]);
   }
+  const orphans = Object.keys(OPERATION_EXAMPLES).filter((id) => !seen.has(id));
+  if (orphans.length > 0) throw new Error(`openapi: examples for unknown operations ${orphans.join(', ')}`);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
