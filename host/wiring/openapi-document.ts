@@ -1,6 +1,6 @@
 /**
- * The OpenAPI 3.1 document of the whole HTTP API (API.md "Operations":
- * `GET /openapi.json`), assembled from the areas' operations and components.
+ * The OpenAPI 3.1 document of the whole HTTP API (`GET /openapi.json`, and
+ * rendered at `GET /docs`), assembled from the areas' operations and components.
  * Request bodies are the routes' own validator schemas; `test/openapi/`
  * checks that every mounted route is described (and nothing else), and that
  * real answers match their schemas.
@@ -15,6 +15,7 @@ import { installOperations, installSchemas } from '../installs/installs-openapi.
 import { marketplaceOperations, marketplaceSchemas } from '../marketplace/marketplace-openapi.js';
 import { buildOperation, type OperationSpec } from '../foundation/openapi/operation.js';
 import { operationOperations, operationSchemas } from './operations-openapi.js';
+import { OPERATION_EXAMPLES, withExamples } from './openapi-examples.js';
 import type { Schema } from '../foundation/openapi/schema-kit.js';
 import { tenantOperations, tenantSchemas } from '../tenants/tenants-openapi.js';
 import { webhookOperations, webhookSchemas } from '../webhooks/webhooks-openapi.js';
@@ -34,7 +35,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
 ];
 
 const TAGS: Schema[] = [
-  { name: 'operations', description: 'Probes, metrics (operator key or metrics token) and this document.' },
+  { name: 'operations', description: 'Probes, metrics (operator key or metrics token), this document and its readable rendering at `/docs`.' },
   { name: 'tenants', description: 'Organisations, their tiers and settings (operator).' },
   { name: 'api-keys', description: 'Keys with scopes, shown once (operator).' },
   { name: 'packages', description: 'Publishing.' },
@@ -63,8 +64,10 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Schema {
     seen.add(spec.operationId);
     const item = (paths[spec.path] ??= {});
     if (item[spec.method] !== undefined) throw new Error(`openapi: ${spec.method.toUpperCase()} ${spec.path} is declared twice`);
-    item[spec.method] = buildOperation(spec);
+    item[spec.method] = withExamples(spec.operationId, buildOperation(spec), OPERATION_EXAMPLES[spec.operationId]);
   }
+  const orphans = Object.keys(OPERATION_EXAMPLES).filter((id) => !seen.has(id));
+  if (orphans.length > 0) throw new Error(`openapi: examples for unknown operations ${orphans.join(', ')}`);
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -72,9 +75,10 @@ export function buildOpenApiDocument(options: OpenApiOptions = {}): Schema {
       title: 'Bazaar HTTP API',
       version: options.version ?? '1',
       description:
-        'Plugin sandbox runtime and marketplace host (shared/spec/API.md). JSON in and out; errors are ' +
+        'Plugin sandbox runtime and marketplace host (the repository\'s docs/http-api.md tells the whole contract). JSON in and out; errors are ' +
         '`{error: {code, message, details?}, requestId}`; lists take `?limit=&cursor=` and answer `{items, nextCursor}`; ' +
         'every authenticated answer carries the `X-RateLimit-*` headers; times are ISO-8601 UTC; money is integer cents.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/' }],
     tags: TAGS,

@@ -1,10 +1,11 @@
 /**
- * Operations routes (API.md "Operations"): probes, metrics, this document and
- * the console pages, mounted before authentication. All keyless but
- * `/metrics` (an `admin` key or the metrics token).
+ * Operations routes: probes, metrics, this document, its readable rendering
+ * (`/docs`) and the console pages, mounted before authentication. All keyless
+ * but `/metrics` (an `admin` key or the metrics token).
  */
 import { KEYLESS, oneOfScopes, type OperationSpec } from '../foundation/openapi/operation.js';
 import { exact, oneOfStrings, type Schema } from '../foundation/openapi/schema-kit.js';
+import { DOCS_ASSETS } from './docs-page.js';
 
 const checks: Schema = { type: 'object', additionalProperties: oneOfStrings(['ok', 'unavailable']), description: 'Each dependency (`database`, `redis`).' };
 
@@ -53,12 +54,33 @@ export const operationOperations: OperationSpec[] = [
     access: KEYLESS, answers: { 200: { description: 'The OpenAPI document.', json: { $ref: '#/components/schemas/OpenApiDocument' } } },
   },
   {
-    method: 'get', path: '/console', operationId: 'consolePage', tag: 'console', summary: 'The web console',
-    description: 'A static page; every piece of data comes from the API with the user\'s key.',
-    access: KEYLESS, answers: { 200: { description: 'The console page.', content: html }, 304: notModified },
+    method: 'get', path: '/docs', operationId: 'docsPage', tag: 'operations', summary: 'This document as a readable API reference',
+    description:
+      'Swagger UI rendering `/openapi.json`. Every asset comes from this host (`/docs/assets/…`), nothing from another origin, ' +
+      'and the page runs under a Content-Security-Policy without inline script or style.',
+    access: KEYLESS, answers: { 200: { description: 'The reference page.', content: html }, 304: notModified },
   },
   {
-    method: 'get', path: '/console/', operationId: 'consolePageSlash', tag: 'console', summary: 'The web console (trailing slash)',
+    method: 'get', path: '/docs/assets/{file}', operationId: 'docsAsset', tag: 'operations', summary: 'An asset of the API reference page',
+    description: 'Swagger UI\'s stylesheet, bundle and icon (from the installed `swagger-ui-dist`, cached for a year: their URLs carry its version) and the page\'s init script.',
+    pathParameters: { file: { enum: Object.keys(DOCS_ASSETS) } },
+    access: KEYLESS,
+    answers: {
+      200: {
+        description: 'The file.',
+        content: {
+          'text/javascript; charset=utf-8': { schema: { type: 'string' } },
+          'text/css; charset=utf-8': { schema: { type: 'string' } },
+          'image/png': { schema: { type: 'string', contentMediaType: 'image/png' } },
+        },
+      },
+      304: notModified,
+    },
+    errors: ['not_found'],
+  },
+  {
+    method: 'get', path: '/console', operationId: 'consolePage', tag: 'console', summary: 'The web console',
+    description: 'A static page; every piece of data comes from the API with the user\'s key. `/console/` answers the same page.',
     access: KEYLESS, answers: { 200: { description: 'The console page.', content: html }, 304: notModified },
   },
   {

@@ -58,7 +58,12 @@ for (const backend of backends) {
       await c.expect(http().get('/readyz'), 200);
       await c.expect(http().get('/openapi.json'), 200);
       await c.expect(http().get('/console'), 200);
-      await c.expect(http().get('/console/'), 200);
+      // Described as `/console` (OpenAPI paths have no trailing slash).
+      c.check('GET', '/console', await http().get('/console/').expect(200));
+      await c.expect(http().get('/docs'), 200);
+      await c.expect(http().get('/docs/assets/docs-init.js'), 200);
+      await c.expect(http().get('/docs/assets/swagger-ui.css'), 200);
+      await c.expect(http().get('/docs/assets/index.html'), 404);
       await c.expect(http().get('/console/assets/app.js'), 200);
       await c.expect(http().get('/console/assets/nothing-here.js'), 404);
 

@@ -14,7 +14,7 @@ export const commonSchemas: Record<string, Schema> = {
   ErrorCode: {
     type: 'string',
     enum: ERROR_CODES,
-    description: `The error catalog (API.md "Error codes"): ${Object.entries(ERROR_CATALOG)
+    description: `The error catalog (docs/http-api.md "Errors"): ${Object.entries(ERROR_CATALOG)
       .map(([code, e]) => `\`${code}\` (${e.status})`)
       .join(', ')}.`,
   },
@@ -24,7 +24,10 @@ export const commonSchemas: Record<string, Schema> = {
         {
           code: { $ref: '#/components/schemas/ErrorCode' },
           message: { type: 'string', description: 'A human sentence; 5xx answers carry the generic one.' },
-          details: { description: 'Optional structured details (ajv issues, limits, …); never on a 500.' },
+          details: {
+            description: 'Optional structured details (limits, ajv issues, …); never on a 500. A request body that fails its schema gets `ValidationIssue` items.',
+            anyOf: [{ type: 'array', items: { $ref: '#/components/schemas/ValidationIssue' } }, { type: ['object', 'array', 'string', 'number', 'boolean', 'null'] }],
+          },
         },
         ['details'],
       ),

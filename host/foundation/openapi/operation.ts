@@ -6,7 +6,8 @@
  * - security: the bearer scheme with the scopes the route's `requireScope`
  *   demands (one of them suffices; `admin` holds them all), repeated as
  *   `x-required-scopes` and in the description; keyless operations have none;
- * - the errors every authenticated request can meet (400 for two
+ * - the errors the listening server answers on any route (400, 408, 429) and
+ *   the errors every authenticated request can meet (400 for two
  *   `Authorization` headers, 401, 403 `tenant_suspended`, 429, 500, 503), 403 `forbidden` when a scope is
  *   required, 400/408/413 for requests with a body, 404 for path parameters;
  * - one response per error status, whose schema is the error envelope with
@@ -88,6 +89,13 @@ export const PATH_PARAMETERS: Readonly<Record<string, { schema: Schema; descript
   file: { schema: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.(js|css|html|svg)$' }, description: 'A console asset file name.' },
 };
 
+/**
+ * What the listening server answers before any middleware, on any route
+ * (host/edge/http-server.ts): bytes that are not HTTP/1.1, headers that do not
+ * arrive in time, one connection more than the per-address cap.
+ */
+const EDGE: readonly ErrorCode[] = ['invalid_request', 'request_timeout', 'rate_limited'];
+
 // invalid_request: two Authorization headers; rate_limited: the tenant's rate, or failed authentications from the client's address.
 const COMMON_AUTHENTICATED: readonly ErrorCode[] = ['invalid_request', 'unauthorized', 'tenant_suspended', 'rate_limited', 'internal_error', 'dependency_unavailable'];
 
@@ -106,7 +114,7 @@ function isKeyless(access: Access): access is KeylessAccess {
 
 /** Every error code the operation can answer, in catalog order. */
 export function errorCodesOf(spec: OperationSpec): ErrorCode[] {
-  const codes = new Set<ErrorCode>(spec.errors ?? []);
+  const codes = new Set<ErrorCode>([...EDGE, ...(spec.errors ?? [])]);
   const hasBody = spec.method !== 'get';
   if (!isKeyless(spec.access)) {
     for (const code of COMMON_AUTHENTICATED) codes.add(code);
@@ -147,7 +155,9 @@ function errorAnswer(status: number, codes: readonly ErrorCode[], authenticated:
         schema: {
           allOf: [
             { $ref: '#/components/schemas/ErrorResponse' },
-            { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: [...codes] } } } } },
+            // Narrows `error.code` only; the rest of `error` is ErrorResponse's (said outright for example
+            // checkers that close every object by default).
+            { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: [...codes] } }, additionalProperties: true } } },
           ],
         },
       },
