@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BazaarError, ERROR_CATALOG, isBazaarError } from '../../manifests/errors.js';
@@ -21,7 +22,6 @@ import { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { PluginPackage } from '../../marketplace/package-archive.js';
 import type { ExecutionLimits, JsonValue, SandboxRuntime } from '../../runtime/types.js';
 import { executionAnswer } from '../executions/execution-answer.js';
-import type { TierName } from '../foundation/tiers.js';
 import { errorBody, type ErrorBody } from './cli-output.js';
 import { loadPackage } from './load-package.js';
 import { MemoryKv, localBridge } from './local-bridge.js';
@@ -42,6 +42,8 @@ export interface DevServerOptions {
   readonly runtime: SandboxRuntime;
   /** Told about every load: the package and its limits, or why it cannot be loaded. */
   readonly onLoad: (loaded: Loaded) => void;
+  /** Watching stopped: no more reloads. */
+  readonly onWatchError: (err: Error) => void;
 }
 
 export type Loaded = { readonly ok: true; readonly pkg: PluginPackage; readonly limits: ExecutionLimits } | { readonly ok: false; readonly error: ErrorBody };
@@ -77,6 +79,7 @@ async function readJson(req: IncomingMessage): Promise<JsonValue> {
 }
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
+  if (!(await stat(o.dir).catch(() => undefined))?.isDirectory()) throw new BazaarError('invalid_request', `"${o.dir}" is not a plugin folder`);
   let current: Loaded = { ok: false, error: { error: { code: 'invalid_request', message: 'Not loaded yet.' } } };
   // One kv for the session: state survives reloads, as an install's survives upgrades.
   const kv = new MemoryKv();
@@ -141,6 +144,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
       loading = loading.then(load);
     }, RELOAD_DEBOUNCE_MS);
   });
+  // The folder went away (or the system ran out of watches): say so, keep serving what was loaded.
+  watcher.on('error', (err) => o.onWatchError(err));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.port, o.host, resolve);

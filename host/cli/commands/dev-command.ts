@@ -83,6 +83,7 @@ export function devCommand(cli: CliContext): Command {
         ...(flags.config !== undefined ? { config: flags.config } : {}),
         runtime: sandbox,
         onLoad: (loaded) => describeLoad(cli.io, loaded, tier),
+        onWatchError: (err) => cli.io.err(`✖ cannot watch ${dir} any more (${err.message}): changes are no longer reloaded\n`),
       });
       cli.io.out(`listening on ${server.url}  (POST /<action> with JSON input; GET / for the package; Ctrl-C stops)\n`);
       await new Promise<void>((resolve) => {
