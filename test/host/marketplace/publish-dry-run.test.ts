@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Knex } from 'knex';
+import { buildOpenApiDocument } from '../../../host/wiring/openapi-document.js';
+import { ContractChecker } from '../../openapi/contract-checker.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { tgzOf } from '../../support/tar-builder.js';
 import type { TestHost } from '../../support/test-host.js';
@@ -48,6 +50,7 @@ for (const backend of backends) {
       assert.match(res.body.sha256, /^[0-9a-f]{64}$/);
       assert.deepEqual(Object.keys(res.body.trust.factors).sort(), ['codeQuality', 'community', 'compliance', 'executionHistory', 'maintenance', 'security']);
       assert.deepEqual(await rowCounts(database.current.db), before);
+      new ContractChecker(buildOpenApiDocument() as Record<string, unknown>).check('post', '/v1/packages?dryRun=true', res);
       // The publisher's own view: no such plugin, no versions.
       const listed = await host.http().get(pluginPath('@acme/dry')).set(bearer(cast.acme)).expect(404);
       assert.equal(listed.body.error.code, 'not_found');
