@@ -14,4 +14,5 @@
 export { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './package-limits.js';
 export type { PluginPackage } from './package-contents.js';
 export { readPackageArchive, type PackageInput } from './package-tar-reader.js';
-export { packDirectory, readPackageDirectory } from './package-directory.js';
+export { packDirectory, packDirectoryListing, readPackageDirectory, type PackedDirectory } from './package-directory.js';
+export { DEFAULT_IGNORES, IGNORE_FILE } from './package-ignore.js';

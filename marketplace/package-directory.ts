@@ -2,7 +2,8 @@
  * Packs a plugin folder into the deterministic .tgz the host would accept, for
  * `bazaar pack` and local runs. Determinism (sorted entries, fixed mtime, mode
  * and owner, fixed gzip header) makes the SHA-256 a function of the files
- * alone, so the same folder always has the same content address.
+ * alone, so the same folder always has the same content address. What is
+ * left out (defaults and `.bazaarignore`) is package-ignore.ts.
  */
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,12 +11,11 @@ import { gzipSync } from 'node:zlib';
 import { Header, Pax } from 'tar';
 import { BazaarError } from '../manifests/errors.js';
 import type { PluginPackage } from './package-contents.js';
+import { IGNORE_FILE, IgnoreRules } from './package-ignore.js';
 import { DEFAULT_PACKAGE_LIMITS, type PackageLimits } from './package-limits.js';
 import { PACKAGE_ROOT_FOLDER, normaliseEntryPath } from './package-paths.js';
 import { readPackageArchive } from './package-tar-reader.js';
 
-/** Never packed: version control, installed dependencies (plugins cannot import them) and Finder litter. */
-export const IGNORED_NAMES: ReadonlySet<string> = new Set(['.git', 'node_modules', '.DS_Store']);
 
 /** The date npm pack stamps on every entry; any fixed date would do. */
 const FIXED_MTIME = new Date('1985-10-26T08:15:00.000Z');
@@ -33,20 +33,30 @@ function invalid(message: string): BazaarError<'invalid_package'> {
   return new BazaarError('invalid_package', message);
 }
 
+/** The folder's ignore rules: the defaults, and its `.bazaarignore` if it has one. */
+async function ignoreRulesOf(root: string): Promise<IgnoreRules> {
+  const text = await readFile(path.join(root, IGNORE_FILE), 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw invalid(`cannot read ${IGNORE_FILE}: ${err.message}`);
+  });
+  return new IgnoreRules(text);
+}
+
 /** Collects the folder's files with the reader's rules, refusing links and special files. */
 async function collectFiles(root: string, limits: PackageLimits): Promise<DiskFile[]> {
+  const ignore = await ignoreRulesOf(root);
   const files: DiskFile[] = [];
   let totalBytes = 0;
   const pending = [''];
   for (let folder = pending.pop(); folder !== undefined; folder = pending.pop()) {
     const names = (await readdir(path.join(root, folder))).sort();
     for (const name of names) {
-      // Packed tarballs in the folder itself are build output, not package content.
-      if (IGNORED_NAMES.has(name) || (folder === '' && name.endsWith('.tgz'))) continue;
       const relative = folder === '' ? name : `${folder}/${name}`;
+      const stats = await lstat(path.join(root, relative));
+      // Left out before any check: what is not packed cannot make the package invalid.
+      if (ignore.ignores(relative, stats.isDirectory())) continue;
       const verdict = normaliseEntryPath(relative);
       if (!verdict.ok) throw invalid(`"${relative}" ${verdict.rule}`);
-      const stats = await lstat(path.join(root, relative));
       if (stats.isSymbolicLink()) throw invalid(`"${relative}" is a symbolic link: only regular files and folders are allowed`);
       if (stats.isDirectory()) {
         pending.push(relative);
@@ -85,7 +95,15 @@ function tarEntry(file: DiskFile): Buffer[] {
   return parts;
 }
 
-async function packAndRead(dir: string, limits: PackageLimits): Promise<{ tgz: Buffer; pkg: PluginPackage }> {
+/** A packed folder: the .tgz, the package read back from it, and what went in. */
+export interface PackedDirectory {
+  readonly tgz: Buffer;
+  readonly pkg: PluginPackage;
+  /** Every file packed, by path (relative to the package root), with its size in bytes. */
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+}
+
+async function packAndRead(dir: string, limits: PackageLimits): Promise<PackedDirectory> {
   const stats = await lstat(dir).catch(() => undefined);
   if (!stats?.isDirectory()) throw invalid(`"${dir}" is not a folder`);
   const files = await collectFiles(dir, limits);
@@ -96,7 +114,7 @@ async function packAndRead(dir: string, limits: PackageLimits): Promise<{ tgz: B
   if (tgz.length > limits.maxCompressedBytes) throw invalid(`the package is larger than ${limits.maxCompressedBytes} bytes (compressed)`);
   // Reading our own output back applies every host rule (manifest, main, imports) in one place.
   const pkg = await readPackageArchive(tgz, limits);
-  return { tgz, pkg };
+  return { tgz, pkg, files: files.map((f) => ({ path: f.path, bytes: f.data.length })) };
 }
 
 /**
@@ -107,6 +125,11 @@ async function packAndRead(dir: string, limits: PackageLimits): Promise<{ tgz: B
  */
 export async function packDirectory(dir: string, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<Buffer> {
   return (await packAndRead(dir, limits)).tgz;
+}
+
+/** Like packDirectory, with the package read back and the list of the files that went in (`bazaar pack`). */
+export async function packDirectoryListing(dir: string, limits: PackageLimits = DEFAULT_PACKAGE_LIMITS): Promise<PackedDirectory> {
+  return packAndRead(dir, limits);
 }
 
 /**

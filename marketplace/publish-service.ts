@@ -8,7 +8,8 @@
  *         ─▶ one transaction: version row (UNIQUE name+version: 409 version_exists) + audit entries
  *         ─▶ rescore the plugin's other versions (their maintenance factor changed)
  *
- * Nothing is written before the package is fully validated and authorised.
+ * Nothing is written before the package is fully validated and authorised;
+ * a dry run stops there, answering the status the version would get.
  */
 import { BazaarError } from '../manifests/errors.js';
 import { SYSTEM_ACTOR, scopeOf, type KeyActor } from './actor.js';
@@ -40,6 +41,17 @@ export interface PublishResult {
   readonly trust: TrustReport;
 }
 
+/** An upload that passed every check: what publishing it would write. */
+interface CheckedUpload {
+  readonly record: PluginVersionRecord;
+  readonly siblings: readonly PluginVersionRecord[];
+  readonly audit: readonly AuditEntryInput[];
+}
+
+function resultOf(record: PluginVersionRecord): PublishResult {
+  return { name: record.name, version: record.version, status: record.status, sha256: record.sha256, trust: record.trust };
+}
+
 export class PublishService {
   readonly #deps: PublishServiceDeps;
 
@@ -49,6 +61,24 @@ export class PublishService {
 
   /** Publishes one package upload on behalf of `actor`. */
   async publish(actor: KeyActor, body: Buffer): Promise<PublishResult> {
+    const { record, siblings, audit } = await this.#check(actor, body);
+    await this.#deps.blobs.put(record.sha256, body);
+    await this.#deps.repository.insertVersion(record, audit);
+    if (siblings.length > 0) await this.#afterCommit(() => this.#deps.trust.recomputePlugin(record.name));
+    return resultOf(record);
+  }
+
+  /**
+   * Every check and the score `publish` would make, and the status the
+   * version would get, writing nothing (no blob, no version, no audit entry).
+   * Refuses with the same codes as `publish`.
+   */
+  async dryRun(actor: KeyActor, body: Buffer): Promise<PublishResult> {
+    return resultOf((await this.#check(actor, body)).record);
+  }
+
+  /** Validation, scope, version-exists, score and auto-approval: everything before the first write. */
+  async #check(actor: KeyActor, body: Buffer): Promise<CheckedUpload> {
     if (body.length === 0) throw new BazaarError('invalid_package', 'The upload is empty.');
     const pkg = await readPackageArchive(body, this.#deps.options.packageLimits);
     const { name, version } = pkg.manifest;
@@ -56,7 +86,7 @@ export class PublishService {
       throw new BazaarError('forbidden', `This key may publish only under @${actor.tenantSlug}/.`);
     }
     const siblings = await this.#deps.repository.listVersions(name);
-    // A cheap early answer; the UNIQUE constraint below is what really decides.
+    // A cheap early answer; the UNIQUE constraint of insertVersion is what really decides.
     if (siblings.some((v) => versionKey(v.version) === versionKey(version))) throw versionExists(name, version);
 
     const candidate = {
@@ -86,11 +116,7 @@ export class PublishService {
       const notes = `trust score ${trust.score} ≥ auto-approve threshold ${threshold}, no critical findings`;
       audit.push(decisionEntry('auto_approve', SYSTEM_ACTOR, record, 'pending_review', 'approved', notes, { trustScore: trust.score, threshold }));
     }
-
-    await this.#deps.blobs.put(pkg.sha256, body);
-    await this.#deps.repository.insertVersion(record, audit);
-    if (siblings.length > 0) await this.#afterCommit(() => this.#deps.trust.recomputePlugin(name));
-    return { name, version, status: record.status, sha256: pkg.sha256, trust };
+    return { record, siblings, audit };
   }
 
   async #afterCommit(work: () => Promise<void>): Promise<void> {

@@ -74,3 +74,8 @@ export function reviewItemView(v: PluginVersionRecord) {
 export function publishView(r: { name: string; version: string; status: string; sha256: string; trust: TrustReport }) {
   return { name: r.name, version: r.version, status: r.status, sha256: r.sha256, trust: trustView(r.trust) };
 }
+
+/** 200 of POST /v1/packages?dryRun=true: the same fields, with the status the version would get. */
+export function dryRunView(r: { name: string; version: string; status: string; sha256: string; trust: TrustReport }) {
+  return { ...publishView(r), dryRun: true as const };
+}

@@ -1,13 +1,14 @@
 /**
- * The limits `bazaar run` gives an execution. By default they are what the
- * best-provisioned tenant would get on a host: the manifest's ask, capped by
- * the enterprise tier (PLUGINS.md: "the effective limit is the minimum of this
- * and the tenant's tier"). Flags override them, to reproduce a smaller tier or
- * to debug a timeout.
+ * The limits `bazaar run` and `bazaar dev` give an execution. By default they
+ * are what the best-provisioned tenant would get on a host: the manifest's
+ * ask, capped by the enterprise tier (PLUGINS.md: "the effective limit is the
+ * minimum of this and the tenant's tier"). `--tier` caps by another tier
+ * instead; the other flags override single limits, to debug a timeout.
  */
+import { InvalidArgumentError } from 'commander';
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { ExecutionLimits } from '../../runtime/types.js';
-import { DEFAULT_TIERS } from '../foundation/tiers.js';
+import { DEFAULT_TIERS, TIER_NAMES, type TierName } from '../foundation/tiers.js';
 
 /** Tiers cap CPU and memory only; wall time gets this ceiling (time awaiting kv or fetch included). */
 export const MAX_TIMEOUT_MS = 30_000;
@@ -19,14 +20,22 @@ const LOG_BOUNDS = { maxLogLines: 100, maxLogBytes: 16 * 1024 } as const;
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 export interface LimitFlags {
+  /** The tier whose caps apply (default enterprise). */
+  tier?: TierName;
   cpuMs?: number;
   memoryMb?: number;
   timeoutMs?: number;
 }
 
-/** Effective limits: each flag if given, else min(manifest ask, enterprise tier). */
+/** `--tier free|pro|team|enterprise`, as a commander option parser. */
+export function parseTier(text: string): TierName {
+  if (!(TIER_NAMES as readonly string[]).includes(text)) throw new InvalidArgumentError(`must be one of ${TIER_NAMES.join(', ')}`);
+  return text as TierName;
+}
+
+/** Effective limits: each flag if given, else min(manifest ask, the tier's cap). */
 export function resolveRunLimits(manifest: PluginManifest, flags: LimitFlags): ExecutionLimits {
-  const cap = DEFAULT_TIERS.enterprise.limits;
+  const cap = DEFAULT_TIERS[flags.tier ?? 'enterprise'].limits;
   const ask = manifest.limits ?? {};
   return {
     cpuMs: flags.cpuMs ?? Math.min(ask.cpuMs ?? cap.cpuMs, cap.cpuMs),

@@ -68,3 +68,8 @@ export const parseYankBody = compileBodyValidator<{ reason: string }>({
   required: ['reason'],
   properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_NOTES_LENGTH, pattern: '\\S' } },
 });
+
+/** `?dryRun=true|false` of POST /v1/packages (default false). */
+export function parseDryRun(query: Query): boolean {
+  return oneOf(query, 'dryRun', ['true', 'false'] as const, 'false') === 'true';
+}

@@ -64,6 +64,17 @@ export const marketplaceSchemas: Record<string, Schema> = {
     description: 'The trust breakdown: score 0–100, risk level, six factors explained by evidence, static-analysis findings, weights.',
   },
   PublishResult: exact({ name: { type: 'string' }, version: { type: 'string' }, status: ref('VersionStatus'), sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, trust: ref('Trust') }),
+  DryRunResult: {
+    ...exact({
+      name: { type: 'string' },
+      version: { type: 'string' },
+      status: ref('VersionStatus'),
+      sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+      trust: ref('Trust'),
+      dryRun: { const: true },
+    }),
+    description: 'What publishing these bytes would answer; nothing was stored.',
+  },
   Version: exact({
     name: { type: 'string' },
     version: { type: 'string' },
@@ -127,15 +138,21 @@ export const marketplaceOperations: OperationSpec[] = [
     description:
       'The body is the `.tgz` (manifest plus code). The name must be under the scope equal to the key\'s tenant slug ' +
       '(else 403 `forbidden`); an invalid manifest is 400 `invalid_manifest` with the ajv errors in `details`, a bad archive ' +
-      '400 `invalid_package`, an existing version 409 `version_exists`. With `Idempotency-Key`, a replay of the same bytes answers the first 201.',
+      '400 `invalid_package`, an existing version 409 `version_exists`. With `Idempotency-Key`, a replay of the same bytes answers the first 201. ' +
+      'With `?dryRun=true` every check and the trust score run as for a publish, and the answer is 200 with the status the version would get; ' +
+      'nothing is stored (no version, blob, audit entry, event or idempotent answer) and refusals have the same codes.',
     idempotent: true,
     access: oneOfScopes('plugins:publish'),
+    parameters: [query('dryRun', { type: 'string', enum: ['true', 'false'], default: 'false' }, 'Check and score the package without publishing it.')],
     requestBody: {
       required: true,
       content: Object.fromEntries(PACKAGE_TYPES.map((t) => [t, { schema: { type: 'string', contentMediaType: t } }])),
     },
-    answers: { 201: { description: 'Published (usually `pending_review`), with its trust breakdown.', json: ref('PublishResult') } },
-    errors: ['invalid_manifest', 'invalid_package', 'version_exists'],
+    answers: {
+      201: { description: 'Published (usually `pending_review`), with its trust breakdown.', json: ref('PublishResult') },
+      200: { description: 'A dry run: what publishing would answer, nothing stored.', json: ref('DryRunResult') },
+    },
+    errors: ['invalid_manifest', 'invalid_package', 'version_exists', 'invalid_request'],
   },
   {
     method: 'get', path: '/v1/plugins', operationId: 'listPlugins', tag: 'plugins', summary: 'The marketplace: approved plugins',

@@ -93,6 +93,7 @@ describe('bazaar init', function () {
         'cd hello',
         `node ${CLI_MAIN} run . --input @test/greet.input.json --expect @test/greet.expected.json`,
         `node ${CLI_MAIN} pack .`,
+        `node ${CLI_MAIN} publish . --dry-run`,
         `node ${CLI_MAIN} publish .`,
       ]);
       const dir = path.join(work, 'hello');
@@ -123,6 +124,7 @@ describe('bazaar init', function () {
         assert.deepEqual(nextLines(init.stdout).slice(1), [
           'bazaar run . --input @test/greet.input.json --expect @test/greet.expected.json',
           'bazaar pack .',
+          'bazaar publish . --dry-run',
           'bazaar publish .',
         ]);
         const test = await runLine(nextLines(init.stdout)[1]!, path.join(work, 'p'), { PATH: pathWith(linked), XDG_CONFIG_HOME: work });
@@ -166,17 +168,66 @@ for (const backend of backends) {
       await rm(work, { recursive: true, force: true });
     });
 
-    it('should publish the scaffold with the very command init printed', async () => {
+    it('should dry-run and then publish the scaffold with the very commands init printed', async () => {
       const tenant = await createTenant(server.host, { slug: 'acme' });
       const { key } = await createKey(server.host, tenant.id, ['plugins:publish']);
       const init = await runCliProcess(['init', 'hello', '--name', '@acme/hello'], { cwd: work, env: { PATH: pathWith() } });
       assert.equal(init.code, 0, init.stderr);
-      const [cd, , , publish] = nextLines(init.stdout);
+      const [cd, , , dryRun, publish] = nextLines(init.stdout);
+      assert.equal(dryRun, `node ${CLI_MAIN} publish . --dry-run`);
       assert.equal(publish, `node ${CLI_MAIN} publish .`);
-      const run = await runLine(`${cd!} && ${publish!} --json`, work, { PATH: pathWith(), XDG_CONFIG_HOME: work, BAZAAR_HOST: server.url, BAZAAR_KEY: key });
+      const env = { PATH: pathWith(), XDG_CONFIG_HOME: work, BAZAAR_HOST: server.url, BAZAAR_KEY: key };
+      const dry = await runLine(`${cd!} && ${dryRun!} --json`, work, env);
+      assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+      const wouldBe = JSON.parse(dry.stdout) as { status: string; dryRun: boolean; sha256: string };
+      assert.deepEqual([wouldBe.status, wouldBe.dryRun], ['pending_review', true]);
+      const run = await runLine(`${cd!} && ${publish!} --json`, work, env);
       assert.equal(run.code, 0, run.stdout + run.stderr);
-      const published = JSON.parse(run.stdout) as { name: string; version: string; status: string };
+      const published = JSON.parse(run.stdout) as { name: string; version: string; status: string; sha256: string };
       assert.deepEqual([published.name, published.version, published.status], ['@acme/hello', '0.1.0', 'pending_review']);
+      assert.equal(published.sha256, wouldBe.sha256);
+    });
+
+    it('should score minimal risk (85 or more) with --homepage and --repository, and say what to add without them', async () => {
+      const tenant = await createTenant(server.host, { slug: 'scored' });
+      const { key } = await createKey(server.host, tenant.id, ['plugins:publish']);
+      const env = { XDG_CONFIG_HOME: work, BAZAAR_HOST: server.url, BAZAAR_KEY: key };
+      const dryRun = async (dir: string) => {
+        const run = await runCliProcess(['publish', dir, '--dry-run', '--json'], { cwd: work, env });
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+        return parseJsonOutput(run) as { trust: { score: number; risk: string; factors: Record<string, number> }; dryRun: boolean };
+      };
+
+      const full = await runCliProcess(
+        ['init', 'full', '--name', '@scored/full', '--homepage', 'https://example.com/full', '--repository', 'https://github.com/scored/full'],
+        { cwd: work },
+      );
+      assert.equal(full.code, 0, full.stderr);
+      assert.doesNotMatch(full.stdout, /raise its trust score/);
+      const fullScore = await dryRun('full');
+      assert.ok(fullScore.trust.score >= 85, `scored ${fullScore.trust.score}`);
+      assert.equal(fullScore.trust.risk, 'minimal');
+      assert.equal(fullScore.trust.factors['compliance'], 100);
+
+      const bare = await runCliProcess(['init', 'bare', '--name', '@scored/bare'], { cwd: work });
+      assert.equal(bare.code, 0, bare.stderr);
+      assert.match(bare.stdout, /raise its trust score/);
+      assert.match(bare.stdout, /"homepage": .*no homepage costs 15 compliance points/);
+      assert.match(bare.stdout, /"repository": .*no repository costs 10 compliance points/);
+      const bareScore = await dryRun('bare');
+      assert.ok(bareScore.trust.score < fullScore.trust.score, `${bareScore.trust.score} < ${fullScore.trust.score}`);
+      const advice = parseJsonOutput(await runCliProcess(['init', 'bare2', '--name', '@scored/bare2', '--json'], { cwd: work }))['trustAdvice'] as { field: string }[];
+      assert.deepEqual(advice.map((a) => a.field), ['homepage', 'repository']);
+
+      // Doing what it says is enough: the two fields take the bare scaffold to minimal risk.
+      const manifestFile = path.join(work, 'bare', 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
+      await writeFile(manifestFile, JSON.stringify({ ...manifest, homepage: 'https://example.com/bare', repository: 'https://github.com/scored/bare' }));
+      assert.equal((await dryRun('bare')).trust.risk, 'minimal');
+
+      const badUrl = await runCliProcess(['init', 'x', '--name', '@scored/x', '--homepage', 'ftp://example.com', '--json'], { cwd: work });
+      assert.equal(badUrl.code, 2);
+      assert.equal(errorCodeOf(badUrl), 'invalid_request');
     });
   });
 }

@@ -66,6 +66,19 @@ describe('bazaar publish', () => {
     assert.equal(host.received[0]?.headers['authorization'], 'Bearer bzr_key');
   });
 
+  it('should ask for a dry run with --dry-run and print the status it would get, the six factors and what lowers them', async () => {
+    const trust = { ...TRUST, evidence: [{ factor: 'compliance', signal: 'missing-homepage', detail: 'no homepage', impact: -15, severity: 'low' }] };
+    const host = await startHost(200, { name: '@examples/slugify', version: '1.0.0', status: 'approved', sha256: 'abc', trust, dryRun: true });
+    server = host.server;
+    const run = await runCliProcess(['publish', path.join(EXAMPLES_DIR, 'slugify'), '--dry-run', '--host', host.url, '--key', 'k']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(host.received[0]?.url, '/v1/packages?dryRun=true');
+    assert.match(run.stdout, /^dry run: @examples\/slugify@1\.0\.0 would be approved \(nothing was published\)$/m);
+    assert.match(run.stdout, /trust: +82 \(low risk\)/);
+    for (const [factor, score] of Object.entries(TRUST.factors)) assert.match(run.stdout, new RegExp(`^ +${factor} +${score}$`, 'm'));
+    assert.match(run.stdout, /what lowers it:\n +compliance +-15 +no homepage/);
+  });
+
   it('should exit 1 and relay the code when the host refuses', async () => {
     for (const [status, code] of [[409, 'version_exists'], [403, 'forbidden'], [401, 'unauthorized']] as const) {
       const host = await startHost(status, { error: { code, message: 'refused' }, requestId: 'r1' });

@@ -1,8 +1,10 @@
 /**
- * `bazaar init <dir> --name @scope/name`: a plugin that packs, runs and
- * tests out of the box: manifest.json (checked with the host's validator
- * before anything is written), index.js, a README, and an input/expected
- * output pair that `bazaar run --expect` checks.
+ * `bazaar init <dir> --name @scope/name [--homepage URL] [--repository URL]`:
+ * a plugin that packs, runs and tests out of the box: manifest.json (checked
+ * with the host's validator before anything is written), index.js, a README,
+ * and an input/expected output pair that `bazaar run --expect` checks. With a
+ * homepage and a repository it scores minimal risk on a host; without them,
+ * init says what to add.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,11 +22,33 @@ function parseName(text: string): string {
   return text;
 }
 
-function manifest(name: string, description: string, engineVersion: string) {
+/** `--homepage` and `--repository`: http(s) URLs, as the manifest schema wants the homepage. */
+function parseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError(`"${text}" is not a URL (expected e.g. https://github.com/acme/hello)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('must be an http:// or https:// URL');
+  return text;
+}
+
+interface InitFlags {
+  name: string;
+  description: string;
+  homepage?: string;
+  repository?: string;
+  json?: boolean;
+}
+
+function manifest(flags: InitFlags, engineVersion: string) {
   return {
-    name,
+    name: flags.name,
     version: '0.1.0',
-    description,
+    description: flags.description,
+    ...(flags.homepage === undefined ? {} : { homepage: flags.homepage }),
+    ...(flags.repository === undefined ? {} : { repository: flags.repository }),
     main: 'index.js',
     engine: `^${engineVersion}`,
     license: 'MIT',
@@ -75,8 +99,31 @@ function nextSteps(cli: string) {
   return {
     test: `${cli} run . --input @test/greet.input.json --expect @test/greet.expected.json`,
     pack: `${cli} pack .`,
+    dryRun: `${cli} publish . --dry-run`,
     publish: `${cli} publish .`,
   };
+}
+
+/** A manifest field the scaffold lacks, what it costs the trust score, and how to add it. */
+interface TrustAdvice {
+  field: string;
+  detail: string;
+  impact: number;
+  add: string;
+}
+
+const FIELD_OF_SIGNAL: Readonly<Record<string, { field: string; add: string }>> = {
+  'missing-homepage': { field: 'homepage', add: '"homepage": "https://..." (the plugin\'s page)' },
+  'missing-repository': { field: 'repository', add: '"repository": "https://..." (where its source lives)' },
+};
+
+/** What the host's compliance factor would subtract for this manifest, as fields to add. */
+async function trustAdvice(m: ReturnType<typeof manifest>): Promise<TrustAdvice[]> {
+  const { complianceFactor } = await import('../../../marketplace/trust/factors/compliance.js');
+  return complianceFactor(m).evidence.flatMap((e) => {
+    const known = FIELD_OF_SIGNAL[e.signal];
+    return e.impact < 0 && known !== undefined ? [{ ...known, detail: e.detail, impact: e.impact }] : [];
+  });
 }
 
 /**
@@ -94,6 +141,7 @@ schemas, config, permissions and limits; \`index.js\` implements them.
 bazaar run . --input '{"name":"Ada"}'   # run it in the real sandbox
 ${steps.test}   # the test
 ${steps.pack}   # the .tgz the host accepts
+${steps.dryRun} --host <url> --key <plugins:publish key>   # checks and trust score, nothing published
 ${steps.publish} --host <url> --key <plugins:publish key>
 \`\`\`
 
@@ -117,25 +165,32 @@ export function initCommand(cli: CliContext): Command {
     .argument('<dir>', 'folder to create (must be empty or missing)')
     .requiredOption('--name <@scope/name>', 'plugin name; the scope is your publisher tenant\'s slug', parseName)
     .option('--description <text>', 'one line for the marketplace', 'A Bazaar plugin.')
-    .option('--json', 'print {dir, name, files, next} as JSON')
+    .option('--homepage <url>', 'the plugin\'s page (manifest "homepage"; counts toward the trust score)', parseUrl)
+    .option('--repository <url>', 'where its source lives (manifest "repository"; counts toward the trust score)', parseUrl)
+    .option('--json', 'print {dir, name, files, next, trustAdvice} as JSON')
     .addHelpText(
       'after',
       () => `
-Then, in <dir>: its test, its package, and publishing it (to the host of
-\`bazaar login\`, or with --host/--key). The commands printed call this CLI
-by a path that works from any folder:
+With --homepage and --repository the scaffold scores minimal risk (85 or
+more) on a host; without them init prints what to add to manifest.json.
+
+Then, in <dir>: its test, its package, a dry run of publishing it (checks and
+trust score, nothing stored), and publishing it (to the host of \`bazaar
+login\`, or with --host/--key). The commands printed call this CLI by a path
+that works from any folder:
   ${cliInvocation()} run . --input @test/greet.input.json --expect @test/greet.expected.json
   ${cliInvocation()} pack .
+  ${cliInvocation()} publish . --dry-run
   ${cliInvocation()} publish .
 ${installHelp()}`,
     )
-    .action(async (dir: string, flags: { name: string; description: string; json?: boolean }) => {
+    .action(async (dir: string, flags: InitFlags) => {
       const root = path.resolve(dir);
       // Never overwrite someone's work.
       if (!(await isEmptyOrMissing(root))) throw new BazaarError('invalid_request', `${root} is not empty`);
       // Loaded on use (ajv): every other command starts faster without it.
       const { ENGINE_VERSION, validateManifest } = await import('../../../manifests/manifest-validator.js');
-      const m = manifest(flags.name, flags.description, ENGINE_VERSION);
+      const m = manifest(flags, ENGINE_VERSION);
       // The template must satisfy the very schema the host uses; a failure here is our bug, caught before writing.
       const checked = validateManifest(m);
       if (!checked.valid) throw new BazaarError('invalid_manifest', 'the generated manifest is invalid', checked.issues);
@@ -152,10 +207,16 @@ ${installHelp()}`,
         await writeFile(path.join(root, file), text, { flag: 'wx' });
       }
       const steps = nextSteps(invocation);
-      const next = [`cd ${shellQuote(dir)}`, steps.test, steps.pack, steps.publish];
-      if (flags.json) printJson(cli.io, { dir: root, name: flags.name, files: Object.keys(files), next });
+      const next = [`cd ${shellQuote(dir)}`, steps.test, steps.pack, steps.dryRun, steps.publish];
+      const advice = await trustAdvice(m);
+      if (flags.json) printJson(cli.io, { dir: root, name: flags.name, files: Object.keys(files), next, trustAdvice: advice });
       else {
         cli.io.out(`created ${flags.name} in ${root}\n${Object.keys(files).map((f) => `  ${f}\n`).join('')}`);
+        if (advice.length > 0) {
+          cli.io.out('to raise its trust score (85 or more is minimal risk), add to manifest.json:\n');
+          for (const a of advice) cli.io.out(`  ${a.add}: ${a.detail} costs ${-a.impact} compliance points\n`);
+          cli.io.out('  (init --homepage <url> --repository <url> writes both)\n');
+        }
         cli.io.out(`next:\n${next.map((line) => `  ${line}\n`).join('')}`);
         cli.io.out('(publish uses the host and key of `bazaar login`, or --host/--key)\n');
       }

@@ -6,10 +6,10 @@ import type { CliContext } from '../cli-context.js';
 import { integerFlag, parseJsonFlag } from '../cli-flags.js';
 import { EXIT, printJson, type CliStreams } from '../cli-output.js';
 import { loadKv, localBridge, saveKv } from '../local-bridge.js';
-import { MAX_TIMEOUT_MS, resolveRunLimits } from '../run-limits.js';
+import { MAX_TIMEOUT_MS, parseTier, resolveRunLimits, type LimitFlags } from '../run-limits.js';
 import type { Executor } from '../run-plugin.js';
 
-interface RunFlags {
+interface RunFlags extends LimitFlags {
   action?: string;
   input: JsonValue;
   config?: JsonValue;
@@ -25,7 +25,7 @@ const HELP_AFTER = `
 Limits: by default the manifest's "limits", capped by the enterprise tier
 (5000 ms CPU, 256 MB memory) and ${MAX_TIMEOUT_MS} ms wall time, i.e. what the
 best-provisioned tenant gets on a host. --cpu-ms, --memory-mb and --timeout-ms
-override them (e.g. --cpu-ms 50 --memory-mb 32 to try the free tier).
+override them; --tier free|pro|team caps them by that tier instead.
 
 Checks, as on the host: config against the manifest's config schema (defaults
 applied; a mismatch is invalid_config, exit 2), input against the action's input
@@ -71,6 +71,7 @@ export function runCommand(cli: CliContext): Command {
     .option('--action <name>', 'action to run (default: the manifest\'s defaultAction, or its only action)')
     .option('--input <json>', 'action input as JSON', parseJsonFlag, {})
     .option('--config <json>', 'install config as JSON (defaults from the config schema)', parseJsonFlag)
+    .option('--tier <tier>', 'cap the limits by this tier: free, pro, team or enterprise (default)', parseTier)
     .option('--cpu-ms <n>', 'CPU time limit in ms (1-60000)', integerFlag(1, 60_000))
     .option('--memory-mb <n>', 'memory limit in MB (8-1024)', integerFlag(8, 1024))
     .option('--timeout-ms <n>', 'wall-clock limit in ms (1-300000)', integerFlag(1, 300_000))
