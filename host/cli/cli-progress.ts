@@ -78,7 +78,8 @@ function kib(bytes: number): string {
  * The bytes of `body` as a stream that reports each chunk as fetch takes it
  * (about what has gone to the socket), with a bar and, once everything is
  * sent, a spinner while the host checks and scores the package. Without a
- * terminal it answers the buffer itself: no stream, no chunked upload.
+ * terminal (or with `json`) it answers the buffer itself: no stream, no
+ * chunked upload.
  */
 export function uploadWithProgress(
   io: CliStreams,

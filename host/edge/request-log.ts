@@ -1,8 +1,9 @@
 /**
  * Every finished request, observed once: one structured log line (method,
  * path, status, duration, request id, and the tenant and API key when the
- * request authenticated) and the `/metrics` request count and latency. It runs when the response has finished (or the client went away),
- * so the status is the one actually sent, whatever middleware set it.
+ * request authenticated) and the `/metrics` request count and latency. It
+ * runs when the response has finished (or the client went away), so the
+ * status is the one actually sent, whatever middleware set it.
  *
  * Metrics are labelled by the router's pattern (`/v1/installs/:id`), never the
  * raw path: ids in labels would grow the series without bound. Requests no
