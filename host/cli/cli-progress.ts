@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { clearLine, cursorTo, moveCursor } from 'node:readline';
-import ora from 'ora';
+import type { Ora } from 'ora';
 import type { CliStreams } from './cli-output.js';
 
 export interface Indicator {
@@ -49,23 +49,38 @@ class TerminalOnStreams extends EventEmitter {
   }
 }
 
-/** A spinner with `label` while a long operation runs; nothing at all without a terminal or with `json`. */
+/**
+ * A spinner with `label` while a long operation runs; nothing at all without a
+ * terminal or with `json`. ora is loaded on the first spinner, not with every
+ * command (it costs a CLI start a noticeable fraction of a second): the
+ * spinner appears once it has loaded, and never if the work is done first.
+ */
 export function spinner(io: CliStreams, label: string, options: { json?: boolean } = {}): Indicator {
   if (io.interactive !== true || options.json === true) return silent;
-  const drawn = ora({
-    text: label,
-    stream: new TerminalOnStreams(io) as unknown as NodeJS.WriteStream,
-    isEnabled: true,
-    // Leave the user's stdin and cursor alone: no process-wide handlers for a spinner.
-    discardStdin: false,
-    hideCursor: false,
-  }).start();
+  let text = label;
+  let stopped = false;
+  let drawn: Ora | undefined;
+  import('ora')
+    .then(({ default: ora }) => {
+      if (stopped) return;
+      drawn = ora({
+        text,
+        stream: new TerminalOnStreams(io) as unknown as NodeJS.WriteStream,
+        isEnabled: true,
+        // Leave the user's stdin and cursor alone: no process-wide handlers for a spinner.
+        discardStdin: false,
+        hideCursor: false,
+      }).start();
+    })
+    .catch(() => undefined); // no spinner is no failure
   return {
     update(next) {
-      drawn.text = next;
+      text = next;
+      if (drawn !== undefined) drawn.text = next;
     },
     stop() {
-      drawn.stop();
+      stopped = true;
+      drawn?.stop();
     },
   };
 }

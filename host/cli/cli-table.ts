@@ -4,8 +4,16 @@
  * characters by their terminal width. No borders and no colours: the output is
  * greppable, columns two spaces apart, no trailing blanks.
  */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type CliTable3 from 'cli-table3';
 import type { CliStreams } from './cli-output.js';
+
+/** Loaded on the first table, not with every command (the CLI starts faster). */
+let Table: CliTable3 | undefined;
+function tableClass(): CliTable3 {
+  Table ??= createRequire(import.meta.url)('cli-table3') as CliTable3;
+  return Table;
+}
 
 export interface Column<T> {
   readonly header: string;
@@ -34,7 +42,7 @@ export function printTable<T>(io: CliStreams, rows: readonly T[], columns: reado
     io.out(`${empty}\n`);
     return;
   }
-  const table = new Table({
+  const table = new (tableClass())({
     head: columns.map((c) => c.header),
     colAligns: columns.map((c) => c.align ?? 'left'),
     chars: NO_BORDERS,

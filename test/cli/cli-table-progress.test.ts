@@ -61,14 +61,24 @@ describe('cli: printTable', () => {
 });
 
 describe('cli: spinner', () => {
-  it('should draw on a terminal and erase itself when stopped', () => {
+  it('should draw on a terminal and erase itself when stopped', async () => {
     const io = buffers(true);
     const indicator = spinner(io, 'running thing');
     indicator.update('still running');
+    // The spinner library loads on first use: wait for the first frame.
+    for (let turn = 0; turn < 200 && io.stderr === ''; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
     indicator.stop();
-    assert.match(io.stderr, /running thing/);
+    assert.match(io.stderr, /still running/);
     assert.match(io.stderr, /\x1b\[/, 'cursor control to redraw and erase');
     assert.equal(io.stdout, '');
+  });
+
+  it('should never draw when the work ends before the spinner has loaded', async () => {
+    const io = buffers(true);
+    spinner(io, 'quick').stop();
+    await import('ora'); // whatever the spinner was waiting for has arrived
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(io.stderr, '');
   });
 
   it('should write nothing without a terminal or with --json', async () => {
