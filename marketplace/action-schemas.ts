@@ -7,6 +7,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { LRUCache } from 'lru-cache';
 import { BazaarError } from '../manifests/errors.js';
 import type { PluginManifest } from '../manifests/plugin-manifest.schema.js';
 import { safeRegExp } from '../manifests/safe-regexp.js';
@@ -117,11 +118,10 @@ export class ManifestSchemas {
  * package's SHA-256: a published version never changes, so neither do its schemas.
  */
 export class ActionSchemaCache {
-  readonly #maxEntries: number;
-  readonly #entries = new Map<string, ManifestSchemas>();
+  readonly #entries: LRUCache<string, ManifestSchemas>;
 
   constructor(options: { maxEntries?: number } = {}) {
-    this.#maxEntries = options.maxEntries ?? 500;
+    this.#entries = new LRUCache({ max: options.maxEntries ?? 500 });
   }
 
   get size(): number {
@@ -131,16 +131,10 @@ export class ActionSchemaCache {
   /** The schemas of `manifest`, compiled once per `key`. */
   get(key: string, manifest: PluginManifest): ManifestSchemas {
     let schemas = this.#entries.get(key);
-    if (schemas !== undefined) {
-      this.#entries.delete(key); // re-insert: Map order is the recency order
-    } else {
+    if (schemas === undefined) {
       schemas = new ManifestSchemas(manifest);
-      if (this.#entries.size >= this.#maxEntries) {
-        const oldest = this.#entries.keys().next();
-        if (!oldest.done) this.#entries.delete(oldest.value);
-      }
+      this.#entries.set(key, schemas);
     }
-    this.#entries.set(key, schemas);
     return schemas;
   }
 }

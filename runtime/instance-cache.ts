@@ -12,6 +12,13 @@
  *
  * An instance belongs to exactly one install for its whole life: pools are
  * per install, so an isolate is never shared across installs (or tenants).
+ *
+ * Hand-written rather than lru-cache: this is a pool, not a map — one install
+ * holds several instances at once; busy instances count against the budget
+ * but can never be evicted; an instance's size is re-measured after every
+ * execution rather than fixed when stored; and idle shrinking keeps each
+ * install's latest instance. lru-cache (one value per key, size fixed at
+ * `set`, any entry evictable) would need all of that rebuilt around it.
  */
 import type { PluginInstance } from './plugin-instance.js';
 

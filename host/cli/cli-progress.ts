@@ -1,12 +1,12 @@
 /**
- * Spinners and upload progress on stderr, drawn only when stderr is a
- * terminal (`io.interactive`): piped output and --json stay clean, and
- * scripts never see carriage returns.
+ * Spinners (ora) and upload progress on stderr, drawn only when stderr is a
+ * terminal (`io.interactive`) and the command does not answer --json: piped
+ * output, logs and scripts never see a frame or a carriage return.
  */
+import { EventEmitter } from 'node:events';
+import { clearLine, cursorTo, moveCursor } from 'node:readline';
+import type { Ora } from 'ora';
 import type { CliStreams } from './cli-output.js';
-
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-const CLEAR_LINE = '\r\x1b[K';
 
 export interface Indicator {
   /** Replace the text shown beside the spinner. */
@@ -17,22 +17,70 @@ export interface Indicator {
 
 const silent: Indicator = { update: () => undefined, stop: () => undefined };
 
-/** A spinner with `label` while a long operation runs. */
-export function spinner(io: CliStreams, label: string): Indicator {
-  if (io.interactive !== true) return silent;
-  let frame = 0;
+/**
+ * The terminal as ora drives it, written through `io.err` so the CLI's output
+ * seam stays the only way out (the size is the real stderr's).
+ */
+class TerminalOnStreams extends EventEmitter {
+  readonly isTTY = true;
+  readonly #io: CliStreams;
+  constructor(io: CliStreams) {
+    super();
+    this.#io = io;
+  }
+  get columns(): number {
+    return process.stderr.columns ?? 80;
+  }
+  get rows(): number {
+    return process.stderr.rows ?? 24;
+  }
+  write(chunk: string | Uint8Array): boolean {
+    this.#io.err(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }
+  cursorTo(x: number): boolean {
+    return cursorTo(this as unknown as NodeJS.WritableStream, x);
+  }
+  moveCursor(dx: number, dy: number): boolean {
+    return moveCursor(this as unknown as NodeJS.WritableStream, dx, dy);
+  }
+  clearLine(dir: -1 | 0 | 1): boolean {
+    return clearLine(this as unknown as NodeJS.WritableStream, dir);
+  }
+}
+
+/**
+ * A spinner with `label` while a long operation runs; nothing at all without a
+ * terminal or with `json`. ora is loaded on the first spinner, not with every
+ * command (it costs a CLI start a noticeable fraction of a second): the
+ * spinner appears once it has loaded, and never if the work is done first.
+ */
+export function spinner(io: CliStreams, label: string, options: { json?: boolean } = {}): Indicator {
+  if (io.interactive !== true || options.json === true) return silent;
   let text = label;
-  const draw = () => io.err(`${CLEAR_LINE}${FRAMES[frame++ % FRAMES.length]} ${text}`);
-  draw();
-  const timer = setInterval(draw, 80);
-  timer.unref(); // never what keeps the process alive
+  let stopped = false;
+  let drawn: Ora | undefined;
+  import('ora')
+    .then(({ default: ora }) => {
+      if (stopped) return;
+      drawn = ora({
+        text,
+        stream: new TerminalOnStreams(io) as unknown as NodeJS.WriteStream,
+        isEnabled: true,
+        // Leave the user's stdin and cursor alone: no process-wide handlers for a spinner.
+        discardStdin: false,
+        hideCursor: false,
+      }).start();
+    })
+    .catch(() => undefined); // no spinner is no failure
   return {
     update(next) {
       text = next;
+      if (drawn !== undefined) drawn.text = next;
     },
     stop() {
-      clearInterval(timer);
-      io.err(CLEAR_LINE);
+      stopped = true;
+      drawn?.stop();
     },
   };
 }
@@ -45,10 +93,16 @@ function kib(bytes: number): string {
  * The bytes of `body` as a stream that reports each chunk as fetch takes it
  * (about what has gone to the socket), with a bar and, once everything is
  * sent, a spinner while the host checks and scores the package. Without a
- * terminal it answers the buffer itself: no stream, no chunked upload.
+ * terminal (or with `json`) it answers the buffer itself: no stream, no
+ * chunked upload.
  */
-export function uploadWithProgress(io: CliStreams, body: Buffer, label: string): { body: Buffer | ReadableStream<Uint8Array>; done(): void } {
-  if (io.interactive !== true) return { body, done: () => undefined };
+export function uploadWithProgress(
+  io: CliStreams,
+  body: Buffer,
+  label: string,
+  options: { json?: boolean } = {},
+): { body: Buffer | ReadableStream<Uint8Array>; done(): void } {
+  if (io.interactive !== true || options.json === true) return { body, done: () => undefined };
   const chunkBytes = 16 * 1024;
   let sent = 0;
   const indicator = spinner(io, `${label} 0%`);

@@ -2,10 +2,11 @@
  * Plugin code for the sandbox, by package SHA-256: blob bytes → the package
  * reader (every PLUGINS.md rule again: the stored bytes are not trusted more
  * than an upload) → `PluginCode`. A published version never changes, so an
- * entry never goes stale; it is only evicted, least recently used, to bound
- * memory by entry count and by the total size of the cached sources.
+ * entry never goes stale; it is only evicted, least recently used (lru-cache),
+ * to bound memory by entry count and by the total size of the cached sources.
  * Concurrent first executions of one package share one read.
  */
+import { LRUCache } from 'lru-cache';
 import type { BlobStore } from '../../marketplace/ports.js';
 import { readPackageArchive, type PackageLimits } from '../../marketplace/package-archive.js';
 import type { PluginCode } from '../../runtime/types.js';
@@ -20,23 +21,18 @@ export interface PluginCodeCacheOptions {
   readonly maxBytes?: number;
 }
 
-interface Entry {
-  readonly code: PluginCode;
-  readonly bytes: number;
-}
-
 export class PluginCodeCache {
   readonly #options: PluginCodeCacheOptions;
-  readonly #maxEntries: number;
-  readonly #maxBytes: number;
-  readonly #entries = new Map<string, Entry>();
+  /** Sized by unpacked bytes; a package larger than the whole budget is simply not kept. */
+  readonly #entries: LRUCache<string, PluginCode>;
   readonly #loading = new Map<string, Promise<PluginCode>>();
-  #bytes = 0;
 
   constructor(options: PluginCodeCacheOptions) {
     this.#options = options;
-    this.#maxEntries = options.maxEntries ?? 200;
-    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.#entries = new LRUCache({
+      max: options.maxEntries ?? 200,
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+    });
   }
 
   get size(): number {
@@ -46,11 +42,7 @@ export class PluginCodeCache {
   /** The code of the package stored under `sha256`. */
   async get(sha256: string): Promise<PluginCode> {
     const hit = this.#entries.get(sha256);
-    if (hit !== undefined) {
-      this.#entries.delete(sha256); // re-insert: Map order is the recency order
-      this.#entries.set(sha256, hit);
-      return hit.code;
-    }
+    if (hit !== undefined) return hit;
     let loading = this.#loading.get(sha256);
     if (loading === undefined) {
       loading = this.#load(sha256).finally(() => this.#loading.delete(sha256));
@@ -66,18 +58,8 @@ export class PluginCodeCache {
     const pkg = await readPackageArchive(bytes, this.#options.packageLimits);
     if (pkg.sha256 !== sha256) throw new Error(`package blob ${sha256} does not match its hash`);
     const code: PluginCode = { sha256, main: pkg.manifest.main, files: pkg.files };
-    this.#insert(sha256, { code, bytes: pkg.unpackedBytes });
+    // Never 0: lru-cache refuses zero sizes (an empty package still costs an entry).
+    this.#entries.set(sha256, code, { size: Math.max(1, pkg.unpackedBytes) });
     return code;
-  }
-
-  #insert(sha256: string, entry: Entry): void {
-    this.#entries.set(sha256, entry);
-    this.#bytes += entry.bytes;
-    for (const [key, old] of this.#entries) {
-      if (this.#entries.size <= this.#maxEntries && this.#bytes <= this.#maxBytes) break;
-      if (key === sha256) continue; // always keep the one just loaded
-      this.#entries.delete(key);
-      this.#bytes -= old.bytes;
-    }
   }
 }

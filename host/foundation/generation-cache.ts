@@ -11,13 +11,14 @@
  *   gate of every process within `DEFAULT_MAX_AGE_MS` (30 s) of its commit,
  *   while a status change (yank, quarantine, review) bumps and holds at once.
  */
+import { LRUCache } from 'lru-cache';
 import type { Clock } from './clock.js';
 import type { CacheGeneration } from './cache-generation.js';
 
 export interface GenerationCacheOptions {
   readonly generation: CacheGeneration;
   readonly clock: Clock;
-  /** Entries kept at most (the oldest go first); default 10,000. */
+  /** Entries kept at most (the least recently used go first); default 10,000. */
   readonly maxEntries?: number;
   /** Default `DEFAULT_MAX_AGE_MS`. */
   readonly maxAgeMs?: number;
@@ -38,17 +39,20 @@ export interface CacheHit<V> {
   readonly generation: number;
 }
 
-export class GenerationCache<K, V> {
+/**
+ * The bound is lru-cache's; the age is checked here, against the host's
+ * `Clock` (which tests move by hand), rather than by lru-cache's own timer.
+ */
+export class GenerationCache<K extends {}, V> {
   readonly #generation: CacheGeneration;
   readonly #clock: Clock;
-  readonly #maxEntries: number;
   readonly #maxAgeMs: number;
-  readonly #entries = new Map<K, Entry<V>>();
+  readonly #entries: LRUCache<K, Entry<V>>;
 
   constructor(options: GenerationCacheOptions) {
     this.#generation = options.generation;
     this.#clock = options.clock;
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#entries = new LRUCache({ max: options.maxEntries ?? 10_000 });
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   }
 
@@ -78,11 +82,6 @@ export class GenerationCache<K, V> {
   }
 
   set(key: K, value: V, generation: number): void {
-    this.#entries.delete(key);
-    if (this.#entries.size >= this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done !== true) this.#entries.delete(oldest.value);
-    }
     this.#entries.set(key, { value, generation, storedAt: this.#clock.now().getTime() });
   }
 

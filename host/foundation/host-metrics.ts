@@ -1,6 +1,5 @@
 /**
- * The host's Prometheus metrics (API.md "Operations": `GET /metrics`), with
- * prom-client. One registry per host instance rather than prom-client's global
+ * The host's Prometheus metrics (`GET /metrics`), with prom-client. One registry per host instance rather than prom-client's global
  * one, so several test hosts in one process never share (or double-register)
  * series.
  *
@@ -10,10 +9,17 @@
  *  - executions by plugin and status, wall and CPU histograms: the execute
  *    routes, once per finished execution;
  *  - rate-limit refusals: the rate-limit middleware;
- *  - sandbox pool size, warm installs, evictions and restarts, and queue depths
- *    (usage records waiting for their group commit, webhook deliveries due):
- *    gauges read at scrape time from their owners, so they cost nothing between
- *    scrapes.
+ *  - sandbox pool size, warm installs and memory, and queue depths (usage
+ *    records waiting for their group commit, webhook deliveries due): gauges
+ *    read at scrape time from their owners, so they cost nothing between
+ *    scrapes;
+ *  - sandbox evictions and worker restarts: counters (`_total`), fed at scrape
+ *    time by how much the runtime's own running totals grew since the last one.
+ *
+ * Naming follows Prometheus's conventions: counters end in `_total`, units are
+ * seconds and bytes, product series start with `bazaar_`. Node's process
+ * metrics (`process_cpu_seconds_total`, `nodejs_eventloop_lag_seconds`, …)
+ * keep their stock, unprefixed names so stock dashboards find them.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SandboxStats } from '../../runtime/types.js';
@@ -49,7 +55,7 @@ export class HostMetrics {
 
   constructor(sources: MetricSources = {}, options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'bazaar_' });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
 
     this.#httpRequests = new Counter({
       name: 'bazaar_http_requests_total',
@@ -91,17 +97,27 @@ export class HostMetrics {
       registers,
     });
 
-    // Scrape-time gauges: one stats call per scrape feeds all the sandbox gauges.
-    const sandbox = (pick: (s: SandboxStats) => number) =>
+    // Scrape-time readings: one stats call per scrape feeds every sandbox series.
+    const stats = sources.sandboxStats === undefined ? undefined : oncePerScrape(sources.sandboxStats);
+    const gauge = (pick: (s: SandboxStats) => number) =>
       async function collect(this: Gauge) {
-        if (sources.sandboxStats === undefined) return;
-        this.set(pick(await sources.sandboxStats()));
+        if (stats !== undefined) this.set(pick(await stats()));
       };
-    new Gauge({ name: 'bazaar_sandbox_workers', help: 'Sandbox worker processes running.', registers, collect: sandbox((s) => s.workers) });
-    new Gauge({ name: 'bazaar_sandbox_warm_installs', help: 'Installs with a warm isolate.', registers, collect: sandbox((s) => s.warmInstances) });
-    new Gauge({ name: 'bazaar_sandbox_evictions', help: 'Warm isolates evicted since start.', registers, collect: sandbox((s) => s.evictions) });
-    new Gauge({ name: 'bazaar_sandbox_restarts', help: 'Sandbox worker processes restarted since start.', registers, collect: sandbox((s) => s.restarts) });
-    new Gauge({ name: 'bazaar_sandbox_memory_bytes', help: 'Heap of the warm isolates.', registers, collect: sandbox((s) => s.memoryBytes) });
+    const counter = (pick: (s: SandboxStats) => number) => {
+      let seen = 0;
+      return async function collect(this: Counter) {
+        if (stats === undefined) return;
+        const total = pick(await stats());
+        // A total below the last one means the runtime started over: all of it is new.
+        this.inc(total >= seen ? total - seen : total);
+        seen = total;
+      };
+    };
+    new Gauge({ name: 'bazaar_sandbox_workers', help: 'Sandbox worker processes running.', registers, collect: gauge((s) => s.workers) });
+    new Gauge({ name: 'bazaar_sandbox_warm_installs', help: 'Installs with a warm isolate.', registers, collect: gauge((s) => s.warmInstances) });
+    new Gauge({ name: 'bazaar_sandbox_memory_bytes', help: 'Heap of the warm isolates.', registers, collect: gauge((s) => s.memoryBytes) });
+    new Counter({ name: 'bazaar_sandbox_evictions_total', help: 'Warm isolates evicted.', registers, collect: counter((s) => s.evictions) });
+    new Counter({ name: 'bazaar_sandbox_restarts_total', help: 'Sandbox worker processes restarted after dying.', registers, collect: counter((s) => s.restarts) });
     new Gauge({
       name: 'bazaar_usage_queue_depth',
       help: 'Usage records waiting for their group commit.',
@@ -141,4 +157,18 @@ export class HostMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/**
+ * `read`, called at most once at a time: the collectors of one scrape run
+ * together and share the reading in flight; the next scrape reads afresh.
+ */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | undefined;
+  return () => {
+    inFlight ??= read().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
 }

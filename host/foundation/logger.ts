@@ -1,8 +1,14 @@
 /**
- * A small structured logger: one JSON object per line on stdout. Light enough
- * that we do not need pino for a handful of lines per request; the interface is
- * pino-like (`logger.info(fields, message)`) so swapping it later is mechanical.
+ * The host's structured logger: pino, one JSON object per line, with pino's
+ * standard fields (`level` as a number — 20 debug, 30 info, 40 warn, 50 error —
+ * `time` in epoch milliseconds, `pid`, `hostname`, `msg`), so log shippers and
+ * `pino-pretty` read it as they read any pino service.
+ *
+ * Code depends on the narrow `Logger` interface below (`logger.info(fields,
+ * message)`), which a pino logger satisfies; tests build one writing to an
+ * array through `write`.
  */
+import { pino, type DestinationStream } from 'pino';
 import type { LogLevel } from './config.js';
 
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -15,44 +21,35 @@ export interface Logger {
   error(fields: LogFields, message: string): void;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-
 export interface LoggerOptions {
   readonly level: LogLevel;
-  /** Where lines go; defaults to stdout. Tests pass an array's `push`. */
+  /** Where lines go (without their newline); defaults to stdout. Tests pass an array's `push`. */
   readonly write?: (line: string) => void;
-  readonly now?: () => Date;
 }
 
 /** Create a JSON-lines logger that drops entries below `level`. */
 export function createLogger(options: LoggerOptions): Logger {
-  const min = RANK[options.level];
-  const write = options.write ?? ((line: string) => void process.stdout.write(line + '\n'));
-  const now = options.now ?? (() => new Date());
-  const log = (level: Exclude<LogLevel, 'silent'>) =>
-    function logAt(fields: LogFields, message: string): void {
-      if (RANK[level] < min) return;
-      write(safeStringify({ time: now().toISOString(), level, msg: message, ...fields }));
-    };
-  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  const settings = {
+    level: options.level,
+    // `err` is usually already trimmed by `errorFields`; a raw error passed by
+    // mistake is trimmed the same way instead of pino copying its every property.
+    serializers: { err: (value: unknown) => (value instanceof Error ? errorFields(value).err : value) },
+  };
+  if (options.write === undefined) return pino(settings); // stdout, written synchronously
+  const write = options.write;
+  // pino hands a custom stream one complete line per call.
+  const destination: DestinationStream = { write: (line: string) => write(line.endsWith('\n') ? line.slice(0, -1) : line) };
+  return pino(settings, destination);
 }
 
 /** A logger that drops everything (tests, tools). */
-export const silentLogger: Logger = createLogger({ level: 'silent' });
+export const silentLogger: Logger = createLogger({ level: 'silent', write: () => undefined });
 
 /** Log fields for an error: name, message and stack, never the whole object (it may hold secrets). */
-export function errorFields(err: unknown): Record<string, unknown> {
+export function errorFields(err: unknown): { err: Record<string, unknown> } {
   if (typeof err === 'object' && err !== null) {
     const e = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown };
     return { err: { name: e.name, message: e.message, code: e.code, stack: e.stack } };
   }
   return { err: { message: String(err) } };
-}
-
-function safeStringify(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  } catch {
-    return JSON.stringify({ level: 'error', msg: 'unserialisable log entry' });
-  }
 }

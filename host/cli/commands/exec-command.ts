@@ -61,7 +61,7 @@ Examples:
     const client = await connect(flags);
     const path = UUID.test(target) ? `/v1/installs/${target}/executions` : `/v1/plugins/${pluginPath(target)}/execute`;
     const json = { ...(flags.action === undefined ? {} : { action: flags.action }), input: flags.input };
-    const indicator = spinner(cli.io, `running ${target}`); // stderr only: --json stdout stays one document
+    const indicator = spinner(cli.io, `running ${target}`, { json: flags.json === true }); // stderr, and never with --json
     let answer;
     try {
       answer = await client.post<ExecutionAnswer>(path, {

@@ -56,7 +56,7 @@ describe('limits when Redis goes away and comes back', function () {
   let server: ChildProcess | undefined;
   let limits: Limits | undefined;
   let port = 0;
-  const logs: { level: string; msg: string }[] = [];
+  const logs: { level: number; msg: string }[] = [];
   const current = (): Limits => limits ?? assert.fail('limits not open');
 
   before(async function () {
@@ -66,7 +66,7 @@ describe('limits when Redis goes away and comes back', function () {
     }
     port = await freePort();
     server = startRedis(port);
-    const logger = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line) as { level: string; msg: string }) });
+    const logger = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line) as { level: number; msg: string }) });
     limits = createLimits({ redisUrl: `redis://127.0.0.1:${port}`, keyPrefix: 'outage:', logger });
     assert.ok(await until(() => current().ready()), 'private redis-server did not come up');
   });
@@ -92,7 +92,7 @@ describe('limits when Redis goes away and comes back', function () {
     const fallback = [];
     for (let i = 0; i < 3; i++) fallback.push((await current().rateLimiter.check('tenant-b', { limit: 2 })).allowed);
     assert.deepEqual(fallback, [true, true, false]);
-    assert.equal(logs.filter((l) => l.level === 'warn' && /per process/.test(l.msg)).length, 1, 'one warning per outage');
+    assert.equal(logs.filter((l) => l.level === 40 /* warn */ && /per process/.test(l.msg)).length, 1, 'one warning per outage');
 
     await assert.rejects(current().quota.reserve('tenant-a', PERIOD, { included: 5, hardLimit: true }), isCode('dependency_unavailable'));
     await assert.rejects(current().quota.used('tenant-a', PERIOD), isCode('dependency_unavailable'));
@@ -110,7 +110,7 @@ describe('limits when Redis goes away and comes back', function () {
     // being allowed proves checks went back to Redis.
     const back = await current().rateLimiter.check('tenant-b', { limit: 2 });
     assert.deepEqual([back.allowed, back.remaining], [true, 1]);
-    assert.ok(logs.some((l) => l.level === 'info' && /back/.test(l.msg)));
+    assert.ok(logs.some((l) => l.level === 30 /* info */ && /back/.test(l.msg)));
 
     // The restarted server lost the counter: it starts again (a UsageSource would seed it).
     assert.equal((await current().quota.reserve('tenant-a', PERIOD, { included: 5, hardLimit: true })).used, 1);

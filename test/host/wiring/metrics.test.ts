@@ -1,5 +1,5 @@
 /**
- * `GET /metrics` (API.md "Operations"): Prometheus text that moves with what
+ * `GET /metrics`: Prometheus text that moves with what
  * the host does. Each figure is read before and after the action that should
  * change it, so a counter that never moves fails the test.
  */
@@ -60,13 +60,33 @@ for (const backend of backends.slice(0, 1)) {
       await host?.close();
     });
 
-    it('should be keyless Prometheus text with process and sandbox series', async () => {
+    it('should be Prometheus text with process and sandbox series', async () => {
       const text = await scrape();
       assert.match(text, /^# HELP bazaar_executions_total /m);
-      assert.match(text, /^bazaar_process_resident_memory_bytes \d+/m);
       assert.match(text, /^bazaar_sandbox_workers \d+/m);
       assert.match(text, /^bazaar_usage_queue_depth 0$/m);
       assert.match(text, /^bazaar_webhook_queue_depth 0$/m);
+    });
+
+    it("should name Node's process metrics as stock dashboards expect: unprefixed", async () => {
+      const text = await scrape();
+      assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+      assert.match(text, /^process_cpu_seconds_total \d/m);
+      assert.match(text, /^process_resident_memory_bytes \d+/m);
+      assert.match(text, /^nodejs_eventloop_lag_seconds \d/m);
+      assert.doesNotMatch(text, /^bazaar_(process|nodejs)_/m);
+    });
+
+    it('should end every counter in _total and keep product series under bazaar_', async () => {
+      const text = await scrape();
+      const types = [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name, type]) => ({ name: name!, type: type! }));
+      const counters = types.filter((t) => t.type === 'counter').map((t) => t.name);
+      assert.ok(counters.includes('bazaar_sandbox_evictions_total'), 'evictions are a counter');
+      assert.ok(counters.includes('bazaar_sandbox_restarts_total'), 'restarts are a counter');
+      assert.deepEqual(counters.filter((name) => !name.endsWith('_total')), []);
+      const stock = /^(process|nodejs)_/;
+      assert.deepEqual(types.filter((t) => !stock.test(t.name) && !t.name.startsWith('bazaar_')).map((t) => t.name), []);
+      assert.doesNotMatch(text, /^# TYPE bazaar_sandbox_(evictions|restarts) gauge$/m);
     });
 
     it('should count executions by plugin and status, and time them', async () => {
