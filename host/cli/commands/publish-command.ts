@@ -79,7 +79,7 @@ never uploaded (exit 2).`,
   ).action(async (target: string, flags: RemoteFlags & { dryRun?: boolean }) => {
     const client = await connect(flags);
     const tgz = await tarballOf(target);
-    const upload = uploadWithProgress(cli.io, tgz, 'uploading');
+    const upload = uploadWithProgress(cli.io, tgz, 'uploading', { json: flags.json === true });
     let body: Published;
     try {
       ({ body } = await client.post<Published>(flags.dryRun === true ? '/v1/packages?dryRun=true' : '/v1/packages', {
