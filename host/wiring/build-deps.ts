@@ -167,7 +167,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
   // what it still uses (listed before it) is open. Their routes are served in this order too.
   const areas: Area[] = [
     ...(options.closeDatabase ?? true ? [{ name: 'database', close: () => db.destroy() }] : []),
-    meteringArea(metering, { config, clock }),
+    meteringArea(metering, { config, clock, logger }),
     limitsArea(limits, options.limits === undefined),
     marketplaceArea(deps),
     installsArea(deps),
