@@ -1,12 +1,13 @@
 /**
- * The one error catalog of Bazaar (see "Error codes" in shared/spec/API.md).
+ * The one error catalog of Bazaar (documented in docs/http-api.md "Errors").
  *
  * Every layer (runtime/, marketplace/, host/) throws or returns these codes, so a
  * client sees the same code whatever part of the system refused it. It lives in
  * manifests/ because manifests/ is the leaf every other layer may depend on: the
  * published contract (manifest schema and error codes), with no behaviour.
  *
- * Add a code here (and to API.md) before using it anywhere.
+ * Add a code here (and to docs/http-api.md "Errors" and README's error table:
+ * test/docs checks both) before using it anywhere.
  */
 
 interface CatalogEntry {

@@ -1,7 +1,8 @@
 /**
  * JSON Schema (draft 2020-12) of a plugin's manifest.json: the single source of
- * truth for its shape (shared/spec/PLUGINS.md). The TypeScript type
- * `PluginManifest` is derived from this constant, so the two cannot drift.
+ * truth for its shape (docs/plugins.md "manifest.json" documents it). The
+ * TypeScript type `PluginManifest` is derived from this constant, so the two
+ * cannot drift.
  */
 import type { FromSchema } from 'json-schema-to-ts';
 

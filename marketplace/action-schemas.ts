@@ -1,9 +1,10 @@
 /**
  * The JSON Schemas a manifest declares (action input/output, config), compiled
- * once and applied on every execution (PLUGINS.md: `invalid_input` /
- * `invalid_output`; API.md: `invalid_config`). The local runner (`bazaar run`)
- * and the host use this same module, so a plugin is judged the same way on a
- * laptop and in production.
+ * once and applied on every execution (`invalid_input` / `invalid_output`:
+ * docs/plugins.md "Checks on every execution"; `invalid_config`:
+ * docs/http-api.md "Installs"). The local runner (`bazaar run`) and the host
+ * use this same module, so a plugin is judged the same way on a laptop and in
+ * production.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';

@@ -4,7 +4,7 @@
  * the circuit breaker).
  */
 
-/** Scopes the marketplace looks at (the full list is in API.md). */
+/** Scopes the marketplace looks at (the full list is in docs/http-api.md "Authentication and scopes"). */
 export type MarketplaceScope = 'admin' | 'reviews:write' | 'plugins:publish' | (string & {});
 
 export interface KeyActor {

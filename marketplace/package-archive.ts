@@ -1,5 +1,5 @@
 /**
- * Plugin packages (shared/spec/PLUGINS.md "Package"): the one entry point the
+ * Plugin packages (docs/plugins.md "The package"): the one entry point the
  * rest of Bazaar imports to read an upload, read a local folder, or pack one.
  *
  * - `readPackageArchive` — an uploaded .tgz, in memory, every rule enforced.

@@ -1,10 +1,10 @@
 /**
- * Publish-time check of the module graph (PLUGINS.md "Code contract"): every
- * module reachable from `main` imports only other files of the package, with
- * relative specifiers. The sandbox would refuse the rest at run time anyway;
- * refusing at upload tells the author at once instead of on a tenant's first
- * execution. A module that does not parse is left to the trust score ("bundle
- * parses") and to the runtime: this check judges imports, not syntax.
+ * Publish-time check of the module graph (docs/plugins.md "The code contract"):
+ * every module reachable from `main` imports only other files of the package,
+ * with relative specifiers. The sandbox would refuse the rest at run time
+ * anyway; refusing at upload tells the author at once instead of on a tenant's
+ * first execution. A module that does not parse is left to the trust score
+ * ("bundle parses") and to the runtime: this check judges imports, not syntax.
  */
 import { parse, type Node } from 'acorn';
 import { simple } from 'acorn-walk';

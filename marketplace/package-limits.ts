@@ -1,5 +1,5 @@
 /**
- * Size limits of a plugin package (shared/spec/PLUGINS.md "Package"). The
+ * Size limits of a plugin package (docs/plugins.md "The package"). The
  * defaults are the spec's; an operator passes other values to the reader.
  */
 

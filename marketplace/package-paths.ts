@@ -1,5 +1,5 @@
 /**
- * The path rules of a package entry (shared/spec/PLUGINS.md "Package"): the
+ * The path rules of a package entry (docs/plugins.md "The package"): the
  * same function judges tar entries on upload and files on disk when packing, so
  * `bazaar pack` refuses exactly what the host refuses.
  */

@@ -198,7 +198,7 @@ async function readEntries(bytes: Buffer, limits: PackageLimits): Promise<Packag
 
 /**
  * Reads and validates a plugin package (.tgz) entirely in memory, enforcing
- * every rule of PLUGINS.md "Package".
+ * every rule of docs/plugins.md "The package".
  *
  * @throws BazaarError `invalid_package` naming the entry and the rule broken,
  *   or `invalid_manifest` with the manifest validator's issues as `details`.

@@ -1,7 +1,7 @@
 /**
- * JSON shapes of the marketplace resources in the HTTP contract (API.md
- * "Packages and plugins", "Review"). Kept beside the domain so that the
- * routes, the CLI and tests agree on them.
+ * JSON shapes of the marketplace resources in the HTTP contract
+ * (docs/http-api.md "Packages, plugins and versions", "Review"). Kept beside
+ * the domain so that the routes, the CLI and tests agree on them.
  */
 import type { PluginDetail } from './plugin-catalog.js';
 import type { PluginVersionRecord } from './ports.js';

@@ -1,4 +1,4 @@
-/** Plugin analytics (API.md "Billing, usage, analytics"): analytics-routes.ts. */
+/** Plugin analytics (docs/http-api.md "Billing, usage and analytics"): analytics-routes.ts. */
 import { timeRangeParameters } from '../foundation/openapi/common-components.js';
 import { oneOfScopes, type OperationSpec } from '../foundation/openapi/operation.js';
 import { dateTime, exact, nonNegativeInteger, nonNegativeNumber, ref, type Schema } from '../foundation/openapi/schema-kit.js';

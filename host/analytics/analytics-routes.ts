@@ -1,7 +1,8 @@
 /**
- * GET /v1/analytics/plugins/:name (API.md "Billing, usage, analytics"): hourly
- * executions, success rate, p50/p95 wall and CPU time per version, for the
- * publisher of that scope, reviewers and the operator (others: 404, see
+ * GET /v1/analytics/plugins/:name
+ * (docs/http-api.md "Billing, usage and analytics"): hourly executions, success
+ * rate, p50/p95 wall and CPU time per version, for the publisher of that scope,
+ * reviewers and the operator (others: 404, see
  * host/analytics/plugin-analytics.ts). `?from=&to=`, default the last 7 days.
  */
 import Router from '@koa/router';

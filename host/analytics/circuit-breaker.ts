@@ -1,5 +1,5 @@
 /**
- * The execution circuit breaker (PRODUCT.md "Beyond the anchors"): a check,
+ * The execution circuit breaker (docs/product.md "Trust score"): a check,
  * run periodically by every host process, that finds approved versions whose
  * failure or timeout rate over the window reaches a threshold and quarantines
  * them.

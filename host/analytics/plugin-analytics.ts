@@ -1,14 +1,15 @@
 /**
- * GET /v1/analytics/plugins/:name (API.md "Billing, usage, analytics"): the
- * hourly series of every version of a plugin, from the rolled-up aggregates.
+ * GET /v1/analytics/plugins/:name
+ * (docs/http-api.md "Billing, usage and analytics"): the hourly series of every
+ * version of a plugin, from the rolled-up aggregates.
  *
  * Who may read it: the publisher of the plugin's scope (a key with
  * `plugins:publish` of the tenant whose slug is the scope), reviewers
  * (`reviews:write`) and the operator. Any other tenant gets 404 `not_found`,
  * exactly like an unknown plugin: a plugin's analytics are its publisher's
- * resource, and API.md answers other tenants' resources 404, never 403. (A key
- * without any of those scopes is refused 403 `forbidden` by the route, before
- * any plugin is looked at.)
+ * resource, and other tenants' resources are answered 404, never 403
+ * (docs/http-api.md "Errors"). (A key without any of those scopes is refused
+ * 403 `forbidden` by the route, before any plugin is looked at.)
  */
 import { BazaarError } from '../../manifests/errors.js';
 import { isPublisherOf, isReviewer, type KeyActor } from '../../marketplace/actor.js';

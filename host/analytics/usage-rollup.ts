@@ -1,5 +1,5 @@
 /**
- * The hourly rollup of the usage ledger (issue 5): each pass recomputes the
+ * The hourly rollup of the usage ledger: each pass recomputes the
  * hours from the watermark (an hour before the current one) up to the
  * current hour from `usage_records`, and upserts them into
  * `plugin_usage_hourly`. A pass is idempotent, so every host process runs the

@@ -1,4 +1,4 @@
-/** Billing (API.md "Billing, usage, analytics"): billing-routes.ts. */
+/** Billing (docs/http-api.md "Billing, usage and analytics"): billing-routes.ts. */
 import { parseExternalPayment } from './payment-provider.js';
 import { parseCancel, parseTierChange } from './billing-schemas.js';
 import { INVOICE_STATUSES, LINE_KINDS } from './invoice.js';

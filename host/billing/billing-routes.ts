@@ -1,7 +1,7 @@
 /**
- * Billing (API.md "Billing, usage, analytics"): the caller's subscription,
- * its invoices and payments, and the operator's close-period. GET /v1/usage
- * lives in metering/usage-routes.ts.
+ * Billing (docs/http-api.md "Billing, usage and analytics"): the caller's
+ * subscription, its invoices and payments, and the operator's close-period. GET
+ * /v1/usage lives in metering/usage-routes.ts.
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';

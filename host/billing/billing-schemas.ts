@@ -1,4 +1,4 @@
-/** Request bodies of the subscription endpoints (API.md "Billing"); unknown properties are refused. */
+/** Request bodies of the subscription endpoints (docs/http-api.md "Billing, usage and analytics"); unknown properties are refused. */
 import { TIER_NAMES, type TierName } from '../foundation/tiers.js';
 import { compileBodyValidator } from '../foundation/validation.js';
 

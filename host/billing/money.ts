@@ -1,8 +1,8 @@
 /**
- * Money arithmetic (PRODUCT.md: integer cents, micro-dollars for per-execution
- * prices, never floating point). Every division rounds in exactly one place,
- * here, with one rule: half away from zero ("commercial" rounding), computed
- * on bigint so no intermediate product loses precision.
+ * Money arithmetic (docs/product.md "Tiers": integer cents, micro-dollars for
+ * per-execution prices, never floating point). Every division rounds in exactly
+ * one place, here, with one rule: half away from zero ("commercial" rounding),
+ * computed on bigint so no intermediate product loses precision.
  *
  * Where each amount rounds:
  * - proration: (newPrice − oldPrice) × secondsRemaining / periodSeconds, once per change;

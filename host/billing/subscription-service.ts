@@ -1,5 +1,5 @@
 /**
- * Subscription rules (API.md "Billing"):
+ * Subscription rules (docs/http-api.md "Billing, usage and analytics"):
  *
  * - Created with the tenant, in its transaction. A paid tier starts
  *   `trialing` for `billing.trialDays` (no subscription fee during the trial;

@@ -1,8 +1,8 @@
 /**
- * The subscription: one per tenant (the operator tenant has none), its tier
- * and status (PRODUCT.md: trialing, active, past_due, canceled) and the
- * current billing period. `tenants.tier` always equals `tier` here: both are
- * written in one transaction (host/billing/subscription-service.ts).
+ * The subscription: one per tenant (the operator tenant has none), its tier and
+ * status (docs/product.md "Tiers": trialing, active, past_due, canceled) and
+ * the current billing period. `tenants.tier` always equals `tier` here: both
+ * are written in one transaction (host/billing/subscription-service.ts).
  */
 import type { TierName } from '../foundation/tiers.js';
 
@@ -34,7 +34,7 @@ export function tierRank(tier: TierName): number {
   return RANK[tier];
 }
 
-/** GET /v1/subscription (API.md), plus `pendingTier` and `canceledAt`. */
+/** GET /v1/subscription (docs/http-api.md "Billing, usage and analytics"), plus `pendingTier` and `canceledAt`. */
 export function subscriptionToJson(s: Subscription) {
   return {
     tier: s.tier,

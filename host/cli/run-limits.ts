@@ -1,8 +1,8 @@
 /**
  * The limits `bazaar run` and `bazaar dev` give an execution. By default they
- * are what the best-provisioned tenant would get on a host: the manifest's
- * ask, capped by the enterprise tier (PLUGINS.md: "the effective limit is the
- * minimum of this and the tenant's tier"). `--tier` caps by another tier
+ * are what the best-provisioned tenant would get on a host: the manifest's ask,
+ * capped by the enterprise tier (the effective limit is the smaller of the two:
+ * docs/plugins.md "Checks on every execution"). `--tier` caps by another tier
  * instead; the other flags override single limits, to debug a timeout.
  */
 import { InvalidArgumentError } from 'commander';
@@ -13,7 +13,7 @@ import { DEFAULT_TIERS, TIER_NAMES, type TierName } from '../foundation/tiers.js
 /** Tiers cap CPU and memory only; wall time gets this ceiling (time awaiting kv or fetch included). */
 export const MAX_TIMEOUT_MS = 30_000;
 
-/** PLUGINS.md: logs are bounded to 100 lines and 16 KiB. */
+/** docs/plugins.md "The code contract": logs are bounded to 100 lines and 16 KiB. */
 const LOG_BOUNDS = { maxLogLines: 100, maxLogBytes: 16 * 1024 } as const;
 
 /** An output may be as large as a JSON request body of the host (1 MiB by default). */

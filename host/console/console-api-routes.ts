@@ -1,6 +1,6 @@
 /**
- * The small, additive API routes the console needs (API.md stays the
- * contract; these only add):
+ * The small, additive API routes the console needs (docs/http-api.md stays
+ * the contract; these only add):
  *
  *   GET /v1/me                                      any key: `{tenant, scopes, keyId}`, who the key is
  *   GET /v1/me/plugins                              any key: the caller tenant's own plugins, every status

@@ -1,5 +1,5 @@
 /**
- * Security headers of every console response (issue 6, "Security"). The
+ * Security headers of every console response (README.md "Console"). The
  * console renders attacker-controlled text (plugin names, descriptions,
  * evidence, code), so the policy forbids what an injection would need even if
  * a rendering bug let markup through: no inline script or style, no

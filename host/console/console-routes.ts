@@ -1,9 +1,9 @@
 /**
- * The web console (API.md "Operations": `/console`), for reviewers, tenants
- * and publishers: a small static app (one HTML page, vanilla ES modules, one
- * stylesheet) that calls the JSON API with the user's API key. The pages are
- * public; every piece of data comes from the API with the key, so these
- * routes are mounted before `authenticate` (app.ts) and never see a key.
+ * The web console (docs/http-api.md "Operations": `/console`), for reviewers,
+ * tenants and publishers: a small static app (one HTML page, vanilla ES
+ * modules, one stylesheet) that calls the JSON API with the user's API key. The
+ * pages are public; every piece of data comes from the API with the key, so
+ * these routes are mounted before `authenticate` (app.ts) and never see a key.
  *
  * Assets: tsc does not copy non-TS files, so they are served from the source
  * tree, `host/console/assets/`, resolved relative to this module's compiled

@@ -1,6 +1,6 @@
 /**
- * The one place where errors become HTTP answers (EXAMPLES.md §3). Mounted
- * first, so it sees everything thrown below it:
+ * The one place where errors become HTTP answers (docs/http-api.md "Errors").
+ * Mounted first, so it sees everything thrown below it:
  *
  * - `BazaarError` → its status and `{error: {code, message, details?}, requestId}`;
  * - errors from Koa and its helpers (http-errors from raw-body, router) → the

@@ -1,7 +1,7 @@
 /**
- * Path parameter validators, for `router.param()` (EXAMPLES.md §2). An id that
- * cannot exist is answered 404 here, before it reaches SQL (where a non-uuid
- * would be a database error, i.e. a 500).
+ * Path parameter validators, for `router.param()`. An id that cannot exist is
+ * answered 404 here (docs/http-api.md "Requests and answers"), before it
+ * reaches SQL (where a non-uuid would be a database error, i.e. a 500).
  */
 import type { RouterParameterMiddleware } from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';

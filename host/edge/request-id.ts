@@ -1,8 +1,8 @@
 /**
  * Gives every request an id, echoed in `X-Request-Id` on every response
- * (API.md "Conventions"). An incoming id is kept when it is sane, so a load
- * balancer's or client's id ties their logs to ours; anything else (too long,
- * odd characters that could forge log lines) is replaced.
+ * (docs/http-api.md "Requests and answers"). An incoming id is kept when it is
+ * sane, so a load balancer's or client's id ties their logs to ours; anything
+ * else (too long, odd characters that could forge log lines) is replaced.
  */
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';

@@ -1,5 +1,5 @@
 /**
- * Running a plugin (API.md "Installs and executions"):
+ * Running a plugin (docs/http-api.md "Executions"):
  *   POST /v1/installs/:id/executions   {action?, input}
  *   POST /v1/plugins/:name/execute     the same, on the tenant's install of that plugin
  *

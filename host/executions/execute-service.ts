@@ -1,6 +1,6 @@
 /**
- * The execution path (PRODUCT.md's drawing), after auth, tenant status and the
- * rate limit (middleware):
+ * The execution path (docs/product.md "The execution path"), after auth, tenant
+ * status and the rate limit (middleware):
  *
  *   install (404) → quota reservation (402 quota_exceeded) → concurrency cap
  *   (429 concurrency_limited) → trust policy gate (403 version_yanked /

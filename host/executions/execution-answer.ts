@@ -1,5 +1,5 @@
 /**
- * The execution answer of API.md, exactly:
+ * The execution answer (docs/http-api.md "Executions"), exactly:
  * - 200 `{executionId, status: "succeeded", output, logs, usage: {cpuMs, wallMs, memoryBytes}}`
  * - 422 `{error: {code, message, stack?}, executionId, logs, usage, requestId}`: a
  *   failure caused by the plugin, still an execution (metered, counted);

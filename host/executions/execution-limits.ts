@@ -1,15 +1,15 @@
 /**
- * The limits of one execution (PLUGINS.md "limits": the effective limit is the
- * minimum of the manifest's ask and the tenant's tier, with the tenant's
- * overrides applied): CPU and memory from the tenant's effective limits, wall
- * time from the manifest capped by the operator's ceiling, output and logs
- * bounded as PLUGINS.md says.
+ * The limits of one execution (docs/plugins.md "Checks on every execution": the
+ * effective limit is the minimum of the manifest's ask and the tenant's tier,
+ * with the tenant's overrides applied): CPU and memory from the tenant's
+ * effective limits, wall time from the manifest capped by the operator's
+ * ceiling, output and logs bounded as the code contract says.
  */
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { ExecutionLimits } from '../../runtime/types.js';
 import type { TierLimits } from '../foundation/tiers.js';
 
-/** PLUGINS.md: logs are bounded to 100 lines and 16 KiB. */
+/** docs/plugins.md "The code contract": logs are bounded to 100 lines and 16 KiB. */
 export const LOG_BOUNDS = Object.freeze({ maxLogLines: 100, maxLogBytes: 16 * 1024 });
 
 /** An output may be as large as a default JSON request body (1 MiB). */

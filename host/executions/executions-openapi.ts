@@ -1,5 +1,5 @@
 /**
- * Executions (API.md "Installs and executions"): execute-routes.ts and
+ * Executions (docs/http-api.md "Executions"): execute-routes.ts and
  * execution-routes.ts. A run answers 200, or 422 for a failure the plugin
  * caused (still an execution: metered, counted); refusals before the sandbox
  * are ordinary errors.

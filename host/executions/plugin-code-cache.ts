@@ -1,10 +1,11 @@
 /**
  * Plugin code for the sandbox, by package SHA-256: blob bytes → the package
- * reader (every PLUGINS.md rule again: the stored bytes are not trusted more
- * than an upload) → `PluginCode`. A published version never changes, so an
- * entry never goes stale; it is only evicted, least recently used (lru-cache),
- * to bound memory by entry count and by the total size of the cached sources.
- * Concurrent first executions of one package share one read.
+ * reader (every rule of docs/plugins.md "The package" again: the stored bytes
+ * are not trusted more than an upload) → `PluginCode`. A published version
+ * never changes, so an entry never goes stale; it is only evicted, least
+ * recently used (lru-cache), to bound memory by entry count and by the total
+ * size of the cached sources. Concurrent first executions of one package share
+ * one read.
  */
 import { LRUCache } from 'lru-cache';
 import type { BlobStore } from '../../marketplace/ports.js';

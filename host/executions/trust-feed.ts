@@ -1,14 +1,14 @@
 /**
- * Feeds execution history into the trust score (PRODUCT.md: "recomputed as
- * execution history ... arrive"), cheaply: every `every`-th execution of a
+ * Feeds execution history into the trust score (docs/product.md "Trust score":
+ * recomputed as executions arrive), cheaply: every `every`-th execution of a
  * version seen by this process triggers one recompute in the background, and
  * never more than one at a time per version, nor more often than
- * `minIntervalMs` per version: under load a recompute (a dozen queries)
- * every 100 executions would be most of the database's work, and the history
- * score does not need to be fresher than that. A new score does not
- * invalidate the per-process caches: cached installs see it within their
- * maximum age (foundation/cache-generation.ts). The score reads the durable usage records, so what
- * other processes executed counts too.
+ * `minIntervalMs` per version: under load a recompute (a dozen queries) every
+ * 100 executions would be most of the database's work, and the history score
+ * does not need to be fresher than that. A new score does not invalidate the
+ * per-process caches: cached installs see it within their maximum age
+ * (foundation/cache-generation.ts). The score reads the durable usage records,
+ * so what other processes executed counts too.
  */
 import { BackgroundWork } from '../foundation/background-work.js';
 import type { Clock } from '../foundation/clock.js';

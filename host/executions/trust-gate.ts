@@ -1,10 +1,10 @@
 /**
- * The trust policy gate of the execution path (PRODUCT.md: "an operator-wide
- * minimum for auto-approval and execution, and per-tenant stricter minimums
- * or allow-lists"). Judged on every execution from the cached install
- * (executable-installs.ts): a yank, a quarantine or a policy change stops the
- * very next execution on every host process; a moved trust score is seen
- * within the install cache's maximum age (30 s).
+ * The trust policy gate of the execution path (docs/product.md "Trust score":
+ * an operator-wide minimum for auto-approval and execution, and per-tenant
+ * stricter minimums or allow-lists). Judged on every execution from the cached
+ * install (executable-installs.ts): a yank, a quarantine or a policy change
+ * stops the very next execution on every host process; a moved trust score is
+ * seen within the install cache's maximum age (30 s).
  */
 import { BazaarError } from '../../manifests/errors.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';

@@ -1,6 +1,6 @@
 /**
- * The typed request state every middleware and router shares (EXAMPLES.md §2:
- * `new Router<AppState, AppContext>()`).
+ * The typed request state every middleware and router shares
+ * (`new Router<AppState, AppContext>()`), so no route casts `ctx.state`.
  */
 import type Koa from 'koa';
 import type Router from '@koa/router';

@@ -2,7 +2,8 @@
  * Host configuration, read once from the environment, validated by a compiled
  * ajv schema (coercion, defaults, no unknown keys), then deep-frozen and passed
  * into constructors. Nothing else in the host reads `process.env`
- * (EXAMPLES.md §4, after Fastify's option validation).
+ * (README.md "Configuration" lists them; the validation is modelled after
+ * Fastify's option validation).
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import { BazaarError } from '../../manifests/errors.js';
@@ -101,7 +102,7 @@ export interface BillingConfig {
 }
 
 /**
- * The execution circuit breaker (PRODUCT.md "Beyond the anchors"): an approved
+ * The execution circuit breaker (docs/product.md "Trust score"): an approved
  * version whose failure or timeout rate over the window reaches a threshold,
  * with at least `minExecutions` counted, is quarantined.
  */

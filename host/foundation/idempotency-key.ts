@@ -1,7 +1,8 @@
 /**
- * The `Idempotency-Key` header (API.md "Conventions"): 1–255 printable ASCII
- * characters. Anything else is 400 `invalid_request`, so a key never reaches
- * SQL in a shape the table cannot hold (U+0000) or at an unbounded size.
+ * The `Idempotency-Key` header (docs/http-api.md "Idempotency"): 1–255
+ * printable ASCII characters. Anything else is 400 `invalid_request`, so a key
+ * never reaches SQL in a shape the table cannot hold (U+0000) or at an
+ * unbounded size.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { BazaarError } from '../../manifests/errors.js';

@@ -1,6 +1,7 @@
 /**
- * List pagination of the contract (API.md "Conventions"): `?limit=` (default 50,
- * max 200) and an opaque `?cursor=`; answers are `{items, nextCursor}`.
+ * List pagination of the contract (docs/http-api.md "Lists"): `?limit=`
+ * (default 50, max 200) and an opaque `?cursor=`; answers are
+ * `{items, nextCursor}`.
  *
  * Cursors are keyset positions (the sort key of the last item seen), encoded as
  * base64url JSON so clients treat them as opaque. Keyset rather than offset: a

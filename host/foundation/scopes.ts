@@ -1,7 +1,8 @@
 /**
- * The API key scopes of the contract (API.md "Conventions"). A key carries a
- * subset; `admin` is the operator's and is only ever granted to keys of the
- * operator tenant, so "has `admin`" and "is the operator" mean the same thing.
+ * The API key scopes of the contract
+ * (docs/http-api.md "Authentication and scopes"). A key carries a subset;
+ * `admin` is the operator's and is only ever granted to keys of the operator
+ * tenant, so "has `admin`" and "is the operator" mean the same thing.
  */
 export const SCOPES = [
   'admin',

@@ -1,12 +1,12 @@
 /**
- * The tenant: an organisation using Bazaar (PRODUCT.md), with its tier, status
- * and settings. Domain objects use camelCase and `Date`; the repository maps
- * rows, and `tenantToJson` maps to the contract's JSON.
+ * The tenant: an organisation using Bazaar (docs/product.md "Who uses it"),
+ * with its tier, status and settings. Domain objects use camelCase and `Date`;
+ * the repository maps rows, and `tenantToJson` maps to the contract's JSON.
  */
 import type { BillingCycle } from './quota-period.js';
 import type { TierLimits, TierName } from './tiers.js';
 
-/** PRODUCT.md's tenant statuses. New tenants start `active`; trials are billing's business. */
+/** The tenant statuses of docs/product.md "Tiers". New tenants start `active`; trials are billing's business. */
 export const TENANT_STATUSES = ['pending', 'trial', 'active', 'suspended', 'churned'] as const;
 export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
@@ -55,7 +55,7 @@ export interface EffectiveSettings {
   readonly allowedPlugins: readonly string[] | null;
 }
 
-/** The contract's tenant JSON (API.md "Tenants"), plus `updatedAt`. */
+/** The contract's tenant JSON (docs/http-api.md "Tenants and API keys"), plus `updatedAt`. */
 export function tenantToJson(t: Tenant) {
   return {
     id: t.id,

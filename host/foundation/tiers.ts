@@ -1,5 +1,5 @@
 /**
- * The tier table of PRODUCT.md ("Tiers"), as data. It is the default of
+ * The tier table of docs/product.md "Tiers", as data. It is the default of
  * `Config.tiers`; an operator will be able to override it through config, so
  * nothing else hard-codes a tier's numbers: read them from the frozen config.
  */
@@ -10,7 +10,8 @@ export type TierName = (typeof TIER_NAMES)[number];
 
 /**
  * The per-tenant limits of a tier. These are also the keys a tenant's
- * `settings.limits` may override (API.md "Tenants"). `null` means unlimited.
+ * `settings.limits` may override (docs/http-api.md "Tenants and API keys").
+ * `null` means unlimited.
  */
 export interface TierLimits {
   readonly requestsPerMinute: number;
@@ -21,8 +22,8 @@ export interface TierLimits {
   /** Sandbox heap per execution. */
   readonly memoryMb: number;
   /**
-   * Not in PRODUCT.md's table: our own defaults, scaled with the tier, until
-   * product says otherwise.
+   * Not in the documented tier table: our own defaults, scaled with the tier,
+   * until product says otherwise.
    */
   readonly maxConcurrentExecutions: number;
 }
@@ -37,7 +38,7 @@ export const LIMIT_NAMES = [
   'maxConcurrentExecutions',
 ] as const satisfies readonly (keyof TierLimits)[];
 
-/** A tier: its limits plus its price. Money is integer cents (PRODUCT.md). */
+/** A tier: its limits plus its price. Money is integer cents (docs/product.md "Tiers"). */
 export interface Tier {
   readonly limits: TierLimits;
   readonly monthlyPriceCents: number;
@@ -57,7 +58,7 @@ export interface Tier {
 
 export type TierTable = Readonly<Record<TierName, Tier>>;
 
-/** PRODUCT.md's table, verbatim. */
+/** The table of docs/product.md "Tiers", verbatim. */
 export const DEFAULT_TIERS: TierTable = {
   free: {
     limits: {

@@ -1,6 +1,6 @@
 /**
- * `ctx.fetch` of an install (PLUGINS.md): HTTP(S) to the hosts its manifest
- * lists AND the tenant granted, nothing else.
+ * `ctx.fetch` of an install (docs/plugins.md "The code contract"): HTTP(S) to
+ * the hosts its manifest lists AND the tenant granted, nothing else.
  *
  * - Host match: an entry `api.example.com` allows that name on the scheme's
  *   default port only; `api.example.com:8443` allows exactly that port.

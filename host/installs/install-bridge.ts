@@ -1,7 +1,8 @@
 /**
  * The host functions one execution of an install gets (runtime `HostBridge`):
  * only what its version's manifest asks for AND the install holds as granted
- * (PLUGINS.md "permissions"). Absent ports are absent from the plugin's `ctx`.
+ * (docs/plugins.md "manifest.json"). Absent ports are absent from the plugin's
+ * `ctx`.
  */
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { HostBridge } from '../../runtime/types.js';

@@ -1,6 +1,6 @@
 /**
  * Installs in SQL. Every read and write is scoped by tenant: another tenant's
- * install is simply not found (API.md: 404, never 403).
+ * install is simply not found (404, never 403: docs/http-api.md "Errors").
  *
  * Race safety across host processes: an install is counted and inserted in
  * one transaction holding the tenant's row lock (`SELECT … FOR UPDATE`), so

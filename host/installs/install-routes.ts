@@ -1,5 +1,5 @@
 /**
- * Installs (API.md "Installs and executions"), for the tenant's own installs:
+ * Installs (docs/http-api.md "Installs"), for the tenant's own installs:
  * another tenant's install is 404. Handlers read input, call the install
  * service and answer; the rules (versions, permission grants and re-consent,
  * config, plan limit) live in host/installs/install-service.ts.

@@ -1,5 +1,5 @@
 /**
- * Installs (API.md "Installs and executions"): install, list, read, upgrade or
+ * Installs (docs/http-api.md "Installs"): install, list, read, upgrade or
  * reconfigure, uninstall. Every rule of an install lives here; the routes only
  * read input and answer.
  *
@@ -9,13 +9,14 @@
  * install count and one install per plugin (402 `plan_limit` / 409
  * `conflict`, decided in one transaction under the tenant's row lock).
  *
- * Upgrade with permission re-consent (PRODUCT.md): PATCH `{version}` whose
- * version asks for permissions the install does not hold, and that the same
- * PATCH does not grant, does NOT take effect. It is stored as pending
- * (`status: "pending_consent"`, `pendingVersion`, `pendingPermissions`: what
- * is still to grant) and the install keeps executing its current version.
- * A later PATCH `{grantPermissions}` (with or without the version) completes it.
- * PATCH `{version: <current>}` cancels a pending upgrade.
+ * Upgrade with permission re-consent (docs/product.md "Trust score";
+ * docs/http-api.md "Installs"): PATCH `{version}` whose version asks for
+ * permissions the install does not hold, and that the same PATCH does not
+ * grant, does NOT take effect. It is stored as pending
+ * (`status: "pending_consent"`, `pendingVersion`, `pendingPermissions`: what is
+ * still to grant) and the install keeps executing its current version. A later
+ * PATCH `{grantPermissions}` (with or without the version) completes it. PATCH
+ * `{version: <current>}` cancels a pending upgrade.
  */
 import { randomUUID } from 'node:crypto';
 import { BazaarError } from '../../manifests/errors.js';

@@ -1,7 +1,7 @@
 /**
- * The install: one tenant's use of one plugin (API.md "Installs and
- * executions"). Domain objects use camelCase and `Date`; the repository maps
- * rows, `installToJson` maps to the contract's JSON.
+ * The install: one tenant's use of one plugin (docs/http-api.md "Installs").
+ * Domain objects use camelCase and `Date`; the repository maps rows,
+ * `installToJson` maps to the contract's JSON.
  */
 import type { JsonValue } from '../../runtime/types.js';
 import type { Permissions } from './permissions.js';

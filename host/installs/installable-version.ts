@@ -1,6 +1,7 @@
 /**
- * Which published version an install request means (API.md: `version` is an
- * exact version or a semver range; default the latest approved).
+ * Which published version an install request means (docs/http-api.md
+ * "Installs": `version` is an exact version or a semver range; default the
+ * latest approved).
  *
  * - The plugin must be visible to the tenant (visibility.ts): otherwise 404,
  *   exactly as if it did not exist.

@@ -1,4 +1,4 @@
-/** Installs (API.md "Installs and executions"): install-routes.ts. */
+/** Installs (docs/http-api.md "Installs"): install-routes.ts. */
 import type { ErrorCode } from '../../manifests/errors.js';
 import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import { parseCreateInstall, parseUpdateInstall } from './install-schemas.js';

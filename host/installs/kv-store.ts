@@ -1,7 +1,8 @@
 /**
- * `ctx.kv` of an install (PLUGINS.md): a key-value store private to the
- * install, in `install_kv`, bounded so one plugin cannot fill the database:
- * keys ≤ 256 characters, values ≤ 64 KiB of JSON, ≤ 1,000 keys per install.
+ * `ctx.kv` of an install (docs/plugins.md "The code contract"): a key-value
+ * store private to the install, in `install_kv`, bounded so one plugin cannot
+ * fill the database: keys ≤ 256 characters, values ≤ 64 KiB of JSON, ≤ 1,000
+ * keys per install.
  *
  * A bound crossed is an exposed BazaarError, so the plugin gets an Error with
  * a sentence it can catch and act on. Rows go with their install (ON DELETE

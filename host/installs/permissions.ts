@@ -1,14 +1,15 @@
 /**
- * Install permissions (PLUGINS.md "permissions": nothing is available unless
- * asked for in the manifest AND granted at install).
+ * Install permissions (docs/plugins.md "manifest.json": nothing is available
+ * unless asked for in the manifest AND granted at install).
  *
  * The grant has the manifest's own shape, so a tenant grants by echoing what
  * the plugin asks for: `grantPermissions: {kv?: true, network?: {hosts: [...]}}`.
  * What an install stores is what is in force: the current version's ask, all
  * of it granted (an install never runs with part of its ask).
  *
- * Re-consent (PRODUCT.md): an upgrade is judged by `missingGrants(newAsk,
- * alreadyGranted ∪ newGrant)`; anything missing keeps the upgrade pending.
+ * Re-consent (docs/product.md "Trust score"): an upgrade is judged by
+ * `missingGrants(newAsk, alreadyGranted ∪ newGrant)`; anything missing keeps
+ * the upgrade pending.
  */
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 

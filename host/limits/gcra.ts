@@ -16,7 +16,11 @@
 import { assertInteger } from './limit-keys.js';
 import type { RateLimitPolicy, RateLimitResult } from './ports.js';
 
-/** Default window: requests per minute (PRODUCT.md tiers). */
+/**
+ * Default window: requests per minute
+ * (docs/http-api.md "Limits on every request"; the figures per tier:
+ * docs/product.md "Tiers").
+ */
 export const DEFAULT_WINDOW_MS = 60_000;
 
 /** The outcome of one step, in microseconds, as the Lua script also answers it. */

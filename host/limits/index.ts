@@ -1,8 +1,8 @@
 /**
  * The shared counters of the execution path: rate limit → quota reservation →
- * concurrency cap (PRODUCT.md's pipeline). `createLimits` picks Redis when
- * `REDIS_URL` is set (exact across any number of host processes) and the
- * in-process implementations otherwise (the embedded default).
+ * concurrency cap (docs/product.md "The execution path"). `createLimits` picks
+ * Redis when `REDIS_URL` is set (exact across any number of host processes) and
+ * the in-process implementations otherwise (the embedded default).
  *
  * WHEN REDIS IS UNREACHABLE (decided here, once):
  * - Rate limiter: falls back to the in-process limiter and logs one warning

@@ -68,8 +68,8 @@ export interface QuotaReservation {
  *    execution (timeout, plugin error, ...) is still an execution and counts.
  * 3. `release()` only when a refusal happens after the reservation but before
  *    the sandbox (a later gate such as the trust policy or input validation
- *    stopped the request): that was not an execution (API.md "Refusals before
- *    the sandbox are not executions").
+ *    stopped the request): that was not an execution (docs/http-api.md "Executions":
+ *    refusals before the sandbox are not executions).
  *
  * The counter is a fast, shared copy; the durable truth is the usage records
  * in PostgreSQL. `seed()` rebuilds a lost counter from them.

@@ -1,9 +1,9 @@
 /**
- * Rate limits on every authenticated request, per tenant, by tier (API.md
- * "Conventions"): `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
- * `X-RateLimit-Reset` on every answer; over the limit, 429 `rate_limited` with
- * `Retry-After`. Anonymous requests (public listing, probes) are not counted
- * here; they never reach a tenant's resources.
+ * Rate limits on every authenticated request, per tenant, by tier
+ * (docs/http-api.md "Limits on every request"): `X-RateLimit-Limit`,
+ * `X-RateLimit-Remaining` and `X-RateLimit-Reset` on every answer; over the
+ * limit, 429 `rate_limited` with `Retry-After`. Anonymous requests (public
+ * listing, probes) are not counted here; they never reach a tenant's resources.
  */
 import type Koa from 'koa';
 import { BazaarError } from '../../manifests/errors.js';

@@ -1,9 +1,9 @@
 /**
- * The marketplace (API.md "Packages and plugins", "Review"): publishing,
- * the listing, plugins and versions with their trust breakdown, yank,
- * ratings, the review queue and the audit log (package-routes.ts,
- * plugin-routes.ts, rating-routes.ts, review-routes.ts). Answers follow
- * marketplace/views.ts.
+ * The marketplace (docs/http-api.md "Packages, plugins and versions",
+ * "Review"): publishing, the listing, plugins and versions with their trust
+ * breakdown, yank, ratings, the review queue and the audit log
+ * (package-routes.ts, plugin-routes.ts, rating-routes.ts, review-routes.ts).
+ * Answers follow marketplace/views.ts.
  */
 import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import { VERSION_STATUSES } from '../../marketplace/version-status.js';

@@ -1,5 +1,6 @@
 /**
- * POST /v1/packages: publish a package (API.md "Packages and plugins").
+ * POST /v1/packages: publish a package
+ * (docs/http-api.md "Packages, plugins and versions").
  *
  *   requireScope(plugins:publish) ─▶ rawBody (gzip, ≤ package limit: else 413)
  *     ─▶ PublishService.publish (validate, scope, score, store blob, insert) ─▶ 201

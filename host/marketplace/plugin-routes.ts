@@ -1,8 +1,9 @@
 /**
- * The marketplace's plugins (API.md "Packages and plugins"): the listing and
- * search, one plugin, one version with its trust breakdown, its tarball, and
- * yank. Any valid key may read; unapproved versions are visible only to their
- * publisher, reviewers and the operator (others get 404).
+ * The marketplace's plugins
+ * (docs/http-api.md "Packages, plugins and versions"): the listing and search,
+ * one plugin, one version with its trust breakdown, its tarball, and yank. Any
+ * valid key may read; unapproved versions are visible only to their publisher,
+ * reviewers and the operator (others get 404).
  */
 import Router from '@koa/router';
 import { versionView, pluginView } from '../../marketplace/views.js';

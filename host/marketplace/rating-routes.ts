@@ -1,7 +1,8 @@
 /**
- * Ratings (API.md "Packages and plugins": `POST /v1/plugins/:name/ratings`,
- * scope `plugins:install`). The handler reads input, calls the rating service
- * and answers; the rules live in host/marketplace/rating-service.ts.
+ * Ratings (docs/http-api.md "Packages, plugins and versions":
+ * `POST /v1/plugins/:name/ratings`, scope `plugins:install`). The handler reads
+ * input, calls the rating service and answers; the rules live in
+ * host/marketplace/rating-service.ts.
  *
  * Status: 201 for the tenant's first rating of the plugin, 200 when the POST
  * replaced its earlier rating (one rating per tenant and plugin: an upsert).

@@ -1,5 +1,6 @@
 /**
- * Ratings (API.md `POST /v1/plugins/:name/ratings`): a tenant rates a plugin
+ * Ratings (`POST /v1/plugins/:name/ratings`,
+ * docs/http-api.md "Packages, plugins and versions"): a tenant rates a plugin
  * it has installed, once; rating again replaces its rating. Every rule lives
  * here; the route only reads input and answers.
  *

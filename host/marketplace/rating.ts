@@ -1,7 +1,7 @@
 /**
  * A rating: one tenant's stars (and optional comment) for one plugin it has
- * installed (API.md "Packages and plugins"). Domain objects use camelCase and
- * `Date`; `ratingToJson` maps to the contract's JSON.
+ * installed (docs/http-api.md "Packages, plugins and versions"). Domain objects
+ * use camelCase and `Date`; `ratingToJson` maps to the contract's JSON.
  */
 import { compileBodyValidator } from '../foundation/validation.js';
 

@@ -1,6 +1,6 @@
 /**
- * Review (API.md "Review"): the queue of pending versions ordered by trust
- * score (or, with `?status=quarantined`, the versions the circuit breaker
+ * Review (docs/http-api.md "Review"): the queue of pending versions ordered by
+ * trust score (or, with `?status=quarantined`, the versions the circuit breaker
  * quarantined), approve/reject decisions (approving a quarantined version
  * reinstates it), and the append-only audit log.
  */

@@ -1,6 +1,6 @@
 /**
- * Idempotency keys (API.md "Conventions": a replay within 24 h returns the
- * first response and does no second execution, charge or record).
+ * Idempotency keys (docs/http-api.md "Idempotency": a replay within 24 h
+ * returns the first response and does no second execution, charge or record).
  *
  * Protocol for a route (the route maps the states to HTTP):
  * 1. `begin()` claims (tenant, key) with one atomic upsert, so of two

@@ -1,8 +1,8 @@
 /**
- * `Idempotency-Key` on POSTs that create or execute (API.md "Conventions"):
- * the first request with a key does the work and its answer is stored; a
- * replay within 24 h gets that answer and does no second execution, charge
- * or record. Built on the metering area's IdempotencyStore.
+ * `Idempotency-Key` on POSTs that create or execute (docs/http-api.md
+ * "Idempotency"): the first request with a key does the work and its answer is
+ * stored; a replay within 24 h gets that answer and does no second execution,
+ * charge or record. Built on the metering area's IdempotencyStore.
  *
  * - Work that answers (201, 200, and 422: a failed execution is still an
  *   execution) is completed, so replays see it.

@@ -1,4 +1,4 @@
-/** Usage and quota (API.md "Billing, usage, analytics"): usage-routes.ts. */
+/** Usage and quota (docs/http-api.md "Billing, usage and analytics"): usage-routes.ts. */
 import { timeRangeParameters } from '../foundation/openapi/common-components.js';
 import { oneOfScopes, type OperationSpec } from '../foundation/openapi/operation.js';
 import { dateTime, exact, nonNegativeInteger, nonNegativeNumber, oneOfStrings, ref, type Schema } from '../foundation/openapi/schema-kit.js';

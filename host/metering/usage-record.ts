@@ -1,8 +1,8 @@
 /**
  * The usage record: what one execution cost, written once, before the
- * execution's answer is sent (PRODUCT.md: "usage record (durable before the
- * response)"). It is the durable truth for quotas, usage pages and billing,
- * and what GET /v1/executions answers from.
+ * execution's answer is sent (docs/product.md "The execution path": usage
+ * recorded durably before the answer). It is the durable truth for quotas,
+ * usage pages and billing, and what GET /v1/executions answers from.
  *
  * A record may carry the execution's logs and full error (`keptLogs`, failed
  * executions by default): written in the same statement as the record, into

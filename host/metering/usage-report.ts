@@ -1,9 +1,10 @@
 /**
- * GET /v1/usage (API.md "Billing, usage"): a tenant's executions, CPU and wall
- * time over a range, by status and by error code, optionally grouped by UTC day or by plugin,
- * plus the current quota period's `{included, used, remaining}`: the
- * subscription's billing period (the one its invoice will be for), or the
- * calendar month for a tenant without one (foundation/quota-period.ts).
+ * GET /v1/usage (docs/http-api.md "Billing, usage and analytics"): a tenant's
+ * executions, CPU and wall time over a range, by status and by error code,
+ * optionally grouped by UTC day or by plugin, plus the current quota period's
+ * `{included, used, remaining}`: the subscription's billing period (the one its
+ * invoice will be for), or the calendar month for a tenant without one
+ * (foundation/quota-period.ts).
  *
  * Everything is counted from the usage ledger (the durable truth), not from
  * the quota counters: a page a tenant reconciles its invoice against must

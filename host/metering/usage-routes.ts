@@ -1,8 +1,8 @@
 /**
- * GET /v1/usage (API.md "Billing, usage"; scope `billing:read`): the caller's
- * tenant's executions, CPU and wall time by status over `?from=&to=`
- * (default: this UTC month), optionally `?groupBy=day|plugin`, plus this
- * month's quota `{included, used, remaining}`.
+ * GET /v1/usage (docs/http-api.md "Billing, usage and analytics"; scope
+ * `billing:read`): the caller's tenant's executions, CPU and wall time by
+ * status over `?from=&to=` (default: this UTC month), optionally
+ * `?groupBy=day|plugin`, plus this month's quota `{included, used, remaining}`.
  */
 import Router from '@koa/router';
 import { BazaarError } from '../../manifests/errors.js';

@@ -1,7 +1,7 @@
 /**
- * API keys (API.md "Tenants"): created by the operator for a tenant (the secret
- * is in the 201 answer and nowhere else, ever), listed without secrets, and
- * revoked with immediate effect on every host process.
+ * API keys (docs/http-api.md "Tenants and API keys"): created by the operator
+ * for a tenant (the secret is in the 201 answer and nowhere else, ever), listed
+ * without secrets, and revoked with immediate effect on every host process.
  */
 import Router from '@koa/router';
 import { apiKeyToJson } from './api-key.js';

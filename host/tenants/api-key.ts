@@ -1,6 +1,6 @@
 /**
  * An API key as stored: everything but the secret, which exists only in the
- * creation answer (API.md: "`key` only here").
+ * creation answer (docs/http-api.md "Tenants and API keys").
  */
 import type { Scope } from '../foundation/scopes.js';
 

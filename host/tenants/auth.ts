@@ -1,5 +1,6 @@
 /**
- * Authentication and authorisation (API.md "Conventions"):
+ * Authentication and authorisation
+ * (docs/http-api.md "Authentication and scopes"):
  *
  * - `authenticate` turns `Authorization: Bearer <key>` into `ctx.state.principal`
  *   and `ctx.state.tenant`. A request without the header passes through

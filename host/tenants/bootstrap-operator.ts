@@ -1,8 +1,9 @@
 /**
- * Start-up bootstrap of the operator (API.md "Conventions"): the `operator`
- * tenant exists, and it has an `admin` key: `BAZAAR_ADMIN_KEY` when set
- * (registered hashed), otherwise one generated on the very first start and
- * handed back so the server prints it once.
+ * Start-up bootstrap of the operator
+ * (docs/http-api.md "Authentication and scopes"): the `operator` tenant exists,
+ * and it has an `admin` key: `BAZAAR_ADMIN_KEY` when set (registered hashed),
+ * otherwise one generated on the very first start and handed back so the server
+ * prints it once.
  *
  * Idempotent across restarts and across several processes starting at once on
  * one PostgreSQL: the whole check-then-insert runs in one transaction under a

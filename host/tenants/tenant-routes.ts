@@ -1,7 +1,7 @@
 /**
- * Tenants (API.md "Tenants"): operator-only except reading one's own tenant and
- * its settings (and writing the non-limit settings). Handlers read input, call
- * one service method and answer.
+ * Tenants (docs/http-api.md "Tenants and API keys"): operator-only except
+ * reading one's own tenant and its settings (and writing the non-limit
+ * settings). Handlers read input, call one service method and answer.
  */
 import Router from '@koa/router';
 import { type AppContext, type AppRouter, type AppState, principalOf, requireScope } from '../foundation/app-state.js';

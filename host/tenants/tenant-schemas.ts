@@ -1,7 +1,8 @@
 /**
- * Request bodies of the tenant endpoints (API.md "Tenants"), as compiled
- * validators. Unknown properties are refused, so a typo is a 400 rather than a
- * silently ignored field.
+ * Request bodies of the tenant endpoints
+ * (docs/http-api.md "Tenants and API keys"), as compiled validators. Unknown
+ * properties are refused, so a typo is a 400 rather than a silently ignored
+ * field.
  */
 import { TIER_NAMES, type TierName } from '../foundation/tiers.js';
 import { compileBodyValidator } from '../foundation/validation.js';

@@ -1,4 +1,4 @@
-/** Tenants and API keys (API.md "Tenants"): tenants/tenant-routes.ts and tenants/api-key-routes.ts. */
+/** Tenants and API keys (docs/http-api.md): tenants/tenant-routes.ts and tenants/api-key-routes.ts. */
 import { SCOPES } from '../foundation/scopes.js';
 import { parseCreateApiKey } from './api-key-routes.js';
 import { parseCreateTenant, parseSettings, parseUpdateTenant } from './tenant-schemas.js';

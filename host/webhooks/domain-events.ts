@@ -1,5 +1,5 @@
 /**
- * Domain events: what happened, for whom. The webhook outbox (API.md
+ * Domain events: what happened, for whom. The webhook outbox (docs/http-api.md
  * "Webhooks") turns each event into signed deliveries to the subscriptions of
  * `tenantId` that listen to its `type`.
  *

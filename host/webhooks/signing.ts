@@ -1,5 +1,5 @@
 /**
- * Webhook signatures (API.md "Webhooks"):
+ * Webhook signatures (docs/http-api.md "Webhooks"):
  * `Bazaar-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`,
  * keyed with the subscription's secret. The timestamp is inside the MAC, so a
  * receiver can refuse old replays; `v1` names the scheme so a later one can be

@@ -1,6 +1,6 @@
 /**
- * Webhooks (API.md "Webhooks", scope `webhooks:write`), for the tenant's own
- * subscriptions: another tenant's is 404. The rules live in
+ * Webhooks (docs/http-api.md "Webhooks", scope `webhooks:write`), for the
+ * tenant's own subscriptions: another tenant's is 404. The rules live in
  * host/webhooks/webhook-service.ts; delivery happens in host/events.
  *
  * POST /v1/webhooks answers the secret once and is not replayed by

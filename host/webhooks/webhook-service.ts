@@ -1,6 +1,6 @@
 /**
- * Webhook subscriptions and their deliveries (API.md "Webhooks"), for the
- * calling tenant only: another tenant's webhook or delivery is 404.
+ * Webhook subscriptions and their deliveries (docs/http-api.md "Webhooks"), for
+ * the calling tenant only: another tenant's webhook or delivery is 404.
  *
  * At creation the URL must parse as http(s), carry no credentials, and, unless
  * BAZAAR_ALLOW_PRIVATE_NETWORKS, not name a private or loopback address

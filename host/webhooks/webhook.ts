@@ -1,6 +1,6 @@
 /**
- * The webhook resources of the API (API.md "Webhooks"): a subscription and
- * its deliveries, as services see them, and their JSON.
+ * The webhook resources of the API (docs/http-api.md "Webhooks"): a
+ * subscription and its deliveries, as services see them, and their JSON.
  */
 import type { EventType } from './domain-events.js';
 

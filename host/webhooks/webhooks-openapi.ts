@@ -1,7 +1,7 @@
 /**
- * Webhooks (API.md "Webhooks", scope `webhooks:write`): webhooks/webhook-routes.ts,
- * answers as host/webhooks/webhook.ts shapes them. Delivery itself happens in
- * host/events (signed, retried, durable outbox).
+ * Webhooks (docs/http-api.md "Webhooks", scope `webhooks:write`):
+ * webhooks/webhook-routes.ts, answers as host/webhooks/webhook.ts shapes them.
+ * Delivery itself happens in host/events (signed, retried, durable outbox).
  */
 import { EVENT_TYPES } from './domain-events.js';
 import { parseCreateWebhook } from './webhook-schemas.js';

@@ -1,6 +1,6 @@
 /**
- * The shape of a trust score: six factors (PRODUCT.md), each 0–100 and
- * explained by evidence, weighted to one score with a risk level.
+ * The shape of a trust score: six factors (docs/product.md "Trust score"), each
+ * 0–100 and explained by evidence, weighted to one score with a risk level.
  *
  * Every factor is computed as a sum of evidence impacts clamped to 0..100; the
  * first evidence of each factor is its `baseline`, so a reviewer can add the
@@ -29,7 +29,7 @@ export const DEFAULT_TRUST_WEIGHTS: Readonly<TrustWeights> = Object.freeze({
 
 export type RiskLevel = 'minimal' | 'low' | 'medium' | 'high' | 'critical';
 
-/** PRODUCT.md: minimal ≥ 85, low ≥ 70, medium ≥ 50, high ≥ 30, critical < 30. */
+/** docs/product.md "Trust score": minimal ≥ 85, low ≥ 70, medium ≥ 50, high ≥ 30, critical < 30. */
 export function riskLevel(score: number): RiskLevel {
   if (score >= 85) return 'minimal';
   if (score >= 70) return 'low';

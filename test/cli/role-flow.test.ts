@@ -4,7 +4,7 @@ import { backends, useDatabase } from '../support/database-backends.js';
 import { EXAMPLES_DIR, errorCodeOf, parseJsonOutput, runCliProcess, type CliRun, succeededJson } from '../support/run-cli.js';
 import { listenTestHost, type ListeningHost } from './cli-host.js';
 
-/** Every role through the CLI against a real host on a loopback port (API.md end to end). */
+/** Every role through the CLI against a real host on a loopback port (docs/http-api.md end to end). */
 for (const backend of backends) {
   describe(`bazaar CLI, every role against a real host (${backend.name})`, function () {
     this.timeout(60_000);

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI document itself (issue 6 "Operations"): a valid OpenAPI 3.1
+ * The OpenAPI document itself (docs/http-api.md "Operations"): a valid OpenAPI 3.1
  * structure whose every schema compiles (ajv 2020, strict) and every `$ref`
  * resolves, and which describes exactly the routes the app mounts.
  */

@@ -1,6 +1,7 @@
 /**
- * The database backends tests run against (PRODUCT.md: "one test suite runs
- * against every backend that is configured"):
+ * The database backends tests run against
+ * (docs/product.md "Storage and deployment": one test suite runs against every
+ * backend that is configured):
  *
  * - `pglite`: always; a fresh in-memory PGlite per suite.
  * - `postgres`: when `DATABASE_URL` is set; each suite gets its own fresh

@@ -2,7 +2,7 @@
  * Real host processes for tests that need more than one: each one is
  * `node --no-node-snapshot dist/host/cli/main.js serve`, configured by its
  * environment exactly as an operator would, so a test sees what a load
- * balancer in front of N stateless hosts sees (API.md "Operations").
+ * balancer in front of N stateless hosts sees (docs/http-api.md "Operations").
  *
  * - The port is the one the host reports in its "bazaar host listening" log
  *   line (PORT=0): no race between picking a free port and binding it.

@@ -1,6 +1,7 @@
 /**
- * The limiter backends tests run against (PRODUCT.md: "one test suite runs
- * against every backend that is configured"):
+ * The limiter backends tests run against
+ * (docs/product.md "Storage and deployment": one test suite runs against every
+ * backend that is configured):
  *
  * - `in-process`: always; time is a manual clock the test moves forward.
  * - `redis`: when `REDIS_URL` is set; each suite gets its own key prefix and

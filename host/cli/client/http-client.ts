@@ -1,5 +1,5 @@
 /**
- * The CLI's one HTTP client for the API of shared/spec/API.md, on Node's
+ * The CLI's one HTTP client for the API of docs/http-api.md, on Node's
  * fetch: bearer auth, JSON in and out, a timeout on every call, and every
  * failure turned into either HostRefusedError (the host said no: exit 1) or
  * HostUnreachableError (no answer: exit 3).

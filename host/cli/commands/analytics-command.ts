@@ -1,7 +1,7 @@
 /**
  * `bazaar analytics <plugin> [--from --to]`: GET /v1/analytics/plugins/:name
- * (API.md "Billing, usage, analytics"; the publisher of the plugin's scope,
- * reviewers and the operator). The shape is the host's
+ * (docs/http-api.md "Billing, usage and analytics"; the publisher of the
+ * plugin's scope, reviewers and the operator). The shape is the host's
  * (host/analytics/plugin-analytics.ts): hourly series per version, from the
  * rolled-up aggregates. Human output: one line per version with its totals,
  * then the hours.

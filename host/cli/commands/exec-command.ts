@@ -1,7 +1,7 @@
 /**
- * `bazaar exec <plugin|installId>`: one execution on the host (API.md
- * "Installs and executions"; scope plugins:execute). A plugin failure (422)
- * is still an execution: its result is printed and the exit code is 1.
+ * `bazaar exec <plugin|installId>`: one execution on the host (docs/http-api.md
+ * "Executions"; scope plugins:execute). A plugin failure (422) is still an
+ * execution: its result is printed and the exit code is 1.
  */
 import { Command } from 'commander';
 import type { JsonValue } from '../../../runtime/types.js';

@@ -1,4 +1,4 @@
-/** `bazaar install <plugin>`: POST /v1/installs (API.md "Installs and executions"; scope plugins:install). */
+/** `bazaar install <plugin>`: POST /v1/installs (docs/http-api.md "Installs"; scope plugins:install). */
 import { Command, InvalidArgumentError } from 'commander';
 import type { JsonValue } from '../../../runtime/types.js';
 import type { CliContext } from '../cli-context.js';

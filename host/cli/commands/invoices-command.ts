@@ -1,8 +1,9 @@
 /**
- * `bazaar invoices [list] | show <id> | pay <id> --reference <ref>` (API.md
- * "Billing, usage, analytics": GET /v1/invoices, GET /v1/invoices/:id with
- * billing:read; POST /v1/invoices/:id/pay with billing:write). The shapes are
- * the host's (host/billing/invoice.ts `invoiceToJson`). Money is integer cents.
+ * `bazaar invoices [list] | show <id> | pay <id> --reference <ref>`
+ * (docs/http-api.md "Billing, usage and analytics": GET /v1/invoices, GET
+ * /v1/invoices/:id with billing:read; POST /v1/invoices/:id/pay with
+ * billing:write). The shapes are the host's (host/billing/invoice.ts
+ * `invoiceToJson`). Money is integer cents.
  */
 import { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';

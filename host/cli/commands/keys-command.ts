@@ -1,4 +1,4 @@
-/** `bazaar keys create|list|revoke` (API.md "Tenants": api-keys; operator keys, scope admin). */
+/** `bazaar keys create|list|revoke` (docs/http-api.md "Tenants and API keys": api-keys; operator keys, scope admin). */
 import { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { parseListFlag } from '../cli-flags.js';

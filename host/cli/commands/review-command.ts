@@ -1,4 +1,4 @@
-/** `bazaar review list|show|approve|reject` (API.md "Review"; scope reviews:write). */
+/** `bazaar review list|show|approve|reject` (docs/http-api.md "Review"; scope reviews:write). */
 import { Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { parsePluginVersion } from '../cli-flags.js';

@@ -1,4 +1,4 @@
-/** `bazaar serve`: the marketplace host, configured from the environment (API.md "Conventions"). */
+/** `bazaar serve`: the marketplace host, configured from the environment (docs/http-api.md "Conventions"). */
 import { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 

@@ -1,8 +1,9 @@
 /**
  * `bazaar subscription [show] | upgrade <tier> | downgrade <tier> | cancel [--now]`
- * (API.md "Billing, usage, analytics": GET /v1/subscription with billing:read;
- * POST /v1/subscription/upgrade|downgrade|cancel with billing:write). The
- * shapes are the host's (host/billing/subscription.ts `subscriptionToJson`).
+ * (docs/http-api.md "Billing, usage and analytics": GET /v1/subscription with
+ * billing:read; POST /v1/subscription/upgrade|downgrade|cancel with
+ * billing:write). The shapes are the host's (host/billing/subscription.ts
+ * `subscriptionToJson`).
  */
 import { Argument, Command } from 'commander';
 import type { CliContext } from '../cli-context.js';

@@ -1,4 +1,4 @@
-/** `bazaar tenants create|list|suspend|reactivate` (API.md "Tenants"; operator keys, scope admin). */
+/** `bazaar tenants create|list|suspend|reactivate` (docs/http-api.md "Tenants and API keys"; operator keys, scope admin). */
 import { Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { printFields, printTable } from '../cli-table.js';

@@ -1,6 +1,7 @@
 /**
- * `bazaar usage`: GET /v1/usage (API.md "Billing, usage, analytics"; scope
- * billing:read). The shape is the host's (host/metering/usage-report.ts).
+ * `bazaar usage`: GET /v1/usage
+ * (docs/http-api.md "Billing, usage and analytics"; scope billing:read). The
+ * shape is the host's (host/metering/usage-report.ts).
  */
 import { Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';

@@ -1,7 +1,8 @@
 /**
  * The knex instance and its migrations. One code path for both databases
- * (PRODUCT.md "Storage"): embedded PGlite through `knex-pglite` when no
- * `DATABASE_URL` is configured, PostgreSQL through `pg` otherwise.
+ * (docs/product.md "Storage and deployment"): embedded PGlite through
+ * `knex-pglite` when no `DATABASE_URL` is configured, PostgreSQL through `pg`
+ * otherwise.
  */
 import { mkdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';

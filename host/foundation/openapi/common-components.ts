@@ -1,7 +1,8 @@
 /**
- * Components every area shares (API.md "Conventions"): the error envelope with
- * the whole error catalog, the bearer security scheme, the pagination and
- * Idempotency-Key parameters and the request-id and rate-limit headers.
+ * Components every area shares (docs/http-api.md "Conventions"): the error
+ * envelope with the whole error catalog, the bearer security scheme, the
+ * pagination and Idempotency-Key parameters and the request-id and rate-limit
+ * headers.
  */
 import { ERROR_CATALOG } from '../../../manifests/errors.js';
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../pagination.js';

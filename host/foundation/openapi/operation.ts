@@ -68,7 +68,7 @@ export interface OperationSpec {
   readonly bodyOptional?: boolean;
   /** A request body of another kind (package upload). */
   readonly requestBody?: Schema;
-  /** The route honours `Idempotency-Key` (API.md "Conventions"). */
+  /** The route honours `Idempotency-Key` (docs/http-api.md "Idempotency"). */
   readonly idempotent?: boolean;
   readonly answers: Readonly<Record<number, AnswerSpec>>;
   /** Error codes particular to this operation; the common ones are added. */

@@ -24,7 +24,7 @@ export function exact(properties: Record<string, Schema>, optional: readonly str
   };
 }
 
-/** The contract's list answer (API.md "Conventions"): `{items, nextCursor}`. */
+/** The contract's list answer (docs/http-api.md "Lists"): `{items, nextCursor}`. */
 export function page(item: Schema): Schema {
   return exact({ items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } });
 }

@@ -1,5 +1,5 @@
 /**
- * Many hosts behave as one (PRODUCT.md "Storage and services": stateless
+ * Many hosts behave as one (docs/product.md "Storage and deployment": stateless
  * hosts behind a load balancer sharing PostgreSQL and Redis). Three real host
  * processes on the configured servers; each concept is one file of cases,
  * run here in order on the same three hosts (starting hosts is the slow part):

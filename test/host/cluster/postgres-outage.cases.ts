@@ -11,7 +11,7 @@
  *   (a dependency failure the client may retry), not a 500;
  * - an execution already running when the database goes is answered 503,
  *   never 200: its usage record could not be written, so it is not
- *   acknowledged (PRODUCT.md: "usage record (durable before the response)");
+ *   acknowledged (docs/product.md "The execution path": usage recorded durably before the answer);
  *   but it did run, so C keeps the record and writes it, exactly once, when
  *   the database is back.
  */

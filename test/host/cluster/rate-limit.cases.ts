@@ -1,8 +1,8 @@
 /**
- * One rate limit across hosts (API.md "Conventions": per tenant, not per
- * process). A tenant allowed N requests per minute sends 3N at once, spread
- * round-robin over three hosts: exactly N are allowed, whichever hosts they
- * reached; the rest are 429 `rate_limited` with Retry-After.
+ * One rate limit across hosts (docs/http-api.md "Limits on every request": per
+ * tenant, not per process). A tenant allowed N requests per minute sends 3N at
+ * once, spread round-robin over three hosts: exactly N are allowed, whichever
+ * hosts they reached; the rest are 429 `rate_limited` with Retry-After.
  *
  * GCRA with N per minute lets N through at once and then one every 60/N s;
  * the burst is sent in parallel, far inside that interval.

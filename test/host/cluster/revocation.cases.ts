@@ -1,7 +1,8 @@
 /**
  * Changes made on one host hold on the others at their very next request
- * (API.md: a revoked key "stops working at once on every host process"; the
- * execute path reads the install on every execution):
+ * (docs/http-api.md "Tenants and API keys": a revoked key "stops working at
+ * once on every host process"; the execute path reads the install on every
+ * execution):
  *
  * - a key revoked through host A is refused 401 by B and C at once;
  * - an install upgraded and reconfigured through A runs the new version with

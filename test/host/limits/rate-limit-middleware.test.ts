@@ -1,6 +1,7 @@
 /**
- * Rate limits over HTTP (API.md "Conventions"): per tenant, by tier, on every
- * authenticated request, with the contract's headers and 429 `rate_limited`.
+ * Rate limits over HTTP (docs/http-api.md "Limits on every request"): per
+ * tenant, by tier, on every authenticated request, with the contract's headers
+ * and 429 `rate_limited`.
  */
 import assert from 'node:assert/strict';
 import { backends, useDatabase } from '../../support/database-backends.js';

@@ -1,8 +1,8 @@
 /**
- * `Idempotency-Key` on the POSTs that create or charge (API.md "Conventions"):
- * a replay answers the first response and does nothing a second time; the
- * same key on another request is 409 `conflict`. Each case counts the rows
- * its work writes, so a second creation or charge fails the test.
+ * `Idempotency-Key` on the POSTs that create or charge (docs/http-api.md
+ * "Idempotency"): a replay answers the first response and does nothing a second
+ * time; the same key on another request is 409 `conflict`. Each case counts the
+ * rows its work writes, so a second creation or charge fails the test.
  *
  * (Installs and executions have their own tests; new API keys are not
  * replayable: the stored answer would keep a secret stored only hashed.)

@@ -1,7 +1,7 @@
 /**
- * API keys over HTTP (API.md "Tenants"), on every backend, including the
- * multi-process guarantees: a revocation is seen at once by another host
- * process on the same database.
+ * API keys over HTTP (docs/http-api.md "Tenants and API keys"), on every
+ * backend, including the multi-process guarantees: a revocation is seen at once
+ * by another host process on the same database.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

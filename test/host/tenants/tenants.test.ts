@@ -1,5 +1,6 @@
 /**
- * Tenants over HTTP (API.md "Tenants"), on every backend.
+ * Tenants over HTTP (docs/http-api.md "Tenants and API keys"), on every
+ * backend.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

@@ -1,6 +1,7 @@
 /**
- * Installs (API.md "Installs and executions") and their private key-value
- * store (PLUGINS.md `ctx.kv`). Runs unchanged on PostgreSQL and embedded PGlite.
+ * Installs (docs/http-api.md "Installs") and their private key-value store
+ * (`ctx.kv`, docs/plugins.md "The code contract"). Runs unchanged on PostgreSQL
+ * and embedded PGlite.
  *
  * Integrity lives in the schema, so it holds across many host processes:
  * - UNIQUE (tenant_id, plugin_name): one install per tenant and plugin, even

@@ -1,7 +1,7 @@
 /**
- * Metering tables: the usage ledger (one row per execution) and the
- * idempotency keys of POSTs that create or execute (API.md "Conventions").
- * Runs unchanged on PostgreSQL and embedded PGlite.
+ * Metering tables: the usage ledger (one row per execution) and the idempotency
+ * keys of POSTs that create or execute (docs/http-api.md "Idempotency"). Runs
+ * unchanged on PostgreSQL and embedded PGlite.
  *
  * `usage_records` is the durable truth for quotas, usage pages and billing:
  * - PRIMARY KEY execution_id makes recording idempotent (the recorder inserts

@@ -1,7 +1,8 @@
 /**
- * Plugin ratings (API.md `POST /v1/plugins/:name/ratings`): one row per
- * tenant and plugin, replaced by the tenant's next rating. Runs unchanged on
- * PostgreSQL and embedded PGlite.
+ * Plugin ratings (`POST /v1/plugins/:name/ratings`,
+ * docs/http-api.md "Packages, plugins and versions"): one row per tenant and
+ * plugin, replaced by the tenant's next rating. Runs unchanged on PostgreSQL
+ * and embedded PGlite.
  *
  * Integrity lives in the schema, so it holds across host processes:
  * - PRIMARY KEY (tenant_id, plugin_name): one rating per tenant and plugin,

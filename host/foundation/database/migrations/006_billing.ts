@@ -1,7 +1,8 @@
 /**
- * Billing tables (API.md "Billing"): one subscription per tenant, invoices with
- * their lines, payments, the plugin authors' revenue ledger and the
- * append-only billing audit log. Runs unchanged on PostgreSQL and PGlite.
+ * Billing tables (docs/http-api.md "Billing, usage and analytics"): one
+ * subscription per tenant, invoices with their lines, payments, the plugin
+ * authors' revenue ledger and the append-only billing audit log. Runs unchanged
+ * on PostgreSQL and PGlite.
  *
  * Integrity lives in the schema, so it holds across many host processes:
  * - UNIQUE (tenant_id, period_start) on invoices: a period is invoiced once,

@@ -1,6 +1,7 @@
 /**
- * Webhooks (API.md "Webhooks"): subscriptions, and the durable outbox shared
- * by every host process. Runs unchanged on PostgreSQL and embedded PGlite.
+ * Webhooks (docs/http-api.md "Webhooks"): subscriptions, and the durable outbox
+ * shared by every host process. Runs unchanged on PostgreSQL and embedded
+ * PGlite.
  *
  * - `webhooks`: a tenant's subscription. `secret` is stored in clear because
  *   every delivery is signed with it (HMAC needs the key itself; a hash would

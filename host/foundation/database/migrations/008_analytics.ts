@@ -1,7 +1,7 @@
 /**
- * Analytics (API.md "Billing, usage, analytics"; issue 5): hourly aggregates
- * per plugin version, rolled up from the usage ledger, and the rollup's
- * watermark. Runs unchanged on PostgreSQL and embedded PGlite.
+ * Analytics (docs/http-api.md "Billing, usage and analytics"): hourly
+ * aggregates per plugin version, rolled up from the usage ledger, and the
+ * rollup's watermark. Runs unchanged on PostgreSQL and embedded PGlite.
  *
  * - `plugin_usage_hourly` is derived data: the rollup recomputes recent hours
  *   from `usage_records` and upserts them, so any number of host processes may
