@@ -181,7 +181,8 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
   }
 
   async removeDistTag(name: string, tag: string): Promise<boolean> {
-    return (await this.#db('plugin_dist_tags').where({ plugin_name: name, tag }).delete()) > 0;
+    // `returning`: the row count is not reported alike by pg and PGlite.
+    return (await this.#db('plugin_dist_tags').where({ plugin_name: name, tag }).delete().returning('tag')).length > 0;
   }
 }
 
