@@ -6,6 +6,7 @@
 import type { Actor, KeyActor } from './actor.js';
 import type { AuditEntry } from './audit.js';
 import type { AuditQuery, BlobStore, MarketplaceRepository, Page, PluginListing, PluginSearch, PluginVersionRecord } from './ports.js';
+import { effectiveDistTags } from './dist-tags.js';
 import { latestApproved, latestOf, sortBySemver } from './version-order.js';
 import { canSeeVersion, notFound, requireVisible } from './visibility.js';
 
@@ -22,6 +23,8 @@ export interface PluginDetail {
   readonly latest: PluginVersionRecord | null;
   /** The version whose manifest describes the plugin: latest approved, else the latest visible. */
   readonly describedBy: PluginVersionRecord;
+  /** Dist-tags to versions the viewer may see, with the effective `latest` (dist-tags.ts). */
+  readonly distTags: Record<string, string>;
 }
 
 export class PluginCatalog {
@@ -38,11 +41,11 @@ export class PluginCatalog {
 
   /** One plugin; 404 when the viewer can see none of its versions. */
   async plugin(viewer: Actor, name: string): Promise<PluginDetail> {
-    const all = await this.#deps.repository.listVersions(name);
+    const [all, stored] = await Promise.all([this.#deps.repository.listVersions(name), this.#deps.repository.listDistTags(name)]);
     const versions = sortBySemver(all.filter((v) => canSeeVersion(viewer, v)), 'desc');
     const describedBy = latestApproved(versions) ?? latestOf(versions);
     if (!describedBy) throw notFound(name);
-    return { versions, latest: latestApproved(versions) ?? null, describedBy };
+    return { versions, latest: latestApproved(versions) ?? null, describedBy, distTags: effectiveDistTags(stored, versions) };
   }
 
   /**

@@ -29,7 +29,19 @@ export interface PluginVersionRecord {
   readonly trust: TrustReport;
   /** Why the version last changed status (review notes, yank reason). */
   readonly statusReason: string | null;
+  /** Set by the publisher or a reviewer: the version still installs and runs, but says why not to. */
+  readonly deprecated: Deprecation | null;
 }
+
+/** A deprecation notice on a version. */
+export interface Deprecation {
+  readonly message: string;
+  /** ISO-8601 UTC. */
+  readonly at: string;
+}
+
+/** Explicitly set dist-tags of a plugin: tag → version (`latest` only when set explicitly). */
+export type DistTags = Readonly<Record<string, string>>;
 
 /** A keyset position: the sort key of the last item of the previous page (opaque to clients). */
 export type Cursor = readonly string[];
@@ -119,6 +131,22 @@ export interface MarketplaceRepository {
   /** Names of the plugins under `scope` (`@<scope>/*`), whatever their versions' status, by name, at most `limit`. */
   listPluginNamesByScope(scope: string, limit: number): Promise<string[]>;
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
+  /**
+   * Sets (a Deprecation) or clears (null) a version's deprecation; the
+   * updated record, or null when the version does not exist.
+   */
+  setDeprecation(name: string, version: string, deprecation: Deprecation | null): Promise<PluginVersionRecord | null>;
+  /** The plugin's explicitly set dist-tags. */
+  listDistTags(name: string): Promise<DistTags>;
+  /**
+   * Points `tag` at `version` if that version is approved, decided under the
+   * plugin's lock (a concurrent yank cannot slip in between). Answers the
+   * version's status when it is not approved (nothing written), or null when
+   * the version does not exist; 'approved' when the tag was written.
+   */
+  setDistTag(name: string, tag: string, version: string): Promise<VersionStatus | null>;
+  /** Removes a tag; false when the plugin had no such tag. */
+  removeDistTag(name: string, tag: string): Promise<boolean>;
 }
 
 /** Package bytes, content-addressed by their SHA-256 (hex). Writing the same blob twice is a no-op. */

@@ -103,6 +103,7 @@ export class PublishService {
       publishedAt: this.#deps.clock.now().toISOString(),
       analysis: analyzeCode(pkg.files, pkg.manifest),
       statusReason: null,
+      deprecated: null,
     };
     const trust = await this.#deps.trust.assess(candidate, siblings);
     const threshold = this.#deps.options.autoApproveMinScore;

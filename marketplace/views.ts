@@ -32,6 +32,7 @@ export function versionView(v: PluginVersionRecord) {
     unpackedBytes: v.unpackedBytes,
     publishedAt: v.publishedAt,
     publisherTenantId: v.publisherTenantId,
+    deprecated: v.deprecated,
     manifest: v.manifest,
     trust: trustView(v.trust),
   };
@@ -43,13 +44,15 @@ export function pluginView(d: PluginDetail) {
   return {
     name: m.name,
     description: m.description ?? null,
-    latestVersion: d.latest?.version ?? null,
+    // What a default install gets: the `latest` dist-tag.
+    latestVersion: d.distTags['latest'] ?? null,
     homepage: m.homepage ?? null,
     repository: m.repository ?? null,
     license: m.license,
     keywords: m.keywords ?? [],
     trust: d.latest ? trustSummary(d.latest.trust) : null,
-    versions: d.versions.map((v) => ({ version: v.version, status: v.status, publishedAt: v.publishedAt, trust: trustSummary(v.trust) })),
+    distTags: d.distTags,
+    versions: d.versions.map((v) => ({ version: v.version, status: v.status, publishedAt: v.publishedAt, deprecated: v.deprecated, trust: trustSummary(v.trust) })),
   };
 }
 

@@ -9,7 +9,9 @@ import { installHelp } from './cli-invocation.js';
 import { EXIT, errorBody, processStreams, reportError, type CliStreams } from './cli-output.js';
 import { HostRefusedError, HostUnreachableError } from './client/client-errors.js';
 import { analyticsCommand } from './commands/analytics-command.js';
+import { deprecateCommand } from './commands/deprecate-command.js';
 import { devCommand } from './commands/dev-command.js';
+import { distTagCommand } from './commands/dist-tag-command.js';
 import { execCommand } from './commands/exec-command.js';
 import { executionsCommand } from './commands/executions-command.js';
 import { initCommand } from './commands/init-command.js';
@@ -54,7 +56,7 @@ Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
     .addHelpText('after', () => installHelp());
   const commands = [
     // author
-    initCommand(cli), runCommand(cli), devCommand(cli), packCommand(cli), publishCommand(cli),
+    initCommand(cli), runCommand(cli), devCommand(cli), packCommand(cli), publishCommand(cli), deprecateCommand(cli), distTagCommand(cli),
     // reviewer and operator
     reviewCommand(cli), tenantsCommand(cli), keysCommand(cli),
     // tenant

@@ -32,7 +32,8 @@ export function installRoutes(deps: { readonly installs: InstallService; readonl
     requireScope('plugins:install'),
     replayable(deps.idempotency, async function createInstall(ctx) {
       const who = installerOf(ctx);
-      return { status: 201, body: installToJson(await installs.install(who, parseCreateInstall(ctx.request.body))) };
+      const install = await installs.install(who, parseCreateInstall(ctx.request.body));
+      return { status: 201, body: { ...installToJson(install), warnings: await installs.warningsFor(install) } };
     }),
   );
 
@@ -47,7 +48,10 @@ export function installRoutes(deps: { readonly installs: InstallService; readonl
 
   // An upgrade asking for new permissions stays pending (status "pending_consent") until they are granted.
   router.patch('/:id', requireScope('plugins:install'), async function updateInstall(ctx) {
-    ctx.body = installToJson(await installs.update(installerOf(ctx), pathParam(ctx, 'id'), parseUpdateInstall(ctx.request.body)));
+    const input = parseUpdateInstall(ctx.request.body);
+    const install = await installs.update(installerOf(ctx), pathParam(ctx, 'id'), input);
+    // Deprecation notices when the PATCH named a version (an upgrade), not on a config change.
+    ctx.body = { ...installToJson(install), warnings: input.version === undefined ? [] : await installs.warningsFor(install) };
   });
 
   router.delete('/:id', requireScope('plugins:install'), async function deleteInstall(ctx) {

@@ -39,7 +39,7 @@ import type { CreateInstallInput, UpdateInstallInput } from './install-schemas.j
 
 export interface InstallServiceDeps {
   readonly installs: InstallStore;
-  readonly versions: Pick<MarketplaceRepository, 'listVersions' | 'findVersion'>;
+  readonly versions: Pick<MarketplaceRepository, 'listVersions' | 'findVersion' | 'listDistTags'>;
   /** Compiled config schemas, shared with the execution path. */
   readonly schemas: ActionSchemaCache;
   /** Drops an install's warm sandbox (runtime.evict). */
@@ -102,6 +102,17 @@ export class InstallService {
           : null;
     if (target === null || target.version === install.version) return this.#reconfigure(install, input.config, target !== null);
     return this.#upgrade(install, target, input);
+  }
+
+  /**
+   * What an install or upgrade answers beside the install: a notice for each
+   * deprecated version it runs or waits to run (deprecated versions still
+   * install and run).
+   */
+  async warningsFor(install: Install): Promise<string[]> {
+    const versions = [install.version, ...(install.pendingVersion === null ? [] : [install.pendingVersion])];
+    const records = await Promise.all(versions.map((v) => this.#deps.versions.findVersion(install.plugin, v)));
+    return records.flatMap((r) => (r?.deprecated ? [`${r.name}@${r.version} is deprecated: ${r.deprecated.message}`] : []));
   }
 
   /** Uninstall: the row and its kv (cascade), then its warm sandbox. */

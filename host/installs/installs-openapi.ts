@@ -8,22 +8,31 @@ import { anyJson, dateTime, embedded, exact, nullableString, oneOfStrings, page,
 
 const permissions = embedded(PLUGIN_MANIFEST_SCHEMA.properties.permissions);
 
+const installProperties: Record<string, Schema> = {
+  id: uuid,
+  plugin: { type: 'string' },
+  version: { type: 'string', description: 'The version that runs.' },
+  config: anyJson,
+  permissions: { ...permissions, required: ['kv', 'network'], description: 'What is granted and in force.' },
+  status: {
+    ...oneOfStrings(['active', 'pending_consent']),
+    description: '`pending_consent`: an upgrade to `pendingVersion` waits for new permissions to be granted; `version` still runs.',
+  },
+  pendingVersion: nullableString,
+  pendingPermissions: { anyOf: [permissions, { type: 'null' }], description: 'What the pending version still needs granted.' },
+  createdAt: dateTime,
+  updatedAt: dateTime,
+};
+
 export const installSchemas: Record<string, Schema> = {
-  Install: exact({
-    id: uuid,
-    plugin: { type: 'string' },
-    version: { type: 'string', description: 'The version that runs.' },
-    config: anyJson,
-    permissions: { ...permissions, required: ['kv', 'network'], description: 'What is granted and in force.' },
-    status: {
-      ...oneOfStrings(['active', 'pending_consent']),
-      description: '`pending_consent`: an upgrade to `pendingVersion` waits for new permissions to be granted; `version` still runs.',
-    },
-    pendingVersion: nullableString,
-    pendingPermissions: { anyOf: [permissions, { type: 'null' }], description: 'What the pending version still needs granted.' },
-    createdAt: dateTime,
-    updatedAt: dateTime,
-  }),
+  Install: exact(installProperties),
+  InstallAnswer: {
+    ...exact({
+      ...installProperties,
+      warnings: { type: 'array', items: { type: 'string' }, description: 'Notices about the version installed (or waiting for consent), e.g. `@acme/x@1.0.0 is deprecated: <message>`.' },
+    }),
+    description: 'The install, with warnings beside it.',
+  },
 };
 
 const install: AnswerSpec = { description: 'The install.', json: ref('Install') };
@@ -32,11 +41,12 @@ export const installOperations: OperationSpec[] = [
   {
     method: 'post', path: '/v1/installs', operationId: 'createInstall', tag: 'installs', summary: 'Install a plugin',
     description:
-      '`version` may be a semver range (default: the latest approved). Not approved: 409 `version_not_installable`; permissions asked ' +
+      '`version` may be a semver range or a dist-tag, resolved once to the version the install records (default: the `latest` tag). ' +
+      'A deprecated version installs, with its message in `warnings`. Not approved: 409 `version_not_installable`; permissions asked ' +
       'for but not granted: 400 `permissions_not_granted`; config not matching the manifest: 400 `invalid_config`; over the ' +
       "tier's install count: 402 `plan_limit`; already installed: 409 `conflict`; a plugin the tenant cannot see: 404.",
     access: oneOfScopes('plugins:install'), body: parseCreateInstall.schema, idempotent: true,
-    answers: { 201: { description: 'Installed.', json: ref('Install') } }, errors: INSTALL_ERRORS,
+    answers: { 201: { description: 'Installed.', json: ref('InstallAnswer') } }, errors: INSTALL_ERRORS,
   },
   {
     method: 'get', path: '/v1/installs', operationId: 'listInstalls', tag: 'installs', summary: "The tenant's installs",
@@ -49,8 +59,11 @@ export const installOperations: OperationSpec[] = [
   },
   {
     method: 'patch', path: '/v1/installs/{id}', operationId: 'updateInstall', tag: 'installs', summary: 'Upgrade or reconfigure an install',
-    description: 'An upgrade asking for new permissions stays pending (`pending_consent`) until they are granted; the old version keeps running.',
-    access: oneOfScopes('plugins:install'), body: parseUpdateInstall.schema, answers: { 200: install }, errors: INSTALL_ERRORS,
+    description:
+      'An upgrade asking for new permissions stays pending (`pending_consent`) until they are granted; the old version keeps running. ' +
+      '`version` may be a dist-tag (resolved once); upgrading to a deprecated version answers its message in `warnings`.',
+    access: oneOfScopes('plugins:install'), body: parseUpdateInstall.schema,
+    answers: { 200: { description: 'The install, with warnings beside it.', json: ref('InstallAnswer') } }, errors: INSTALL_ERRORS,
   },
   {
     method: 'delete', path: '/v1/installs/{id}', operationId: 'deleteInstall', tag: 'installs', summary: 'Uninstall',

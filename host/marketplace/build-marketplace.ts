@@ -8,6 +8,7 @@ import type { MarketplaceOptions } from '../../marketplace/marketplace-options.j
 import { PluginCatalog } from '../../marketplace/plugin-catalog.js';
 import type { Clock, ExecutionStatsPort } from '../../marketplace/ports.js';
 import { PublishService } from '../../marketplace/publish-service.js';
+import { ReleaseService } from '../../marketplace/release-service.js';
 import { ReviewService } from '../../marketplace/review-service.js';
 import { TrustService } from '../../marketplace/trust/trust-service.js';
 import type { CacheGeneration } from '../foundation/cache-generation.js';
@@ -26,6 +27,8 @@ export interface MarketplaceDeps {
   readonly options: MarketplaceOptions;
   readonly publish: PublishService;
   readonly reviews: ReviewService;
+  /** Deprecation notices and dist-tags. */
+  readonly releases: ReleaseService;
   readonly catalog: PluginCatalog;
   /** `recomputeTrust(name, version)` for later issues (metering, installs, ratings). */
   readonly trust: TrustService;
@@ -67,6 +70,7 @@ export function buildMarketplace(o: BuildMarketplaceOptions): MarketplaceDeps {
     repository,
     publish: new PublishService({ repository, blobs, trust, clock: o.clock, options, reportError }),
     reviews: new ReviewService({ repository, trust, reportError }),
+    releases: new ReleaseService({ repository, clock: o.clock }),
     catalog: new PluginCatalog({ repository, blobs }),
   };
 }

@@ -7,6 +7,7 @@ import type { RouterParameterMiddleware } from '@koa/router';
 import semver from 'semver';
 import { BazaarError } from '../../manifests/errors.js';
 import type { PluginSort } from '../../marketplace/ports.js';
+import { MAX_DEPRECATION_LENGTH } from '../../marketplace/release-service.js';
 import { MAX_NOTES_LENGTH, type ReviewDecision } from '../../marketplace/review-service.js';
 import type { AppContext, AppState } from '../foundation/app-state.js';
 import { compileBodyValidator } from '../foundation/validation.js';
@@ -68,6 +69,30 @@ export const parseYankBody = compileBodyValidator<{ reason: string }>({
   required: ['reason'],
   properties: { reason: { type: 'string', minLength: 1, maxLength: MAX_NOTES_LENGTH, pattern: '\\S' } },
 });
+
+export const parseDeprecateBody = compileBodyValidator<{ message: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['message'],
+  properties: { message: { type: 'string', minLength: 1, maxLength: MAX_DEPRECATION_LENGTH, pattern: '\\S' } },
+});
+
+const parseDistTagShape = compileBodyValidator<{ version: string }>({
+  type: 'object',
+  additionalProperties: false,
+  required: ['version'],
+  properties: { version: { type: 'string', minLength: 1, maxLength: 256, description: 'An exact, approved version (not a range or tag).' } },
+});
+
+/** The body of PUT dist-tags: an exact version; anything else is 400 `invalid_request`. */
+export const parseDistTagBody = Object.assign(
+  (body: unknown): { version: string } => {
+    const parsed = parseDistTagShape(body);
+    if (semver.valid(parsed.version) === null) throw new BazaarError('invalid_request', 'version must be an exact semantic version.');
+    return parsed;
+  },
+  { schema: parseDistTagShape.schema },
+);
 
 /** `?dryRun=true|false` of POST /v1/packages (default false). */
 export function parseDryRun(query: Query): boolean {

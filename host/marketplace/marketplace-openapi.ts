@@ -1,16 +1,17 @@
 /**
  * The marketplace (docs/http-api.md "Packages, plugins and versions",
  * "Review"): publishing, the listing, plugins and versions with their trust
- * breakdown, yank, ratings, the review queue and the audit log
- * (package-routes.ts, plugin-routes.ts, rating-routes.ts, review-routes.ts).
- * Answers follow marketplace/views.ts.
+ * breakdown, yank, deprecation notices, dist-tags, ratings, the review queue
+ * and the audit log (package-routes.ts, plugin-routes.ts, rating-routes.ts,
+ * review-routes.ts). Answers follow marketplace/views.ts.
  */
 import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import { VERSION_STATUSES } from '../../marketplace/version-status.js';
 import { TRUST_FACTORS } from '../../marketplace/trust/trust-report.js';
 import { parseRateBody } from './rating.js';
-import { parseReviewBody, parseYankBody } from './marketplace-input.js';
+import { parseDeprecateBody, parseDistTagBody, parseReviewBody, parseYankBody } from './marketplace-input.js';
 import { PACKAGE_TYPES } from './package-routes.js';
+import { MAX_DEPRECATION_LENGTH } from '../../marketplace/release-service.js';
 import { PAGINATION } from '../foundation/openapi/common-components.js';
 import { ANY_KEY, oneOfScopes, type OperationSpec } from '../foundation/openapi/operation.js';
 import { dateTime, embedded, exact, nonNegativeInteger, nullableString, oneOfStrings, page, ref, uuid, type Schema } from '../foundation/openapi/schema-kit.js';
@@ -25,22 +26,34 @@ const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }
 const pluginProperties: Record<string, Schema> = {
   name: { type: 'string' },
   description: nullableString,
-  latestVersion: { ...nullableString, description: 'The latest approved version; null while none is approved.' },
+  latestVersion: { ...nullableString, description: 'What a default install gets: the `latest` dist-tag (the newest approved version unless set); null while none is approved.' },
   homepage: nullableString,
   repository: nullableString,
   license: { type: 'string' },
   keywords: { type: 'array', items: { type: 'string' } },
   trust: nullable(ref('TrustSummary')),
+  distTags: ref('DistTags'),
   versions: {
     type: 'array',
     description: 'The versions the caller may see, highest first.',
-    items: exact({ version: { type: 'string' }, status: ref('VersionStatus'), publishedAt: dateTime, trust: ref('TrustSummary') }),
+    items: exact({ version: { type: 'string' }, status: ref('VersionStatus'), publishedAt: dateTime, deprecated: nullable(ref('Deprecation')), trust: ref('TrustSummary') }),
   },
 };
 
 export const marketplaceSchemas: Record<string, Schema> = {
   PluginManifest: embedded(PLUGIN_MANIFEST_SCHEMA),
   VersionStatus: oneOfStrings(VERSION_STATUSES),
+  Deprecation: {
+    ...exact({ message: { type: 'string', minLength: 1, maxLength: MAX_DEPRECATION_LENGTH }, at: dateTime }),
+    description: 'A deprecation notice: the version still installs and runs.',
+  },
+  DistTags: {
+    type: 'object',
+    description: 'Dist-tag → version, for the versions the caller may see. `latest` is the newest approved version unless set explicitly (absent while none is approved).',
+    propertyNames: { pattern: '^[a-z][a-z0-9-]{0,31}$' },
+    additionalProperties: { type: 'string' },
+  },
+  DistTagsResult: exact({ distTags: ref('DistTags') }),
   TrustSummary: exact({ score: { type: 'number', minimum: 0, maximum: 100 }, risk: oneOfStrings(RISKS) }),
   Trust: {
     ...exact({
@@ -85,6 +98,7 @@ export const marketplaceSchemas: Record<string, Schema> = {
     unpackedBytes: nonNegativeInteger,
     publishedAt: dateTime,
     publisherTenantId: uuid,
+    deprecated: { ...nullable(ref('Deprecation')), description: 'Set while the version is deprecated (it still installs and runs).' },
     manifest: ref('PluginManifest'),
     trust: ref('Trust'),
   }),
@@ -130,6 +144,8 @@ export const marketplaceSchemas: Record<string, Schema> = {
 };
 
 const version = { description: 'The version.', json: ref('Version') };
+const distTags = { description: 'The plugin\'s dist-tags after the change.', json: ref('DistTagsResult') };
+const TAG_NAME = 'Tag names match `^[a-z][a-z0-9-]{0,31}$` and must not read as a semver range (else 400 `invalid_request`).';
 const query = (name: string, schema: Schema, description: string): Schema => ({ name, in: 'query', schema, description });
 
 export const marketplaceOperations: OperationSpec[] = [
@@ -192,6 +208,33 @@ export const marketplaceOperations: OperationSpec[] = [
     method: 'post', path: '/v1/plugins/{name}/versions/{version}/yank', operationId: 'yankVersion', tag: 'plugins', summary: 'Yank a version',
     description: 'By the publisher of that scope or a reviewer. Yanked versions cannot be newly installed; installs on them stop executing (403 `version_yanked`). A version that cannot be yanked (already yanked or rejected) is 409 `conflict`.',
     access: oneOfScopes('plugins:publish', 'reviews:write'), body: parseYankBody.schema, answers: { 200: version }, errors: ['conflict'],
+  },
+  {
+    method: 'post', path: '/v1/plugins/{name}/versions/{version}/deprecate', operationId: 'deprecateVersion', tag: 'plugins', summary: 'Deprecate a version',
+    description:
+      'By the publisher of that scope or a reviewer; `message` is 1 to 1024 characters. A deprecated version still installs and runs: ' +
+      'plugin and version views carry `deprecated: {message, at}`, and installing or upgrading to it answers the message in `warnings`. ' +
+      'Deprecating again replaces the message.',
+    access: oneOfScopes('plugins:publish', 'reviews:write'), body: parseDeprecateBody.schema, answers: { 200: version },
+  },
+  {
+    method: 'delete', path: '/v1/plugins/{name}/versions/{version}/deprecate', operationId: 'undeprecateVersion', tag: 'plugins', summary: 'Undo a deprecation',
+    description: 'By the publisher of that scope or a reviewer; answers the version with `deprecated: null` (also when it was not deprecated).',
+    access: oneOfScopes('plugins:publish', 'reviews:write'), answers: { 200: version },
+  },
+  {
+    method: 'put', path: '/v1/plugins/{name}/dist-tags/{tag}', operationId: 'setDistTag', tag: 'plugins', summary: 'Point a dist-tag at an approved version',
+    description:
+      'By the publisher of that scope. `version` must be an exact, approved version: a version in another status is 409 ' +
+      '`version_not_installable` (its status in `details`), an unknown one 404. ' + TAG_NAME +
+      ' An install\'s `version` may name a tag: it resolves once, when installing, and the install keeps that version when the tag moves.',
+    access: oneOfScopes('plugins:publish'), body: parseDistTagBody.schema, answers: { 200: distTags },
+    errors: ['version_not_installable', 'invalid_request'],
+  },
+  {
+    method: 'delete', path: '/v1/plugins/{name}/dist-tags/{tag}', operationId: 'removeDistTag', tag: 'plugins', summary: 'Remove a dist-tag',
+    description: 'By the publisher of that scope. `latest` cannot be removed (400 `invalid_request`); an unknown tag is 404. ' + TAG_NAME,
+    access: oneOfScopes('plugins:publish'), answers: { 200: distTags }, errors: ['invalid_request'],
   },
   {
     method: 'post', path: '/v1/plugins/{name}/ratings', operationId: 'ratePlugin', tag: 'ratings', summary: 'Rate a plugin the tenant has installed',

@@ -16,6 +16,8 @@ import type { AuditEntry, AuditEntryInput } from '../../marketplace/audit.js';
 import { summarizePlugin } from '../../marketplace/plugin-listing.js';
 import type {
   AuditQuery,
+  Deprecation,
+  DistTags,
   MarketplaceRepository,
   Page,
   PluginListing,
@@ -141,6 +143,46 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
 
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>> {
     return listAudit(this.#db, query);
+  }
+
+  /** A deprecation changes no status and is not cached with installs: no cache bump. */
+  async setDeprecation(name: string, version: string, deprecation: Deprecation | null): Promise<PluginVersionRecord | null> {
+    const [row] = await this.#db<VersionRow>('plugin_versions')
+      .where({ plugin_name: name, version_key: versionKey(version) })
+      .update({
+        deprecated_message: deprecation?.message ?? null,
+        deprecated_at: deprecation === null ? null : new Date(deprecation.at),
+        updated_at: this.#db.fn.now(),
+      })
+      .returning('*');
+    return row ? toVersionRecord(row as VersionRow) : null;
+  }
+
+  async listDistTags(name: string): Promise<DistTags> {
+    const rows: { tag: string; version: string }[] = await this.#db('plugin_dist_tags').where({ plugin_name: name }).select('tag', 'version');
+    return Object.fromEntries(rows.map((r) => [r.tag, r.version]));
+  }
+
+  async setDistTag(name: string, tag: string, version: string): Promise<VersionStatus | null> {
+    return this.#db.transaction(async (trx) => {
+      // Status changes take the same lock, so the version is still approved when the tag commits.
+      await lockPlugin(trx, name);
+      const row: Pick<VersionRow, 'version' | 'status'> | undefined = await trx('plugin_versions')
+        .where({ plugin_name: name, version_key: versionKey(version) })
+        .first('version', 'status');
+      if (!row) return null;
+      if (row.status !== 'approved') return row.status;
+      await trx('plugin_dist_tags')
+        .insert({ plugin_name: name, tag, version: row.version })
+        .onConflict(['plugin_name', 'tag'])
+        .merge({ version: row.version, updated_at: trx.fn.now() });
+      return row.status;
+    });
+  }
+
+  async removeDistTag(name: string, tag: string): Promise<boolean> {
+    // `returning`: the row count is not reported alike by pg and PGlite.
+    return (await this.#db('plugin_dist_tags').where({ plugin_name: name, tag }).delete().returning('tag')).length > 0;
   }
 }
 

@@ -29,6 +29,8 @@ export interface VersionRow {
   publisher_key_id: string | null;
   published_at: Date;
   updated_at: Date;
+  deprecated_message: string | null;
+  deprecated_at: Date | null;
 }
 
 export interface PluginRow {
@@ -61,7 +63,7 @@ export interface AuditRow {
 /** jsonb columns are written as JSON text: pg would turn a JS array into a Postgres array. */
 const json = (value: unknown): string => JSON.stringify(value);
 
-export function toVersionRow(r: PluginVersionRecord): Omit<VersionRow, 'id' | 'updated_at' | 'manifest' | 'analysis' | 'trust' | 'published_at'> & Record<'manifest' | 'analysis' | 'trust', string> & { published_at: Date } {
+export function toVersionRow(r: PluginVersionRecord): Omit<VersionRow, 'id' | 'updated_at' | 'manifest' | 'analysis' | 'trust' | 'published_at' | 'deprecated_message' | 'deprecated_at'> & Record<'manifest' | 'analysis' | 'trust', string> & { published_at: Date } {
   return {
     plugin_name: r.name,
     version: r.version,
@@ -93,6 +95,10 @@ export function toVersionRecord(row: VersionRow): PluginVersionRecord {
     version: row.version,
     status: row.status,
     statusReason: row.status_reason,
+    deprecated:
+      row.deprecated_message === null || row.deprecated_message === undefined
+        ? null
+        : { message: row.deprecated_message, at: new Date(row.deprecated_at ?? 0).toISOString() },
     sha256: row.sha256,
     compressedBytes: row.compressed_bytes,
     unpackedBytes: row.unpacked_bytes,

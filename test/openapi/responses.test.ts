@@ -134,6 +134,18 @@ for (const backend of backends) {
       await c.expect(http().get(`/v1/plugins/${SLUGIFY}/versions/1.0.0/tarball`).set(tenant), 200);
       await c.expect(http().get(`/v1/plugins/${SLUGIFY}/versions/1.0.0/files`).set(reviewer), 200);
       await c.expect(http().get('/v1/me/plugins').set(publisher), 200);
+
+      // Deprecation notices and dist-tags.
+      await c.expect(http().post(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(tenant).send({ message: 'use 2.x' }), 403);
+      await c.expect(http().post(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(publisher).send({ message: 'x'.repeat(1025) }), 400);
+      await c.expect(http().post(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(publisher).send({ message: 'use 2.x' }), 200);
+      await c.expect(http().put(`/v1/plugins/${SLUGIFY}/dist-tags/stable`).set(publisher).send({ version: '1.0.0' }), 200);
+      await c.expect(http().put(`/v1/plugins/${SLUGIFY}/dist-tags/v1`).set(publisher).send({ version: '1.0.0' }), 400);
+      await c.expect(http().put(`/v1/plugins/${TEXT_STATS}/dist-tags/stable`).set(publisher).send({ version: '1.0.0' }), 409);
+      await c.expect(http().put(`/v1/plugins/${SLUGIFY}/dist-tags/stable`).set(tenant).send({ version: '1.0.0' }), 403);
+      await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/dist-tags/latest`).set(publisher), 400);
+      await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/dist-tags/stable`).set(publisher), 200);
+      await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/dist-tags/stable`).set(publisher), 404);
       await c.expect(http().get('/v1/me').set(tenant), 200);
 
       // Installs and executions (Idempotency-Key replays the first answer).
@@ -149,7 +161,10 @@ for (const backend of backends) {
       await c.expect(http().get('/v1/installs').set(tenant), 200);
       await c.expect(http().get(`/v1/installs/${installed.id}`).set(tenant), 200);
       await c.expect(http().get(`/v1/installs/${randomUUID()}`).set(tenant), 404);
+      assert.deepEqual(installed.warnings, ['@examples/slugify@1.0.0 is deprecated: use 2.x']);
       await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ config: { separator: '-' } }), 200);
+      await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(tenant), 403);
+      await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(reviewer), 200);
 
       // A webhook for failed executions, so the 422 below leaves a delivery in the outbox.
       await c.expect(http().post('/v1/webhooks').set(tenant).send({ url: 'http://127.0.0.1/hook', events: ['execution.failed'] }), 400);

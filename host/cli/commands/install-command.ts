@@ -14,6 +14,8 @@ interface InstallJson {
   permissions: unknown;
   status: string;
   pendingVersion?: string | null;
+  /** e.g. a deprecation notice of the version installed. */
+  warnings?: string[];
 }
 
 type Grant = { kv?: boolean; network?: { hosts: string[] } };
@@ -42,7 +44,7 @@ export function installCommand(cli: CliContext): Command {
   return withSettingsHelp(
     remoteCommand('install', 'install an approved plugin for the key\'s tenant')
       .argument('<plugin>', 'plugin name, e.g. @acme/slugify')
-      .option('--version <range>', 'version or semver range (default: the latest approved)')
+      .option('--version <range>', 'version, semver range or dist-tag (default: the latest tag)')
       .option('--config <json>', 'install config as JSON, or @file.json', parseJsonFlag)
       .option('--grant <permission>', 'grant a permission the plugin asks for: kv, network=<host,...>, or JSON (repeatable)', collectGrant)
       .option('--idempotency-key <key>', 'a replay with the same key answers the first install'),
@@ -63,6 +65,7 @@ Examples:
     };
     const { body } = await client.post<InstallJson>('/v1/installs', { json, ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}) });
     emit(cli, flags, body, () => {
+      for (const warning of body.warnings ?? []) cli.io.err(`warning: ${warning}\n`);
       cli.io.out(`installed ${body.plugin}@${body.version}\n`);
       printFields(cli.io, [['install', body.id], ['status', body.status], ['config', JSON.stringify(body.config)], ['permissions', JSON.stringify(body.permissions)]], '  ');
     });

@@ -31,6 +31,7 @@ interface VersionJson {
   version: string;
   status: string;
   statusReason?: string | null;
+  deprecated?: { message: string; at: string } | null;
   sha256: string;
   publishedAt: string;
   manifest: { description?: string; license?: string; permissions?: unknown; actions?: Record<string, unknown> };
@@ -57,6 +58,7 @@ function printVersion(io: CliStreams, v: VersionJson): void {
   printFields(io, [
     ['plugin', `${v.name}@${v.version}`],
     ['status', v.statusReason ? `${v.status} (${v.statusReason})` : v.status],
+    ...(v.deprecated ? [['deprecated', `${v.deprecated.message} (since ${v.deprecated.at})`] as const] : []),
     ['published', v.publishedAt],
     ['sha256', v.sha256],
     ['license', v.manifest.license],

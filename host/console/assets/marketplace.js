@@ -124,6 +124,7 @@ async function openDetail(name, version) {
     el('h3', {}, `${name}@${version}`),
     badges,
     el('p', {}, m.description ?? ''),
+    v.deprecated ? el('p', { class: 'deprecated', role: 'note' }, `Deprecated: ${v.deprecated.message}`) : null,
     facts([
       ['License', m.license ?? ''],
       ['Published', when(v.publishedAt)],
@@ -166,7 +167,8 @@ function installForm(name, version, m, done) {
       if (Object.keys(grant).length > 0) body.grantPermissions = grant;
       const install = await api('POST', '/v1/installs', body);
       done(install);
-      announce(`Installed ${install.plugin}@${install.version}.`);
+      // Deprecation notices come back beside the install.
+      announce([`Installed ${install.plugin}@${install.version}.`, ...(install.warnings ?? [])].join(' '));
     }, 'Install failed');
   });
   return form;

@@ -1,5 +1,6 @@
 // Publishers: their plugins (every status, GET /v1/me/plugins), each version's
-// review status and trust, yank, and each plugin's hourly analytics.
+// review status and trust, deprecation notices and dist-tags, yank, and each
+// plugin's hourly analytics.
 import { api, pluginPath } from './api.js';
 import { $, el, replace, table, trustBadge, when } from './dom.js';
 import { barChart } from './chart.js';
@@ -22,12 +23,13 @@ function pluginBlock(p) {
     { class: 'panel' },
     el('h3', {}, p.name),
     el('p', {}, p.description ?? '(no description)'),
+    el('p', { class: 'help' }, `Dist-tags: ${Object.entries(p.distTags ?? {}).map(([tag, version]) => `${tag} → ${version}`).join(', ') || 'none'}`),
     table(
       `Versions of ${p.name}`,
       ['Version', 'Status', 'Trust', 'Published', 'Actions'],
       p.versions.map((v) => [
         v.version,
-        el('span', { class: 'status-pill' }, v.status.replace('_', ' ')),
+        el('span', {}, el('span', { class: 'status-pill' }, v.status.replace('_', ' ')), v.deprecated ? el('span', { class: 'deprecated' }, ` deprecated: ${v.deprecated.message}`) : null),
         v.trust ? trustBadge(v.trust.score, v.trust.risk) : '',
         when(v.publishedAt),
         v.status === 'approved' ? yankButton(p.name, v.version) : '',
