@@ -34,6 +34,7 @@ export const ERROR_CATALOG = {
   conflict: { status: 409, message: 'The resource already exists or changed meanwhile.' },
   version_exists: { status: 409, message: 'That version is already published.' },
   version_not_installable: { status: 409, message: 'That version is not approved for installation.' },
+  no_rollout: { status: 409, message: 'The install has no rollout in progress.' },
   request_timeout: { status: 408, message: 'The request did not arrive in time.' },
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   execution_timeout: { status: 422, message: 'The plugin ran out of time.' },

@@ -38,6 +38,7 @@ import { executeChecked } from './checked-execution.js';
 import { executionLimits } from './execution-limits.js';
 import type { ExecutionLogRetention } from './execution-logs.js';
 import type { PluginCodeCache } from './plugin-code-cache.js';
+import { rolloutSide } from './rollout-split.js';
 import { checkTrustPolicy } from './trust-gate.js';
 import type { TrustFeed } from './trust-feed.js';
 
@@ -94,8 +95,10 @@ export class ExecuteService {
 
   async execute(request: ExecuteRequest): Promise<ExecutionOutcome> {
     const { tenant } = request;
-    const target = await this.#deps.installs.findExecutable(tenant.id, request.target);
-    if (target === null) throw new BazaarError('not_found', 'id' in request.target ? 'No such install.' : `${request.target.plugin} is not installed.`);
+    const executionId = request.executionId ?? randomUUID();
+    const found = await this.#deps.installs.findExecutable(tenant.id, request.target);
+    if (found === null) throw new BazaarError('not_found', 'id' in request.target ? 'No such install.' : `${request.target.plugin} is not installed.`);
+    const target = rolloutSide(found, executionId); // a gradual rollout's share runs its version
     const tenantLimits = effectiveLimits(tenant, this.#deps.tiers);
     const limits = executionLimits(target.manifest, tenantLimits, this.#deps.policy.maxExecutionTimeoutMs);
     const period = quotaPeriodFor(tenant.billingCycle, this.#deps.clock.now());
@@ -123,7 +126,6 @@ export class ExecuteService {
       const code = await this.#deps.code.get(target.sha256);
 
       counted = true; // from here on this is an execution, whatever happens
-      const executionId = request.executionId ?? randomUUID();
       const startedAt = this.#deps.clock.now();
       const scheduling = { tenant: { id: tenant.id, weight: tier.schedulingWeight }, deadline };
       const result = await this.#run(target, executionId, action, request.input, code, limits, scheduling).catch((err: unknown) => {

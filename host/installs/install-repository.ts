@@ -14,7 +14,7 @@ import { BazaarError } from '../../manifests/errors.js';
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import type { JsonValue } from '../../runtime/types.js';
-import type { Install } from './install.js';
+import type { Install, Rollout, RolloutAbort } from './install.js';
 import type { ExecutableInstall, InstallChanges, InstallStore, NewInstall } from './ports.js';
 import type { Permissions } from './permissions.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
@@ -31,6 +31,12 @@ interface InstallRow {
   pending_version: string | null;
   pending_config: JsonValue | null;
   pending_permissions: Permissions | null;
+  rollout_version: string | null;
+  rollout_percent: number | null;
+  rollout_started_at: Date | null;
+  rollout_config: JsonValue | null;
+  rollout_permissions: Permissions | null;
+  rollout_aborted: RolloutAbort | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -94,6 +100,8 @@ export class InstallRepository implements InstallStore {
       patch.pending_config = changes.pending === null ? null : json(changes.pending.config);
       patch.pending_permissions = changes.pending === null ? null : json(changes.pending.permissions);
     }
+    if (changes.rollout !== undefined) Object.assign(patch, rolloutColumns(changes.rollout));
+    if (changes.rolloutAborted !== undefined) patch.rollout_aborted = changes.rolloutAborted === null ? null : json(changes.rolloutAborted);
     const [row] = await this.#db('installs').where({ tenant_id: tenantId, id }).update(patch).returning('*');
     if (row !== undefined) await this.#generation.bump();
     return row === undefined ? null : toInstall(row as InstallRow);
@@ -120,20 +128,45 @@ export class InstallRepository implements InstallStore {
    */
   async findExecutable(tenantId: string, by: { id: string } | { plugin: string }): Promise<ExecutableInstall | null> {
     const where = 'id' in by ? { 'i.id': by.id } : { 'i.plugin_name': by.plugin };
+    // The rollout's version comes in the same query, so a split costs no extra round trip.
     const row = await this.#db('installs as i')
       .join('plugin_versions as v', function joinVersion() {
         this.on('v.plugin_name', '=', 'i.plugin_name').andOn('v.version', '=', 'i.version');
       })
+      .leftJoin('plugin_versions as rv', function joinRolloutVersion() {
+        this.on('rv.plugin_name', '=', 'i.plugin_name').andOn('rv.version', '=', 'i.rollout_version');
+      })
       .where({ 'i.tenant_id': tenantId, ...where })
-      .first('i.*', 'v.status as v_status', 'v.sha256 as v_sha256', 'v.manifest as v_manifest', 'v.trust_score as v_trust_score');
+      .first(
+        'i.*',
+        'v.status as v_status', 'v.sha256 as v_sha256', 'v.manifest as v_manifest', 'v.trust_score as v_trust_score',
+        'rv.status as rv_status', 'rv.sha256 as rv_sha256', 'rv.manifest as rv_manifest', 'rv.trust_score as rv_trust_score',
+      );
     if (row === undefined) return null;
-    const r = row as InstallRow & { v_status: VersionStatus; v_sha256: string; v_manifest: PluginManifest; v_trust_score: number };
-    return { install: toInstall(r), status: r.v_status, sha256: r.v_sha256, manifest: r.v_manifest, trustScore: r.v_trust_score };
+    const r = row as InstallRow & VersionColumns<'v'> & Partial<VersionColumns<'rv'>>;
+    const rollout =
+      r.rv_sha256 === undefined || r.rv_sha256 === null
+        ? null
+        : { status: r.rv_status as VersionStatus, sha256: r.rv_sha256, manifest: r.rv_manifest as PluginManifest, trustScore: r.rv_trust_score as number };
+    return { install: toInstall(r), status: r.v_status, sha256: r.v_sha256, manifest: r.v_manifest, trustScore: r.v_trust_score, rollout };
   }
 
   async #exists(trx: Knex, tenantId: string, plugin: string): Promise<boolean> {
     return (await trx('installs').where({ tenant_id: tenantId, plugin_name: plugin }).first('id')) !== undefined;
   }
+}
+
+type VersionColumns<P extends string> = { [K in 'status' | 'sha256' | 'manifest' | 'trust_score' as `${P}_${K}`]: K extends 'status' ? VersionStatus : K extends 'manifest' ? PluginManifest : K extends 'trust_score' ? number : string };
+
+/** The rollout columns: all set, or all null (the table's CHECK holds them together). */
+function rolloutColumns(rollout: Rollout | null): Record<string, unknown> {
+  return {
+    rollout_version: rollout?.version ?? null,
+    rollout_percent: rollout?.percent ?? null,
+    rollout_started_at: rollout?.startedAt ?? null,
+    rollout_config: rollout === null ? null : json(rollout.config),
+    rollout_permissions: rollout === null ? null : json(rollout.permissions),
+  };
 }
 
 function alreadyInstalled(plugin: string): BazaarError {
@@ -169,7 +202,20 @@ function toInstall(row: InstallRow): Install {
     pendingVersion: row.pending_version,
     pendingConfig: row.pending_config,
     pendingPermissions: row.pending_permissions,
+    rollout: toRollout(row),
+    lastRolloutAbort: row.rollout_aborted ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+function toRollout(row: InstallRow): Rollout | null {
+  if (row.rollout_version === null || row.rollout_version === undefined) return null;
+  return {
+    version: row.rollout_version,
+    percent: Number(row.rollout_percent),
+    startedAt: row.rollout_started_at as Date,
+    config: row.rollout_config as JsonValue,
+    permissions: row.rollout_permissions as Permissions,
   };
 }

@@ -28,7 +28,17 @@ export interface UpdateInstallInput {
   readonly version?: string;
   readonly config?: JsonValue;
   readonly grantPermissions?: PermissionGrant;
+  /** With `version`: roll that version out to `percent` of the executions (rollout-service.ts). */
+  readonly rollout?: { readonly percent: number };
 }
+
+/** A rollout's share: 1..99 (0 is an abort, 100 a promotion: their own operations). */
+const ROLLOUT_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['percent'],
+  properties: { percent: { type: 'integer', minimum: 1, maximum: 99 } },
+} as const;
 
 export const parseCreateInstall = compileBodyValidator<CreateInstallInput>({
   type: 'object',
@@ -45,5 +55,5 @@ export const parseCreateInstall = compileBodyValidator<CreateInstallInput>({
 export const parseUpdateInstall = compileBodyValidator<UpdateInstallInput>({
   type: 'object',
   additionalProperties: false,
-  properties: { version: VERSION_SCHEMA, config: CONFIG_SCHEMA, grantPermissions: GRANT_SCHEMA },
+  properties: { version: VERSION_SCHEMA, config: CONFIG_SCHEMA, grantPermissions: GRANT_SCHEMA, rollout: ROLLOUT_SCHEMA },
 });

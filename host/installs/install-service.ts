@@ -36,6 +36,7 @@ import type { Install } from './install.js';
 import { resolveInstallableVersion } from './installable-version.js';
 import { type PermissionGrant, type Permissions, askedBy, missingGrants, unionGrants } from './permissions.js';
 import type { CreateInstallInput, UpdateInstallInput } from './install-schemas.js';
+import { refuseUpgradeDuringRollout, RolloutService } from './rollout-service.js';
 
 export interface InstallServiceDeps {
   readonly installs: InstallStore;
@@ -61,9 +62,12 @@ export interface Installer {
 
 export class InstallService {
   readonly #deps: InstallServiceDeps;
+  /** Gradual rollouts: PATCH with `rollout`, promote, abort. */
+  readonly rollouts: RolloutService;
 
   constructor(deps: InstallServiceDeps) {
     this.#deps = deps;
+    this.rollouts = new RolloutService(deps);
   }
 
   async install(who: Installer, input: CreateInstallInput): Promise<Install> {
@@ -93,6 +97,7 @@ export class InstallService {
 
   async update(who: Installer, id: string, input: UpdateInstallInput): Promise<Install> {
     const install = await this.get(who.tenant.id, id);
+    if (input.rollout !== undefined) return this.rollouts.start(who.actor, install, rolloutInput(input, input.rollout));
     const completingConsent = input.version === undefined && input.grantPermissions !== undefined && install.pendingVersion !== null;
     const target =
       input.version !== undefined
@@ -100,6 +105,7 @@ export class InstallService {
         : completingConsent
           ? await resolveInstallableVersion(this.#deps.versions, who.actor, install.plugin, install.pendingVersion ?? undefined)
           : null;
+    refuseUpgradeDuringRollout(install, target?.version ?? null);
     if (target === null || target.version === install.version) return this.#reconfigure(install, input.config, target !== null);
     return this.#upgrade(install, target, input);
   }
@@ -110,7 +116,11 @@ export class InstallService {
    * install and run).
    */
   async warningsFor(install: Install): Promise<string[]> {
-    const versions = [install.version, ...(install.pendingVersion === null ? [] : [install.pendingVersion])];
+    const versions = [
+      install.version,
+      ...(install.pendingVersion === null ? [] : [install.pendingVersion]),
+      ...(install.rollout === null ? [] : [install.rollout.version]),
+    ];
     const records = await Promise.all(versions.map((v) => this.#deps.versions.findVersion(install.plugin, v)));
     return records.flatMap((r) => (r?.deprecated ? [`${r.name}@${r.version} is deprecated: ${r.deprecated.message}`] : []));
   }
@@ -195,6 +205,12 @@ function notGranted(record: PluginVersionRecord, missing: Permissions): BazaarEr
     `${record.name}@${record.version} asks for permissions that were not granted: ${parts.join(', ')}. Grant them in grantPermissions.`,
     { missing },
   );
+}
+
+/** A rollout needs the version it rolls out. */
+function rolloutInput(input: UpdateInstallInput, rollout: { percent: number }) {
+  if (input.version === undefined) throw new BazaarError('invalid_request', 'A rollout needs the version to roll out: {version, rollout: {percent}}.');
+  return { ...input, version: input.version, percent: rollout.percent };
 }
 
 /** `asked` minus `minus`: what of the ask was already granted when the upgrade went pending. */

@@ -24,8 +24,38 @@ export interface Install {
   readonly pendingConfig: JsonValue | null;
   /** What the pending version asks for beyond `permissions`: the grant the tenant must still give. */
   readonly pendingPermissions: Permissions | null;
+  /** A gradual rollout in progress (rollout-service.ts), or null. */
+  readonly rollout: Rollout | null;
+  /** Why the last rollout was aborted, or null. */
+  readonly lastRolloutAbort: RolloutAbort | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+}
+
+/** `percent` of the executions run `version` (with `config` and `permissions`), the rest the installed version. */
+export interface Rollout {
+  readonly version: string;
+  readonly percent: number;
+  readonly startedAt: Date;
+  /** The install's config resolved against `version`. */
+  readonly config: JsonValue;
+  /** What `version` asks for, all granted when the rollout started. */
+  readonly permissions: Permissions;
+}
+
+/** Why a rollout ended without promotion: by the tenant, or by the circuit breaker with the figures that tripped it. */
+export interface RolloutAbort {
+  readonly version: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly failureRates: { readonly current: RolloutFigures; readonly rollout: RolloutFigures } | null;
+}
+
+export interface RolloutFigures {
+  readonly version: string;
+  readonly executions: number;
+  readonly failures: number;
+  readonly failureRate: number;
 }
 
 export function installStatus(install: Pick<Install, 'pendingVersion'>): InstallStatus {
@@ -34,7 +64,8 @@ export function installStatus(install: Pick<Install, 'pendingVersion'>): Install
 
 /**
  * The contract's install JSON: `{id, plugin, version, config, permissions,
- * status}` plus the pending upgrade, if any, and what it still needs granted.
+ * status}` plus the pending upgrade, if any, and what it still needs granted,
+ * and the rollout in progress.
  */
 export function installToJson(install: Install) {
   return {
@@ -46,6 +77,8 @@ export function installToJson(install: Install) {
     status: installStatus(install),
     pendingVersion: install.pendingVersion,
     pendingPermissions: install.pendingPermissions,
+    rollout: install.rollout === null ? null : { version: install.rollout.version, percent: install.rollout.percent, startedAt: install.rollout.startedAt.toISOString() },
+    lastRolloutAbort: install.lastRolloutAbort,
     createdAt: install.createdAt.toISOString(),
     updatedAt: install.updatedAt.toISOString(),
   };

@@ -8,6 +8,13 @@ import { anyJson, dateTime, embedded, exact, nullableString, oneOfStrings, page,
 
 const permissions = embedded(PLUGIN_MANIFEST_SCHEMA.properties.permissions);
 
+const rolloutSide = exact({
+  version: { type: 'string' },
+  executions: { type: 'integer', minimum: 0 },
+  failures: { type: 'integer', minimum: 0 },
+  failureRate: { type: 'number', minimum: 0, maximum: 1 },
+});
+
 const installProperties: Record<string, Schema> = {
   id: uuid,
   plugin: { type: 'string' },
@@ -20,6 +27,14 @@ const installProperties: Record<string, Schema> = {
   },
   pendingVersion: nullableString,
   pendingPermissions: { anyOf: [permissions, { type: 'null' }], description: 'What the pending version still needs granted.' },
+  rollout: {
+    anyOf: [ref('InstallRollout'), { type: 'null' }],
+    description: 'A gradual rollout in progress: `percent` of the executions run `version`, the rest the installed version.',
+  },
+  lastRolloutAbort: {
+    anyOf: [ref('RolloutAbort'), { type: 'null' }],
+    description: 'Why the last rollout was aborted, by the tenant or by the circuit breaker (with both versions\' figures).',
+  },
   createdAt: dateTime,
   updatedAt: dateTime,
 };
@@ -33,6 +48,16 @@ export const installSchemas: Record<string, Schema> = {
     }),
     description: 'The install, with warnings beside it.',
   },
+  InstallRollout: exact({ version: { type: 'string' }, percent: { type: 'integer', minimum: 1, maximum: 99 }, startedAt: dateTime }),
+  RolloutAbort: exact({
+    version: { type: 'string', description: 'The version that was rolling out.' },
+    reason: { type: 'string' },
+    at: dateTime,
+    failureRates: {
+      anyOf: [exact({ current: rolloutSide, rollout: rolloutSide }), { type: 'null' }],
+      description: 'The figures since the rollout started that tripped the circuit breaker; null when the tenant aborted.',
+    },
+  }),
 };
 
 const install: AnswerSpec = { description: 'The install.', json: ref('Install') };
@@ -61,9 +86,22 @@ export const installOperations: OperationSpec[] = [
     method: 'patch', path: '/v1/installs/{id}', operationId: 'updateInstall', tag: 'installs', summary: 'Upgrade or reconfigure an install',
     description:
       'An upgrade asking for new permissions stays pending (`pending_consent`) until they are granted; the old version keeps running. ' +
-      '`version` may be a dist-tag (resolved once); upgrading to a deprecated version answers its message in `warnings`.',
+      '`version` may be a dist-tag (resolved once); upgrading to a deprecated version answers its message in `warnings`. ' +
+      'With `{version, rollout: {percent}}`: a gradual rollout of `version` to that share of the executions (again: adjusts the percent); ' +
+      'a version asking for permissions neither held nor granted here: 400 `permissions_not_granted`. While a rollout runs, an upgrade to ' +
+      'a third version is 409 `conflict`.',
     access: oneOfScopes('plugins:install'), body: parseUpdateInstall.schema,
     answers: { 200: { description: 'The install, with warnings beside it.', json: ref('InstallAnswer') } }, errors: INSTALL_ERRORS,
+  },
+  {
+    method: 'post', path: '/v1/installs/{id}/rollout/promote', operationId: 'promoteRollout', tag: 'installs', summary: 'Promote a rollout',
+    description: 'All traffic to the rollout\'s version: the install is upgraded to it (`install.upgraded`) and the rollout cleared.',
+    access: oneOfScopes('plugins:install'), answers: { 200: install }, errors: ['not_found', 'no_rollout', 'version_not_installable'],
+  },
+  {
+    method: 'post', path: '/v1/installs/{id}/rollout/abort', operationId: 'abortRollout', tag: 'installs', summary: 'Abort a rollout',
+    description: 'Back to the installed version only; `lastRolloutAbort` records it.',
+    access: oneOfScopes('plugins:install'), answers: { 200: install }, errors: ['not_found', 'no_rollout'],
   },
   {
     method: 'delete', path: '/v1/installs/{id}', operationId: 'deleteInstall', tag: 'installs', summary: 'Uninstall',

@@ -7,7 +7,7 @@ import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { Install } from './install.js';
+import type { Install, Rollout, RolloutAbort } from './install.js';
 import type { Permissions } from './permissions.js';
 
 export interface NewInstall {
@@ -26,11 +26,24 @@ export interface InstallChanges {
   readonly permissions?: Permissions;
   readonly config?: JsonValue;
   readonly pending?: { version: string; config: JsonValue; permissions: Permissions } | null;
+  /** Start, adjust (a new object) or clear (null) the rollout. */
+  readonly rollout?: Rollout | null;
+  readonly rolloutAborted?: RolloutAbort | null;
 }
 
 /** An install with the version it runs (cached per process: executions/executable-installs.ts). */
 export interface ExecutableInstall {
   readonly install: Install;
+  readonly status: VersionStatus;
+  readonly sha256: string;
+  readonly manifest: PluginManifest;
+  readonly trustScore: number;
+  /** The rollout's version (`install.rollout.version`), when a rollout is in progress. */
+  readonly rollout: ExecutableVersion | null;
+}
+
+/** A version as the execution path needs it. */
+export interface ExecutableVersion {
   readonly status: VersionStatus;
   readonly sha256: string;
   readonly manifest: PluginManifest;

@@ -14,6 +14,7 @@ import type { Transaction } from '../foundation/transaction.js';
 export const EVENT_TYPES = [
   'execution.failed',
   'quota.threshold',
+  'install.rollout.aborted',
   'plugin.version.approved',
   'plugin.version.rejected',
   'plugin.version.yanked',

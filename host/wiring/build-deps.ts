@@ -31,6 +31,8 @@ import { consoleArea } from '../console/console-area.js';
 import { executionsArea, sandboxArea } from '../executions/executions-area.js';
 import { type Area, closeAreas, startAreas } from '../foundation/lifecycle.js';
 import { installsArea } from '../installs/installs-area.js';
+import { RolloutBreaker } from '../installs/rollout-breaker.js';
+import { RolloutRepository } from '../installs/rollout-repository.js';
 import { limitsArea } from '../limits/limits-area.js';
 import { marketplaceArea } from '../marketplace/marketplace-area.js';
 import { meteringArea } from '../metering/metering-area.js';
@@ -150,6 +152,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     webhookDispatcher,
     billing,
     analytics: buildAnalytics({ db, config, clock, logger, reviews: marketplace.reviews, versions: marketplace.repository }),
+    rolloutBreaker: new RolloutBreaker({ repository: new RolloutRepository(db, cacheGeneration), clock, logger, events }),
     metrics: new HostMetrics({
       sandboxStats: () => runtime.stats(),
       usageQueueDepth: () => metering.usage.queued,

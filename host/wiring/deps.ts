@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import type { Area } from '../foundation/lifecycle.js';
 import type { Analytics } from '../analytics/build-analytics.js';
+import type { RolloutBreaker } from '../installs/rollout-breaker.js';
 import type { ApiKeyService } from '../tenants/api-key-service.js';
 import type { Billing } from '../billing/build-billing.js';
 import type { LastUsedTracker } from '../tenants/last-used-tracker.js';
@@ -84,6 +85,8 @@ export interface AppDeps {
   readonly billing: Billing;
   /** Hourly aggregates, the analytics reads and the circuit breaker (host/analytics). */
   readonly analytics: Analytics;
+  /** Aborts gradual rollouts whose new version fails markedly more (host/installs/rollout-breaker.ts). */
+  readonly rolloutBreaker: RolloutBreaker;
   /** Prometheus metrics of this process (`GET /metrics`). */
   readonly metrics: HostMetrics;
   /** Webhook subscriptions and their deliveries (webhooks/webhook-routes.ts). */

@@ -147,6 +147,8 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
             status: 'active',
             pendingVersion: null,
             pendingPermissions: null,
+            rollout: null,
+            lastRolloutAbort: null,
             createdAt: '2031-03-10T09:05:00.000Z',
             updatedAt: '2031-03-10T09:05:00.000Z',
             warnings: [],

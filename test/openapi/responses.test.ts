@@ -1,7 +1,7 @@
 /**
  * Real answers match the OpenAPI document: a realistic scenario over HTTP on
  * a test host (operator, publisher, reviewer, tenant; publish an example,
- * review, install, execute with success and 422, ratings, usage, billing
+ * review, install, a gradual rollout promoted and one aborted, execute with success and 422, ratings, usage, billing
  * with a period closed on the test clock, analytics, and the errors 400, 401,
  * 403, 404, 409, 429), each answer validated against the schema of its
  * status. Ends with the coverage: operations exercised / described, and an
@@ -9,6 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packDirectory } from '../../marketplace/package-archive.js';
 import { buildOpenApiDocument } from '../../host/wiring/openapi-document.js';
@@ -27,6 +30,19 @@ const TEXT_STATS = encodeURIComponent('@examples/text-stats');
 
 function example(name: string): Promise<Buffer> {
   return packDirectory(fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url)));
+}
+
+/** An example packed under another version number (same code). */
+async function exampleAs(name: string, version: string): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'bazaar-example-'));
+  await cp(fileURLToPath(new URL(`../../../examples/${name}`, import.meta.url)), dir, { recursive: true });
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, version }));
+  try {
+    return await packDirectory(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 for (const backend of backends) {
@@ -165,6 +181,18 @@ for (const backend of backends) {
       await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ config: { separator: '-' } }), 200);
       await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(tenant), 403);
       await c.expect(http().delete(`/v1/plugins/${SLUGIFY}/versions/1.0.0/deprecate`).set(reviewer), 200);
+
+      // A gradual rollout to another slugify version (a copy of 1.0.0 as 1.1.0), promoted; then one aborted.
+      await c.expect(http().post(`/v1/installs/${installed.id}/rollout/promote`).set(tenant), 409);
+      await c.expect(http().post('/v1/packages').set(publisher).type('application/gzip').send(await exampleAs('slugify', '1.1.0')), 201);
+      await c.expect(http().post(`/v1/plugins/${SLUGIFY}/versions/1.1.0/review`).set(reviewer).send({ decision: 'approve', notes: 'same code' }), 200);
+      await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ version: '1.1.0', rollout: { percent: 100 } }), 400);
+      await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ version: '1.1.0', rollout: { percent: 25 } }), 200);
+      await c.expect(http().post(`/v1/installs/${installed.id}/rollout/promote`).set(tenant), 200);
+      await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ version: '1.0.0', rollout: { percent: 50 } }), 200);
+      await c.expect(http().post(`/v1/installs/${installed.id}/rollout/abort`).set(tenant), 200);
+      await c.expect(http().post(`/v1/installs/${installed.id}/rollout/abort`).set(tenant), 409);
+      await c.expect(http().post(`/v1/installs/${randomUUID()}/rollout/abort`).set(tenant), 404);
 
       // A webhook for failed executions, so the 422 below leaves a delivery in the outbox.
       await c.expect(http().post('/v1/webhooks').set(tenant).send({ url: 'http://127.0.0.1/hook', events: ['execution.failed'] }), 400);

@@ -96,7 +96,7 @@ export async function startTestHost(database: TestDatabase, options: TestHostOpt
     closeDatabase: false,
   });
   // Tests drive the loops (rollup, breaker, billing periods, webhook rounds unless asked) by hand.
-  await startDeps(deps, { skip: ['analytics', 'billing', ...(options.dispatchWebhooks === true ? [] : ['webhooks'])] });
+  await startDeps(deps, { skip: ['analytics', 'installs', 'billing', ...(options.dispatchWebhooks === true ? [] : ['webhooks'])] });
   await bootstrapOperator(deps);
   const app = createApp(deps) as unknown as Koa;
   return {

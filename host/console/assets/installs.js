@@ -21,11 +21,12 @@ async function loadInstalls() {
     box,
     table(
       'Your installs',
-      ['Plugin', 'Version', 'Status', 'Installed', 'Actions'],
-      page.items.map((i) => [
+      ['Plugin', 'Version', 'Status', 'Rollout', 'Installed', 'Actions'],
+      await Promise.all(page.items.map(async (i) => [
         i.plugin,
         i.pendingVersion ? `${i.version} (${i.pendingVersion} waits for consent)` : i.version,
         i.status,
+        await rolloutText(i),
         when(i.createdAt),
         el(
           'span',
@@ -36,10 +37,35 @@ async function loadInstalls() {
           session.can('plugins:install')
             ? el('button', { type: 'button', class: 'secondary', on: { click: (e) => void busy(e.currentTarget, () => uninstall(i), 'Uninstall failed') } }, `Uninstall ${i.plugin}`)
             : null,
+          i.rollout && session.can('plugins:install')
+            ? el('button', { type: 'button', on: { click: (e) => void busy(e.currentTarget, () => endRollout(i, 'promote'), 'Promote failed') } }, `Promote ${i.rollout.version}`)
+            : null,
+          i.rollout && session.can('plugins:install')
+            ? el('button', { type: 'button', class: 'secondary', on: { click: (e) => void busy(e.currentTarget, () => endRollout(i, 'abort'), 'Abort failed') } }, 'Abort rollout')
+            : null,
         ),
-      ]),
+      ])),
     ),
   );
+}
+
+// The rollout and each version's success rate over the install's latest executions (the tenant's own view).
+async function rolloutText(install) {
+  if (!install.rollout) return install.lastRolloutAbort ? `none (last aborted: ${install.lastRolloutAbort.reason})` : 'none';
+  // A key without plugins:execute cannot list executions: the rollout still shows, without rates.
+  const page = await api('GET', `/v1/executions?install=${install.id}&limit=100`).catch(() => ({ items: [] }));
+  const rate = (version) => {
+    const ran = page.items.filter((x) => x.version === version);
+    if (ran.length === 0) return `${version}: no executions yet`;
+    return `${version}: ${Math.round((ran.filter((x) => x.status === 'succeeded').length / ran.length) * 100)}% succeeded of ${ran.length}`;
+  };
+  return `${install.rollout.version} on ${install.rollout.percent}% · ${rate(install.version)} · ${rate(install.rollout.version)}`;
+}
+
+async function endRollout(install, action) {
+  await api('POST', `/v1/installs/${install.id}/rollout/${action}`);
+  announce(action === 'promote' ? `${install.plugin} now runs ${install.rollout.version}.` : `${install.plugin} runs ${install.version} only again.`);
+  await loadInstalls();
 }
 
 async function uninstall(install) {
