@@ -60,23 +60,30 @@ export class InstanceCache {
   }
 
   /**
-   * An idle instance of the install that `usable` accepts, now busy; instances
-   * it refuses (another version, memory limit, worn out) are disposed on the way.
+   * The install's most recently used idle instance that `fits` (the same
+   * version and memory limit), now busy. Instances that are no longer
+   * `reusable` (worn out) are disposed on the way; those of the install's other
+   * version stay warm: during a gradual rollout both versions run side by side.
    */
-  take(installId: string, usable: (instance: PluginInstance) => boolean): PluginInstance | undefined {
+  take(installId: string, fits: (instance: PluginInstance) => boolean, reusable: (instance: PluginInstance) => boolean): PluginInstance | undefined {
     const list = this.#idleByInstall.get(installId);
-    while (list !== undefined && list.length > 0) {
-      const instance = list.pop() as PluginInstance;
-      this.#idle.delete(instance);
-      if (!instance.isDisposed && usable(instance)) {
+    if (list === undefined) return undefined;
+    let found: PluginInstance | undefined;
+    for (let i = list.length - 1; i >= 0 && found === undefined; i--) {
+      const instance = list[i] as PluginInstance;
+      if (instance.isDisposed || !reusable(instance)) {
+        list.splice(i, 1);
+        this.#idle.delete(instance);
+        instance.dispose('evicted');
+      } else if (fits(instance)) {
+        list.splice(i, 1);
+        this.#idle.delete(instance);
         this.#busy.add(instance);
-        if (list.length === 0) this.#idleByInstall.delete(installId);
-        return instance;
+        found = instance;
       }
-      instance.dispose('evicted');
     }
-    this.#idleByInstall.delete(installId);
-    return undefined;
+    if (list.length === 0) this.#idleByInstall.delete(installId);
+    return found;
   }
 
   /** A new instance, busy with its first execution. */

@@ -78,10 +78,11 @@ function forwardLogs(execId: string, lines: string[], truncated: boolean): void 
 /** An idle warm instance of the install, or a new one on a fresh isolate; undefined when the package must be sent. */
 async function instanceFor(msg: ExecMessage): Promise<PluginInstanceType | undefined> {
   const { memoryMb } = msg.limits;
-  // Another version, another memory limit, or enough executions: such an instance is disposed, not reused.
+  // An instance of the same version and memory limit; one that ran enough executions is disposed, not reused.
   const warm = cache.take(
     msg.install,
-    (instance) => instance.code.sha256 === msg.sha && instance.memoryMb === memoryMb && instance.executions < settings.maxExecutionsPerInstance,
+    (instance) => instance.code.sha256 === msg.sha && instance.memoryMb === memoryMb,
+    (instance) => instance.executions < settings.maxExecutionsPerInstance,
   );
   if (warm !== undefined) return warm;
   if (msg.code !== undefined) rememberCode({ sha256: msg.sha, main: msg.code.main, files: msg.code.files });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SandboxPool } from '../../runtime/index.js';
 import type { ExecutionResult } from '../../runtime/types.js';
-import { request } from '../support/plugin-fixtures.js';
+import { loadFixture, request } from '../support/plugin-fixtures.js';
 
 /** Waiting for a restarted worker counts against the deadline: give the first execution after a restart room. */
 const AFTER_RESTART = { limits: { timeoutMs: 10_000 } };
@@ -160,6 +160,18 @@ describe('sandbox-pool', function () {
       await pool.evict('recycled');
       assert.equal(await count(), 1);
       assert.equal((await pool.stats()).evictions, 1);
+    });
+
+    it("should keep an install's two versions warm side by side, as a rollout alternates them", async () => {
+      pool = new SandboxPool({ workers: 1, spareIsolates: 1, defaultMemoryMb: 16 });
+      const current = loadFixture('valid');
+      const next = { ...current, sha256: `${current.sha256}-next` }; // another version of the same package
+      const count = async (code: typeof current): Promise<number> =>
+        ((await pool!.execute(request('valid', 'counter', { installId: 'rolling', code }))).output as { executions: number }).executions;
+      const counts = [];
+      for (let i = 0; i < 3; i++) counts.push([await count(current), await count(next)]);
+      assert.deepEqual(counts, [[1, 1], [2, 2], [3, 3]], 'each version reused its own warm instance');
+      assert.equal((await pool.stats()).warmInstances, 2);
     });
 
     it('should evict the least recently used installs over the warm limit', async () => {
