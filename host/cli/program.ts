@@ -43,6 +43,8 @@ export function createProgram(cli: CliContext): Command {
   const program = new Command('bazaar')
     .description('Bazaar: build, publish, review, install and run sandboxed plugins; serve the marketplace host')
     .version('0.1.0')
+    // The program's own options (--version, --help) only before a command, so `install x --version 1.2.0` means the plugin's.
+    .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (text) => cli.io.out(text), writeErr: (text) => cli.io.err(text) })
     .exitOverride()

@@ -55,9 +55,12 @@ for (const backend of backends) {
       assert.deepEqual(added, { distTags: { latest: '1.0.0', stable: '1.0.0' } });
       assert.match(succeeded(await asAcme(['dist-tag', 'ls', '@examples/slugify'])), /stable\s+1\.0\.0/);
 
-      // `--version=<v>`: a separate `--version` word is taken by the program's own --version (prints 0.1.0).
-      const byTag = succeededJson(await asAcme(['install', '@examples/slugify', '--version=stable', '--json']));
+      // `--version <tag>` after the command is the install's, not the program's own --version.
+      const byTag = succeededJson(await asAcme(['install', '@examples/slugify', '--version', 'stable', '--json']));
       assert.equal(byTag['version'], '1.0.0');
+      succeeded(await asAcme(['uninstall', '@examples/slugify']));
+      const byEquals = succeededJson(await asAcme(['install', '@examples/slugify', '--version=stable', '--json']));
+      assert.equal(byEquals['version'], '1.0.0');
       succeeded(await asAcme(['uninstall', '@examples/slugify']));
 
       const bad = await asPublisher(['dist-tag', 'add', '@examples/slugify@1.0.0', 'v1', '--json']);

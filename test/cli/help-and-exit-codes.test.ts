@@ -50,6 +50,16 @@ const REMOTE = [
 describe('bazaar help and exit codes', function () {
   this.timeout(120_000);
 
+  it("should print its own version before a command, and leave a command's --version to the command", async () => {
+    const own = await runCliProcess(['--version']);
+    assert.deepEqual([own.code, own.stdout.trim()], [0, '0.1.0']);
+    // After `install`, --version is the plugin's: without a plugin that is a usage error, not the CLI's version.
+    const install = await runCliProcess(['install', '--version', '1.0.0']);
+    assert.equal(install.code, 2);
+    assert.doesNotMatch(install.stdout, /0\.1\.0/);
+    assert.match(install.stderr, /missing required argument 'plugin'/);
+  });
+
   it('should print help for every command (exit 0)', async () => {
     const top = await runCliProcess(['--help']);
     assert.equal(top.code, 0);
