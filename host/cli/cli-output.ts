@@ -45,6 +45,12 @@ export function printJson(io: CliStreams, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** `name:` then each entry indented, its own line breaks too, so multi-line values (a log entry, a stack) stay readable. */
+export function printBlock(io: CliStreams, name: string, entries: readonly string[]): void {
+  io.out(`${name}:\n`);
+  for (const entry of entries) io.out(`  ${entry.replace(/\n/g, '\n  ')}\n`);
+}
+
 /** `error [code]: message`, then one line per issue of `details` when it is a list. */
 export function printHumanError(io: CliStreams, body: ErrorBody): void {
   io.err(`error [${body.error.code}]: ${body.error.message}\n`);

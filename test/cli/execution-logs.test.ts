@@ -64,6 +64,16 @@ for (const backend of backends) {
       assert.deepEqual(json['error'], { ...failed.body.error, code: 'plugin_error' });
     });
 
+    it('exec: should print the error with the plugin\'s own stack frames and the logs written before it (exit 1)', async () => {
+      const run = await asAcme(['exec', installId, '--action', 'fail']);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stdout, /^✖ failed \[plugin_error\]: .*kaput/m);
+      // NOISY_SOURCE's fifth line is the throw: package-relative, and no host frame or path.
+      assert.match(run.stdout, /^ {4}at fail \(index\.js:5:\d+\)$/m);
+      assert.doesNotMatch(run.stdout, /dist\/|node:internal|\/work\//);
+      assert.match(run.stdout, /^logs:\n {2}first line\n {2}two\n {2}lines\n$/m);
+    });
+
     it('should say when logs are not kept (a success, by default), and 404 another tenant\'s execution', async () => {
       const ok = await execute(server.host, acme.key, installId, { action: 'succeed', input: {} }).expect(200);
       const human = succeeded(await asAcme(['executions', 'show', String(ok.body.executionId)]));

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import type { JsonValue } from '../../../runtime/types.js';
 import type { CliContext } from '../cli-context.js';
 import { parseJsonFlag } from '../cli-flags.js';
-import { EXIT, printJson, type CliStreams } from '../cli-output.js';
+import { EXIT, printBlock, printJson, type CliStreams } from '../cli-output.js';
 import { spinner } from '../cli-progress.js';
 import { pluginPath } from '../client/http-client.js';
 import { connect, remoteCommand, withSettingsHelp, type RemoteFlags } from '../remote-command.js';
@@ -39,7 +39,7 @@ function printHuman(io: CliStreams, answer: ExecutionAnswer, requestId: string |
     if (typeof answer.error.stack === 'string') io.out(`${answer.error.stack}\n`);
   }
   io.out(`execution ${answer.executionId}${requestId === undefined ? '' : `, request ${requestId}`}\n`);
-  if (answer.logs.length > 0) io.out(`logs:\n${answer.logs.map((l) => `  ${l}\n`).join('')}`);
+  if (answer.logs.length > 0) printBlock(io, 'logs', answer.logs);
 }
 
 export function execCommand(cli: CliContext): Command {

@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { integerFlag } from '../cli-flags.js';
+import { printBlock } from '../cli-output.js';
 import { printFields, printTable } from '../cli-table.js';
 import { resolveInstall } from '../install-ref.js';
 import { connect, emit, remoteCommand, withSettingsHelp, type RemoteFlags } from '../remote-command.js';
@@ -94,19 +95,13 @@ function showCommand(cli: CliContext): Command {
         ['started', e.startedAt],
         ['finished', e.finishedAt],
       ]);
-      if (e.error?.stack !== undefined) printBlock(cli, 'stack', [e.error.stack]);
+      if (e.error?.stack !== undefined) printBlock(cli.io, 'stack', [e.error.stack]);
       // null: the host never kept them (a success, by default) or they expired.
       if (e.logs === null) cli.io.out('logs: (not kept)\n');
       else if (e.logs.length === 0) cli.io.out('logs: (none)\n');
-      else printBlock(cli, 'logs', e.logs);
+      else printBlock(cli.io, 'logs', e.logs);
     });
   });
-}
-
-/** `name:` then each entry indented, its own line breaks too, so multi-line values stay readable. */
-function printBlock(cli: CliContext, name: string, entries: readonly string[]): void {
-  cli.io.out(`${name}:\n`);
-  for (const entry of entries) cli.io.out(`  ${entry.replace(/\n/g, '\n  ')}\n`);
 }
 
 export function executionsCommand(cli: CliContext): Command {

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import type { ExecutionResult, JsonValue, SandboxRuntime } from '../../../runtime/types.js';
 import type { CliContext } from '../cli-context.js';
 import { integerFlag, parseJsonFlag } from '../cli-flags.js';
-import { EXIT, printJson, type CliStreams } from '../cli-output.js';
+import { EXIT, printBlock, printJson, type CliStreams } from '../cli-output.js';
 import { loadKv, localBridge, saveKv } from '../local-bridge.js';
 import { MAX_TIMEOUT_MS, parseTier, resolveRunLimits, type LimitFlags } from '../run-limits.js';
 import type { Executor } from '../run-plugin.js';
@@ -58,10 +58,7 @@ function printHuman(io: CliStreams, action: string, result: ExecutionResult): vo
     // Where the plugin threw, in its own files: already indented "    at fn (file:line:column)" lines.
     if (result.error?.stack !== undefined) io.out(`${result.error.stack}\n`);
   }
-  if (result.logs.length > 0) {
-    io.out('logs:\n');
-    for (const line of result.logs) io.out(`  ${line}\n`);
-  }
+  if (result.logs.length > 0) printBlock(io, 'logs', result.logs);
 }
 
 export function runCommand(cli: CliContext): Command {
