@@ -6,7 +6,11 @@
 import type { Actor } from './actor.js';
 import type { VersionStatus } from './version-status.js';
 
-export type AuditAction = 'publish' | 'approve' | 'reject' | 'yank' | 'auto_approve' | 'quarantine';
+/** Status decisions, and the release notices that change what tenants see (deprecations, dist-tags). */
+export const AUDIT_ACTIONS = [
+  'publish', 'approve', 'reject', 'yank', 'auto_approve', 'quarantine', 'deprecate', 'undeprecate', 'dist_tag_set', 'dist_tag_remove',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** What a service hands the repository to append. */
 export interface AuditEntryInput {

@@ -132,21 +132,23 @@ export interface MarketplaceRepository {
   listPluginNamesByScope(scope: string, limit: number): Promise<string[]>;
   listAudit(query: AuditQuery): Promise<Page<AuditEntry>>;
   /**
-   * Sets (a Deprecation) or clears (null) a version's deprecation; the
-   * updated record, or null when the version does not exist.
+   * Sets (a Deprecation) or clears (null) a version's deprecation and appends
+   * `audit`, in one transaction; the updated record, or null when the version
+   * does not exist (nothing written).
    */
-  setDeprecation(name: string, version: string, deprecation: Deprecation | null): Promise<PluginVersionRecord | null>;
+  setDeprecation(name: string, version: string, deprecation: Deprecation | null, audit: AuditEntryInput): Promise<PluginVersionRecord | null>;
   /** The plugin's explicitly set dist-tags. */
   listDistTags(name: string): Promise<DistTags>;
   /**
    * Points `tag` at `version` if that version is approved, decided under the
    * plugin's lock (a concurrent yank cannot slip in between). Answers the
    * version's status when it is not approved (nothing written), or null when
-   * the version does not exist; 'approved' when the tag was written.
+   * the version does not exist; 'approved' when the tag was written, with
+   * `audit` (its version the one the tag now names) in the same transaction.
    */
-  setDistTag(name: string, tag: string, version: string): Promise<VersionStatus | null>;
-  /** Removes a tag; false when the plugin had no such tag. */
-  removeDistTag(name: string, tag: string): Promise<boolean>;
+  setDistTag(name: string, tag: string, version: string, audit: AuditEntryInput): Promise<VersionStatus | null>;
+  /** Removes a tag and appends `audit` (with the version the tag named); that version, or null when there was no such tag. */
+  removeDistTag(name: string, tag: string, audit: Omit<AuditEntryInput, 'version'>): Promise<string | null>;
 }
 
 /** Package bytes, content-addressed by their SHA-256 (hex). Writing the same blob twice is a no-op. */

@@ -12,6 +12,7 @@
  */
 import { BazaarError } from '../manifests/errors.js';
 import { isPublisherOf, isReviewer, type KeyActor } from './actor.js';
+import { decisionEntry } from './audit.js';
 import { effectiveDistTags, isDistTagName, LATEST_TAG } from './dist-tags.js';
 import type { Clock, MarketplaceRepository, PluginVersionRecord } from './ports.js';
 import { canSeeVersion, notFound, requireVisible } from './visibility.js';
@@ -33,13 +34,15 @@ export class ReleaseService {
   /** Sets (or replaces) the version's deprecation message. */
   async deprecate(actor: KeyActor, name: string, version: string, message: string): Promise<PluginVersionRecord> {
     const record = await this.#changeableVersion(actor, name, version);
-    return this.#saved(record, await this.#deps.repository.setDeprecation(record.name, record.version, { message, at: this.#deps.clock.now().toISOString() }));
+    const audit = decisionEntry('deprecate', actor, record, null, null, message);
+    return this.#saved(record, await this.#deps.repository.setDeprecation(record.name, record.version, { message, at: this.#deps.clock.now().toISOString() }, audit));
   }
 
   /** Clears it; a version that is not deprecated stays so (200 either way). */
   async undeprecate(actor: KeyActor, name: string, version: string): Promise<PluginVersionRecord> {
     const record = await this.#changeableVersion(actor, name, version);
-    return this.#saved(record, await this.#deps.repository.setDeprecation(record.name, record.version, null));
+    const audit = decisionEntry('undeprecate', actor, record, null, null, null);
+    return this.#saved(record, await this.#deps.repository.setDeprecation(record.name, record.version, null, audit));
   }
 
   /** The tags as `actor` sees them (only tags to versions it may see; `latest` derived when not set). */
@@ -54,7 +57,8 @@ export class ReleaseService {
   async setDistTag(actor: KeyActor, name: string, tag: string, version: string): Promise<Record<string, string>> {
     await this.#requirePublisher(actor, name);
     requireTagName(tag);
-    const status = await this.#deps.repository.setDistTag(name, tag, version);
+    const audit = decisionEntry('dist_tag_set', actor, { name, version }, null, null, null, { tag });
+    const status = await this.#deps.repository.setDistTag(name, tag, version, audit);
     if (status === null) throw notFound(`${name}@${version}`);
     if (status !== 'approved') {
       throw new BazaarError('version_not_installable', `${name}@${version} is ${status}; a dist-tag may only name an approved version.`, { status });
@@ -67,7 +71,8 @@ export class ReleaseService {
     await this.#requirePublisher(actor, name);
     requireTagName(tag);
     if (tag === LATEST_TAG) throw new BazaarError('invalid_request', 'The latest tag cannot be removed; point it at another version instead.');
-    if (!(await this.#deps.repository.removeDistTag(name, tag))) throw notFound(`Dist-tag ${tag} of ${name}`);
+    const audit = { action: 'dist_tag_remove', actor, plugin: name, fromStatus: null, toStatus: null, notes: null, data: { tag } } as const;
+    if ((await this.#deps.repository.removeDistTag(name, tag, audit)) === null) throw notFound(`Dist-tag ${tag} of ${name}`);
     return this.distTags(actor, name);
   }
 

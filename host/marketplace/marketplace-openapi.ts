@@ -5,6 +5,7 @@
  * and the audit log (package-routes.ts, plugin-routes.ts, rating-routes.ts,
  * review-routes.ts). Answers follow marketplace/views.ts.
  */
+import { AUDIT_ACTIONS } from '../../marketplace/audit.js';
 import { PLUGIN_MANIFEST_SCHEMA } from '../../manifests/plugin-manifest.schema.js';
 import { VERSION_STATUSES } from '../../marketplace/version-status.js';
 import { TRUST_FACTORS } from '../../marketplace/trust/trust-report.js';
@@ -18,7 +19,6 @@ import { dateTime, embedded, exact, nonNegativeInteger, nullableString, oneOfStr
 
 const RISKS = ['minimal', 'low', 'medium', 'high', 'critical'] as const;
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-const AUDIT_ACTIONS = ['publish', 'approve', 'reject', 'yank', 'auto_approve', 'quarantine'] as const;
 
 const perFactor = exact(Object.fromEntries(TRUST_FACTORS.map((f) => [f, { type: 'number' }])));
 const nullable = (schema: Schema): Schema => ({ anyOf: [schema, { type: 'null' }] });

@@ -146,16 +146,20 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
   }
 
   /** A deprecation changes no status and is not cached with installs: no cache bump. */
-  async setDeprecation(name: string, version: string, deprecation: Deprecation | null): Promise<PluginVersionRecord | null> {
-    const [row] = await this.#db<VersionRow>('plugin_versions')
-      .where({ plugin_name: name, version_key: versionKey(version) })
-      .update({
-        deprecated_message: deprecation?.message ?? null,
-        deprecated_at: deprecation === null ? null : new Date(deprecation.at),
-        updated_at: this.#db.fn.now(),
-      })
-      .returning('*');
-    return row ? toVersionRecord(row as VersionRow) : null;
+  async setDeprecation(name: string, version: string, deprecation: Deprecation | null, audit: AuditEntryInput): Promise<PluginVersionRecord | null> {
+    return this.#db.transaction(async (trx) => {
+      const [row] = await trx<VersionRow>('plugin_versions')
+        .where({ plugin_name: name, version_key: versionKey(version) })
+        .update({
+          deprecated_message: deprecation?.message ?? null,
+          deprecated_at: deprecation === null ? null : new Date(deprecation.at),
+          updated_at: trx.fn.now(),
+        })
+        .returning('*');
+      if (!row) return null;
+      await trx('marketplace_audit_log').insert(toAuditRow(audit));
+      return toVersionRecord(row as VersionRow);
+    });
   }
 
   async listDistTags(name: string): Promise<DistTags> {
@@ -163,7 +167,7 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
     return Object.fromEntries(rows.map((r) => [r.tag, r.version]));
   }
 
-  async setDistTag(name: string, tag: string, version: string): Promise<VersionStatus | null> {
+  async setDistTag(name: string, tag: string, version: string, audit: AuditEntryInput): Promise<VersionStatus | null> {
     return this.#db.transaction(async (trx) => {
       // Status changes take the same lock, so the version is still approved when the tag commits.
       await lockPlugin(trx, name);
@@ -176,13 +180,19 @@ export class KnexMarketplaceRepository implements MarketplaceRepository {
         .insert({ plugin_name: name, tag, version: row.version })
         .onConflict(['plugin_name', 'tag'])
         .merge({ version: row.version, updated_at: trx.fn.now() });
+      await trx('marketplace_audit_log').insert(toAuditRow({ ...audit, version: row.version }));
       return row.status;
     });
   }
 
-  async removeDistTag(name: string, tag: string): Promise<boolean> {
-    // `returning`: the row count is not reported alike by pg and PGlite.
-    return (await this.#db('plugin_dist_tags').where({ plugin_name: name, tag }).delete().returning('tag')).length > 0;
+  async removeDistTag(name: string, tag: string, audit: Omit<AuditEntryInput, 'version'>): Promise<string | null> {
+    return this.#db.transaction(async (trx) => {
+      // `returning`: the row count is not reported alike by pg and PGlite.
+      const [removed]: { version: string }[] = await trx('plugin_dist_tags').where({ plugin_name: name, tag }).delete().returning('version');
+      if (removed === undefined) return null;
+      await trx('marketplace_audit_log').insert(toAuditRow({ ...audit, version: removed.version }));
+      return removed.version;
+    });
   }
 }
 

@@ -42,6 +42,8 @@ for (const backend of backends) {
     before(async () => {
       host = await startTestHost(database.current);
       cast = await createCast(host);
+      // The publisher makes more than a free tier's 60 requests a minute here.
+      await host.http().put(`/v1/tenants/${cast.acmeTenantId}/settings`).set(bearer(host.adminKey)).send({ limits: { requestsPerMinute: 1000 } }).expect(200);
       const initech = await createTenant(host, { slug: 'initech', tier: 'pro' });
       installer = (await createKey(host, initech.id, ['plugins:install', 'plugins:execute'])).key;
       const umbrella = await createTenant(host, { slug: 'umbrella', tier: 'pro' });
@@ -211,6 +213,36 @@ for (const backend of backends) {
         const byDefault = await install(installer, { plugin: NAME }).expect(201);
         assert.equal(byDefault.body.version, '1.1.0');
         await uninstall(installer, byDefault.body.id);
+      });
+    });
+
+    describe('audit log', () => {
+      interface Entry { id: string; action: string; actor: { type: string; keyId: string | null }; version: string; notes: string | null; data: { tag?: string } }
+      const entries = async (): Promise<Entry[]> =>
+        (await host.http().get(`/v1/audit-log?plugin=${encodeURIComponent(NAME)}&limit=100`).set(bearer(cast.reviewer)).expect(200)).body.items;
+
+      it('should record who deprecated, undid, set and removed what, and nothing for what was refused', async () => {
+        const seen = new Set((await entries()).map((e) => e.id));
+        await deprecate(cast.acme, '1.1.0', { message: 'Use 2.x' }).expect(200);
+        await undeprecate(cast.reviewer, '1.1.0').expect(200);
+        await setTag(cast.acme, 'next', { version: '1.1.0' }).expect(200);
+        await removeTag(cast.acme, 'next').expect(200);
+        // Refused: none of these is recorded.
+        await deprecate(cast.globex, '1.1.0', { message: 'not yours' }).expect(403);
+        await setTag(cast.acme, 'next', { version: '2.0.0' }).expect(409);
+        await removeTag(cast.acme, 'next').expect(404);
+
+        const added = (await entries()).filter((e) => !seen.has(e.id)).reverse();
+        assert.deepEqual(
+          added.map((e) => [e.action, e.version, e.notes, e.data.tag ?? null, e.actor.type]),
+          [
+            ['deprecate', '1.1.0', 'Use 2.x', null, 'key'],
+            ['undeprecate', '1.1.0', null, null, 'key'],
+            ['dist_tag_set', '1.1.0', null, 'next', 'key'],
+            ['dist_tag_remove', '1.1.0', null, 'next', 'key'],
+          ],
+        );
+        assert.notEqual(added[0]!.actor.keyId, added[1]!.actor.keyId, 'the publisher deprecated, the reviewer undid it');
       });
     });
   });
