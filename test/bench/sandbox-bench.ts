@@ -96,8 +96,8 @@ async function coldFigures(runtime: SandboxRuntime): Promise<ReportRow[]> {
       figure: `${formatUs(paced.meanUs)} (p50 ${formatUs(paced.p50Us)})`,
       baseline: formatUs(raw.meanUs),
       ratio: `${(paced.meanUs / raw.meanUs).toFixed(2)}x raw`,
-      goal: '≤ 0.6 ms',
-      met: paced.meanUs <= 600,
+      goal: '≤ 0.5x raw',
+      met: paced.meanUs <= 0.5 * raw.meanUs,
     },
     {
       name: 'cold start, Bazaar runtime, burst of new installs (spares exhausted)',
@@ -149,7 +149,8 @@ async function cpuHeavyFigures(runtime: SandboxRuntime): Promise<ReportRow[]> {
     {
       name: 'CPU-heavy, Bazaar runtime',
       figure: formatUs(bazaar.meanUs),
-      baseline: `QuickJS ${formatUs(qjs.meanUs)}`,
+      // Raw isolated-vm's own speedup is the ceiling: the sandbox adds nothing per instruction.
+      baseline: `QuickJS ${formatUs(qjs.meanUs)}; raw isolated-vm ${(qjs.meanUs / rawTiming.meanUs).toFixed(1)}x QuickJS`,
       ratio: `${speedup.toFixed(1)}x faster than QuickJS`,
       goal: '≥ 20x faster than QuickJS',
       met: speedup >= 20,
