@@ -89,8 +89,8 @@ export class InstallRepository implements InstallStore {
     return pageInCreationOrder(this.#db<InstallRow>('installs').where({ tenant_id: tenantId }), page, toInstall);
   }
 
-  /** Apply changes; `null` when the tenant has no such install. */
-  async update(tenantId: string, id: string, changes: InstallChanges, now: Date): Promise<Install | null> {
+  /** Apply changes; `null` when the tenant has no such install (or its rollout is no longer `whileRollout`). */
+  async update(tenantId: string, id: string, changes: InstallChanges, now: Date, whileRollout?: Rollout | null): Promise<Install | null> {
     const patch: Record<string, unknown> = { updated_at: now };
     if (changes.version !== undefined) patch.version = changes.version;
     if (changes.permissions !== undefined) patch.permissions = json(changes.permissions);
@@ -102,7 +102,10 @@ export class InstallRepository implements InstallStore {
     }
     if (changes.rollout !== undefined) Object.assign(patch, rolloutColumns(changes.rollout));
     if (changes.rolloutAborted !== undefined) patch.rollout_aborted = changes.rolloutAborted === null ? null : json(changes.rolloutAborted);
-    const [row] = await this.#db('installs').where({ tenant_id: tenantId, id }).update(patch).returning('*');
+    const query = this.#db('installs').where({ tenant_id: tenantId, id });
+    if (whileRollout === null) query.whereNull('rollout_version');
+    else if (whileRollout !== undefined) query.where({ rollout_version: whileRollout.version, rollout_started_at: whileRollout.startedAt });
+    const [row] = await query.update(patch).returning('*');
     if (row !== undefined) await this.#generation.bump();
     return row === undefined ? null : toInstall(row as InstallRow);
   }

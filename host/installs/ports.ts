@@ -65,8 +65,13 @@ export interface InstallStore {
   findById(tenantId: string, id: string): Promise<Install | null>;
   /** The tenant's installs, oldest first. */
   list(tenantId: string, page: PageRequest): Promise<Page<Install>>;
-  /** Apply changes; `null` when the tenant has no such install. */
-  update(tenantId: string, id: string, changes: InstallChanges, now: Date): Promise<Install | null>;
+  /**
+   * Apply changes; `null` when the tenant has no such install, or when
+   * `whileRollout` is given and the install's rollout is no longer that one
+   * (null: none), so a promote or abort cannot undo what another host (or the
+   * rollout breaker) did in between.
+   */
+  update(tenantId: string, id: string, changes: InstallChanges, now: Date, whileRollout?: Rollout | null): Promise<Install | null>;
   /** Delete with its kv; the deleted install, or `null`. */
   delete(tenantId: string, id: string): Promise<Install | null>;
   /** The install (by id, or by plugin name) with its current version. */

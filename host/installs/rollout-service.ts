@@ -116,10 +116,12 @@ export class RolloutService {
     return install;
   }
 
+  /** Saves `changes` only while the install's rollout is still the one they were decided on. */
   async #save(install: Install, changes: InstallChanges): Promise<Install> {
-    const updated = await this.#deps.installs.update(install.tenantId, install.id, changes, this.#deps.clock.now());
-    if (updated === null) throw new BazaarError('not_found', 'No such install.');
-    return updated;
+    const updated = await this.#deps.installs.update(install.tenantId, install.id, changes, this.#deps.clock.now(), install.rollout);
+    if (updated !== null) return updated;
+    await this.#find(install.tenantId, install.id); // gone: 404
+    throw new BazaarError('conflict', 'The rollout changed meanwhile (another request, or the circuit breaker aborted it); read the install and try again.');
   }
 
   #resolveConfig(record: PluginVersionRecord, raw: JsonValue): JsonValue {

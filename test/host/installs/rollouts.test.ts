@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { rolloutBucket } from '../../../host/executions/rollout-split.js';
+import { InstallRepository } from '../../../host/installs/install-repository.js';
 import { backends, useDatabase } from '../../support/database-backends.js';
 import { bearer, createKey, createTenant, FakeClock, startTestHost, type TestHost } from '../../support/test-host.js';
 import { createInstaller, execute, type Installer, installOk, packageOf, pluginPath, type Publisher, publish, publishApproved } from '../executions/execution-host.js';
@@ -189,6 +190,24 @@ for (const backend of backends) {
       assert.equal(res.body.version, '1.1.0');
       assert.equal(res.body.rollout, null);
       for (let i = 0; i < 10; i++) assert.equal((await run()).body.output.v, '1.1.0');
+    });
+
+    it('should not let a promote decided on a rollout aborted meanwhile (another host, the breaker) undo the abort', async () => {
+      assert.equal((await patch({ version: '0.9.0', rollout: { percent: 50 } })).status, 200);
+      const store = new InstallRepository(host.deps.db, host.deps.cacheGeneration);
+      const seenByPromote = await store.findById(tenant.id, installId);
+      await host.http().post(`${path()}/rollout/abort`).set(bearer(tenant.key)).expect(200);
+      // The promote's write, decided on the rollout it read before the abort: refused as a whole.
+      const rollout = seenByPromote!.rollout!;
+      const late = await store.update(tenant.id, installId, { version: rollout.version, config: rollout.config, rollout: null }, new Date(), rollout);
+      assert.equal(late, null);
+      const now = await read();
+      assert.deepEqual([now.version, now.rollout, now.lastRolloutAbort.version], ['1.1.0', null, '0.9.0']);
+      // And a start decided while no rollout ran does not overwrite one that began meanwhile.
+      assert.equal((await patch({ version: '0.9.0', rollout: { percent: 10 } })).status, 200);
+      assert.equal(await store.update(tenant.id, installId, { rollout: null }, new Date(), null), null);
+      assert.equal((await read()).rollout.percent, 10);
+      await host.http().post(`${path()}/rollout/abort`).set(bearer(tenant.key)).expect(200);
     });
 
     it('should abort a rollout to a version that fails markedly more, record why, and put the event in the outbox', async () => {
