@@ -96,12 +96,12 @@ export const installOperations: OperationSpec[] = [
   {
     method: 'post', path: '/v1/installs/{id}/rollout/promote', operationId: 'promoteRollout', tag: 'installs', summary: 'Promote a rollout',
     description: 'All traffic to the rollout\'s version: the install is upgraded to it (`install.upgraded`) and the rollout cleared.',
-    access: oneOfScopes('plugins:install'), answers: { 200: install }, errors: ['not_found', 'no_rollout', 'version_not_installable'],
+    access: oneOfScopes('plugins:install'), answers: { 200: install }, errors: ['not_found', 'no_rollout', 'version_not_installable', 'conflict'],
   },
   {
     method: 'post', path: '/v1/installs/{id}/rollout/abort', operationId: 'abortRollout', tag: 'installs', summary: 'Abort a rollout',
     description: 'Back to the installed version only; `lastRolloutAbort` records it.',
-    access: oneOfScopes('plugins:install'), answers: { 200: install }, errors: ['not_found', 'no_rollout'],
+    access: oneOfScopes('plugins:install'), answers: { 200: install }, errors: ['not_found', 'no_rollout', 'conflict'],
   },
   {
     method: 'delete', path: '/v1/installs/{id}', operationId: 'deleteInstall', tag: 'installs', summary: 'Uninstall',
