@@ -9,6 +9,7 @@
  * - a bad key shows the `unauthorized` error; signing out clears the key;
  * - a publisher sees the hourly analytics of their plugin (after a rollup);
  * - a tenant sees its subscription, usage and quota, and a closed period's invoice with its lines;
+ * - a tenant sees a gradual rollout with each version's success rate, and aborts it;
  * - the trust factors and the quota are charts whose labels say their numbers; installed plugins are marked;
  * - at a phone's 390 px every view fits the screen and no button label wraps.
  *
@@ -379,6 +380,35 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     assert.match(totals, new RegExp(`Subtotal\\s+\\${usd(invoice.subtotalCents)}`));
     assert.match(totals, new RegExp(`Tax \\(10%\\)\\s+\\${usd(invoice.taxCents)}`));
     assert.match(totals, new RegExp(`Total\\s+\\${usd(invoice.totalCents)}`));
+    assert.deepEqual(problems, []);
+  });
+
+  it("should show a tenant's rollout with each version's success rate, and abort it from the installs view", async () => {
+    const canary = '@examples/canary';
+    for (const version of ['1.0.0', '1.1.0']) {
+      await publish(host, keys.publisher, packageOf({ name: canary, version })).expect(201);
+      await host.http().post(pluginPath(canary, 'versions', version, 'review')).set(bearer(keys.reviewer)).send({ decision: 'approve', notes: 'ok' }).expect(200);
+    }
+    const installed = await host.http().post('/v1/installs').set(bearer(keys.tenant)).send({ plugin: canary, version: '1.0.0' }).expect(201);
+    const id = installed.body.id as string;
+    await host.http().patch(`/v1/installs/${id}`).set(bearer(keys.tenant)).send({ version: '1.1.0', rollout: { percent: 50 } }).expect(200);
+    for (let i = 0; i < 20; i++) await host.http().post(`/v1/installs/${id}/executions`).set(bearer(keys.tenant)).send({ input: {} }).expect(200);
+    const ran = (await host.http().get(`/v1/executions?install=${id}&limit=100`).set(bearer(keys.tenant)).expect(200)).body.items as { version: string }[];
+    const of = (version: string) => ran.filter((e) => e.version === version).length;
+    assert.equal(of('1.0.0') + of('1.1.0'), 20);
+
+    await signIn(keys.tenant);
+    await page.getByRole('link', { name: 'Installs', exact: true }).click();
+    const row = page.locator('tr', { hasText: canary });
+    const rates = (v: string) => (of(v) === 0 ? `${v}: no executions yet` : `${v}: 100% succeeded of ${of(v)}`);
+    await row.getByText(`1.1.0 on 50% · ${rates('1.0.0')} · ${rates('1.1.0')}`).waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Promote 1.1.0' }).count(), 1);
+    await row.getByRole('button', { name: 'Abort rollout' }).click();
+    await page.locator('#status', { hasText: `${canary} runs 1.0.0 only again.` }).waitFor();
+    await row.getByText('none (last aborted: aborted by the tenant)').waitFor();
+    assert.equal(await row.getByRole('button', { name: 'Abort rollout' }).count(), 0);
+    const after = await host.http().get(`/v1/installs/${id}`).set(bearer(keys.tenant)).expect(200);
+    assert.deepEqual([after.body.version, after.body.rollout], ['1.0.0', null]);
     assert.deepEqual(problems, []);
   });
 
