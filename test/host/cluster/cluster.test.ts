@@ -5,7 +5,7 @@
  * run here in order on the same three hosts (starting hosts is the slow part):
  *
  *   rate limits → quota edge → concurrency cap → revocation and install
- *   changes → SIGKILL under load → PostgreSQL outage → Redis outage
+ *   changes → shadow runs → SIGKILL under load → PostgreSQL outage → Redis outage
  *
  * Needs both DATABASE_URL and REDIS_URL (the hosts need the real servers to be
  * "many"); skipped with a message otherwise. A configured server that cannot
@@ -21,6 +21,7 @@ import { quotaCases } from './quota.cases.js';
 import { rateLimitCases } from './rate-limit.cases.js';
 import { redisOutageCases } from './redis-outage.cases.js';
 import { revocationCases } from './revocation.cases.js';
+import { shadowCases } from './shadow.cases.js';
 import { sigkillCases } from './sigkill.cases.js';
 
 const { DATABASE_URL, REDIS_URL } = process.env;
@@ -64,6 +65,7 @@ if (!configured) {
     quotaCases(current);
     concurrencyCases(current);
     revocationCases(current);
+    shadowCases(current);
     sigkillCases(current);
     postgresOutageCases(current);
     redisOutageCases(current);
