@@ -77,6 +77,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
     comparisons: shadows,
     tiers: o.config.tiers,
     maxExecutionTimeoutMs: o.config.maxExecutionTimeoutMs,
+    minTrustScore: o.config.minTrustScore,
     clock: o.clock,
     logger: o.logger,
   });

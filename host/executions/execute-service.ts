@@ -140,7 +140,7 @@ export class ExecuteService {
       await this.#record(target, executionId, action, request.input, result, startedAt);
       await this.#deps.events?.executed({ install: target.install, executionId, action, result, reservation, period });
       // Recorded, so answered: a sample may run again on the shadow's candidate, off this path.
-      if (found.install.shadow !== null) this.#deps.shadows?.offer({ found, tenant, executionId, action, input: request.input, result });
+      if (found.install.shadow !== null) this.#deps.shadows?.offer({ found, tenant, executionId, action, input: request.input, ran: target.install.version, result });
       const budgetAfter = cpuBudget === null ? null : { ...cpuBudget, remainingMs: Math.max(0, Math.floor(cpuBudget.remainingMs - cpuMs)) };
       return { executionId, plugin: target.install.plugin, result, cpuBudget: budgetAfter };
     } finally {

@@ -1,9 +1,11 @@
 /**
  * The shadow runs of installs (installs/shadow-service.ts), off the answer's
  * path: after an execution of an install with a shadow has been recorded
- * (and so answered), `offer` samples it (probability `sampleRate`) and
- * queues the same action, input and config for the candidate version; the
- * answer never waits for it.
+ * (and so answered) by the installed version (not by a rollout's), `offer`
+ * samples it (probability `sampleRate`) and queues the same action, input
+ * and config for the candidate version; the answer never waits for it. A
+ * candidate the tenant's trust policy would refuse (yanked, quarantined,
+ * under its minimum score, not allowed) is not run.
  *
  * - Bounded per host process: one run at a time and QUEUE_CAPACITY waiting;
  *   an offer beyond that is dropped and counted (`dropped`, the metric
@@ -37,6 +39,7 @@ import { shadowSandboxKey } from '../installs/shadow-service.js';
 import { executeChecked } from './checked-execution.js';
 import { executionLimits } from './execution-limits.js';
 import type { PluginCodeCache } from './plugin-code-cache.js';
+import { checkTrustPolicy } from './trust-gate.js';
 
 /** Runs waiting beside the one running, per host process. */
 export const QUEUE_CAPACITY = 8;
@@ -49,6 +52,8 @@ export interface ShadowRunnerDeps {
   readonly comparisons: Pick<ShadowRepository, 'record'>;
   readonly tiers: TierTable;
   readonly maxExecutionTimeoutMs: number;
+  /** The operator-wide minimum trust score: a candidate under the tenant's trust policy does not run. */
+  readonly minTrustScore: number;
   readonly clock: Clock;
   readonly logger: Logger;
   /** The sampling draw, in [0, 1) (tests may fix it). */
@@ -63,7 +68,9 @@ export interface ShadowOffer {
   readonly executionId: string;
   readonly action: string;
   readonly input: JsonValue;
-  /** What the installed side answered. */
+  /** The version that answered (the installed one, or a rollout's). */
+  readonly ran: string;
+  /** What it answered. */
   readonly result: ExecutionResult;
 }
 
@@ -96,8 +103,15 @@ export class ShadowRunner {
   offer(offer: ShadowOffer): void {
     const { shadow } = offer.found.install;
     const candidate = offer.found.shadow;
-    // A candidate yanked or quarantined since is not run.
-    if (shadow === null || candidate === null || candidate.status !== 'approved') return;
+    if (shadow === null || candidate === null) return;
+    // Only what the installed version answered is compared (not a rollout's share), and not the version with itself (upgraded to it since).
+    if (offer.ran !== offer.found.install.version || shadow.version === offer.found.install.version) return;
+    // A candidate the tenant's trust policy refuses (yanked, quarantined, under its minimum) does not run.
+    try {
+      checkTrustPolicy({ name: offer.found.install.plugin, version: shadow.version, status: candidate.status, trustScore: candidate.trustScore }, offer.tenant, this.#deps.minTrustScore);
+    } catch {
+      return;
+    }
     if ((this.#deps.random ?? Math.random)() >= shadow.sampleRate) return;
     if (this.#closed || this.#queue.length >= QUEUE_CAPACITY) {
       this.#dropped += 1;

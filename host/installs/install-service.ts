@@ -38,7 +38,7 @@ import { type PermissionGrant, type Permissions, askedBy, missingGrants, unionGr
 import type { CreateInstallInput, UpdateInstallInput } from './install-schemas.js';
 import { refuseUpgradeDuringRollout, RolloutService } from './rollout-service.js';
 import type { ShadowRepository } from './shadow-repository.js';
-import { ShadowService } from './shadow-service.js';
+import { shadowSandboxKey, ShadowService } from './shadow-service.js';
 
 export interface InstallServiceDeps {
   readonly installs: InstallStore;
@@ -143,6 +143,7 @@ export class InstallService {
     const removed = await this.#deps.installs.delete(tenantId, id);
     if (removed === null) throw new BazaarError('not_found', 'No such install.');
     await this.#deps.evict(removed.id).catch((err: unknown) => this.#deps.logger.warn(errorFields(err), 'installs: evict failed'));
+    if (removed.shadow !== null) await this.#deps.evict(shadowSandboxKey(removed.id)).catch((err: unknown) => this.#deps.logger.warn(errorFields(err), 'installs: evict failed'));
     await this.#refreshTrust(removed.plugin, removed.version);
   }
 

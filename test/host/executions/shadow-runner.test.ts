@@ -61,6 +61,7 @@ describe('shadow runner', () => {
       comparisons: { record: async (c) => (recorded.push(c), true) },
       tiers: DEFAULT_TIERS,
       maxExecutionTimeoutMs: 30_000,
+      minTrustScore: 0,
       clock: new FakeClock(),
       logger: createLogger({ level: 'error', write: () => undefined }),
       random: () => draws.shift() ?? 0,
@@ -73,6 +74,7 @@ describe('shadow runner', () => {
     executionId: randomUUID(),
     action: 'run',
     input: {},
+    ran: '1.0.0',
     result: OK,
   });
 
@@ -113,6 +115,18 @@ describe('shadow runner', () => {
     for (let i = 0; i < 4; i++) r.offer(offer(f));
     await release(r, 2);
     assert.equal(recorded.length, 2);
+    assert.equal(r.dropped, 0);
+  });
+
+  it("should not run a candidate the trust policy refuses, a rollout's answer, or the installed version itself", async () => {
+    const r = runner();
+    const yanked = found(1);
+    r.offer(offer({ ...yanked, shadow: { ...yanked.shadow!, status: 'yanked' } }));
+    r.offer({ ...offer(found(1)), ran: '1.2.0' });
+    const same = found(1);
+    r.offer(offer({ ...same, install: { ...same.install, version: '1.1.0' } }));
+    await r.idle();
+    assert.equal(started.length, 0);
     assert.equal(r.dropped, 0);
   });
 
