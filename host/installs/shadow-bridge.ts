@@ -41,10 +41,11 @@ export type ShadowBridgeFactory = (install: Install, candidate: PluginManifest) 
 export function shadowBridgeFactory(options: { readonly kv: KvStore; readonly fetch: FetchPolicy }): ShadowBridgeFactory {
   return function shadowBridgeFor(install, candidate) {
     const denied = new Map<string, DeniedHostCall>();
-    const deny = (call: DeniedHostCall, message: string): never => {
+    /** Record the call and answer the refusal the plugin gets. */
+    const deny = (call: DeniedHostCall, message: string): BazaarError => {
       const key = JSON.stringify(call);
       if (!denied.has(key) && denied.size < MAX_DENIED) denied.set(key, call);
-      throw new BazaarError('invalid_request', message);
+      return new BazaarError('invalid_request', message);
     };
     const asked = askedBy(candidate);
     const kv: KvPort =
@@ -57,7 +58,7 @@ export function shadowBridgeFactory(options: { readonly kv: KvStore; readonly fe
       async fetch(request: FetchRequest): Promise<FetchResponse> {
         const host = hostOf(request.url);
         if (host === null || real === null || !hosts.includes(host)) {
-          return deny({ kind: 'network', host: host ?? '(invalid URL)' }, `fetch: host "${host ?? request.url}" is not among the install's permitted network hosts`);
+          throw deny({ kind: 'network', host: host ?? '(invalid URL)' }, `fetch: host "${host ?? request.url}" is not among the install's permitted network hosts`);
         }
         return real.fetch(request);
       },
@@ -76,28 +77,21 @@ function hostOf(url: string): string | null {
 
 /** kv not granted: every call is refused (and recorded by `refuse`). */
 class DeniedKv implements KvPort {
-  readonly #refuse: () => never;
-  constructor(refuse: () => never) {
+  readonly #refuse: () => BazaarError;
+  constructor(refuse: () => BazaarError) {
     this.#refuse = refuse;
   }
   get(): Promise<JsonValue | null> {
-    return Promise.reject(this.#catch());
+    return Promise.reject(this.#refuse());
   }
   put(): Promise<void> {
-    return Promise.reject(this.#catch());
+    return Promise.reject(this.#refuse());
   }
   delete(): Promise<boolean> {
-    return Promise.reject(this.#catch());
+    return Promise.reject(this.#refuse());
   }
   list(): Promise<string[]> {
-    return Promise.reject(this.#catch());
-  }
-  #catch(): unknown {
-    try {
-      return this.#refuse();
-    } catch (err) {
-      return err;
-    }
+    return Promise.reject(this.#refuse());
   }
 }
 
