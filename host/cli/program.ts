@@ -30,6 +30,7 @@ import { subscriptionCommand } from './commands/subscription-command.js';
 import { tenantsCommand } from './commands/tenants-command.js';
 import { uninstallCommand } from './commands/uninstall-command.js';
 import { rolloutCommand } from './commands/rollout-command.js';
+import { shadowCommand } from './commands/shadow-command.js';
 import { usageCommand } from './commands/usage-command.js';
 import { whoamiCommand } from './commands/whoami-command.js';
 
@@ -63,7 +64,7 @@ Exit codes: 0 ok, 1 the host refused or the plugin failed, 2 usage error,
     // reviewer and operator
     reviewCommand(cli), tenantsCommand(cli), keysCommand(cli),
     // tenant
-    installCommand(cli), rolloutCommand(cli), uninstallCommand(cli), execCommand(cli), executionsCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
+    installCommand(cli), rolloutCommand(cli), shadowCommand(cli), uninstallCommand(cli), execCommand(cli), executionsCommand(cli), usageCommand(cli), invoicesCommand(cli), subscriptionCommand(cli),
     // publisher
     analyticsCommand(cli),
     // everyone

@@ -2,7 +2,7 @@
  * Wiring of installs and the execution path for `buildDeps`: repositories on
  * the host's database, the config-schema cache shared by installs and
  * executions, the plugin-code cache, the host bridge (kv, fetch) and the
- * trust feed, around the sandbox runtime the process owns.
+ * trust feed and the shadow runner, around the sandbox runtime the process owns.
  */
 import type { Knex } from 'knex';
 import { ActionSchemaCache } from '../../marketplace/action-schemas.js';
@@ -28,6 +28,9 @@ import { ExecuteService } from './execute-service.js';
 import { ExecutionLogRetention } from './execution-logs.js';
 import { PluginCodeCache } from './plugin-code-cache.js';
 import { TrustFeed } from './trust-feed.js';
+import { shadowBridgeFactory } from '../installs/shadow-bridge.js';
+import { ShadowRepository } from '../installs/shadow-repository.js';
+import { ShadowRunner } from './shadow-runner.js';
 
 export interface ExecutionPathDeps {
   readonly installs: InstallService;
@@ -35,6 +38,8 @@ export interface ExecutionPathDeps {
   readonly trustFeed: TrustFeed;
   /** Which executions keep their logs, for how long, and the sweep that expires them. */
   readonly logRetention: ExecutionLogRetention;
+  /** This process's shadow runs (a bounded queue; shadowRunsArea stops it before the sandbox). */
+  readonly shadowRunner: ShadowRunner;
 }
 
 export interface BuildExecutionPathOptions {
@@ -60,9 +65,26 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
   const recomputeTrust = (name: string, version: string) => o.marketplace.trust.recomputeTrust(name, version);
   const trustFeed = new TrustFeed({ recompute: recomputeTrust, logger: o.logger, clock: o.clock });
   const logRetention = new ExecutionLogRetention({ config: o.config.executionLogs, store: o.keptLogs, clock: o.clock, logger: o.logger });
+  const kv = new KvRepository(o.db);
+  const fetchPolicy = { allowPrivateNetworks: o.config.allowPrivateNetworks };
+  const code = new PluginCodeCache({ blobs: new KnexBlobStore(o.db), packageLimits: o.config.marketplace.packageLimits });
+  const shadows = new ShadowRepository(o.db);
+  const shadowRunner = new ShadowRunner({
+    runtime: o.runtime,
+    code,
+    schemas,
+    bridgeFor: shadowBridgeFactory({ kv, fetch: fetchPolicy }),
+    comparisons: shadows,
+    tiers: o.config.tiers,
+    maxExecutionTimeoutMs: o.config.maxExecutionTimeoutMs,
+    minTrustScore: o.config.minTrustScore,
+    clock: o.clock,
+    logger: o.logger,
+  });
   return {
     trustFeed,
     logRetention,
+    shadowRunner,
     installs: new InstallService({
       installs,
       versions: new KnexMarketplaceRepository(o.db, o.cacheGeneration),
@@ -73,14 +95,15 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       clock: o.clock,
       logger: o.logger,
       ...(o.events === undefined ? {} : { events: o.events }),
+      shadows,
     }),
     executions: new ExecuteService({
       installs: new CachedExecutableInstalls({ installs, generation: o.cacheGeneration, clock: o.clock }),
       limits: o.limits,
       runtime: o.runtime,
-      code: new PluginCodeCache({ blobs: new KnexBlobStore(o.db), packageLimits: o.config.marketplace.packageLimits }),
+      code,
       schemas,
-      bridgeFor: bridgeFactory({ kv: new KvRepository(o.db), fetch: { allowPrivateNetworks: o.config.allowPrivateNetworks } }),
+      bridgeFor: bridgeFactory({ kv, fetch: fetchPolicy }),
       usage: o.usage,
       logRetention,
       trustFeed,
@@ -89,6 +112,7 @@ export function buildExecutionPath(o: BuildExecutionPathOptions): ExecutionPathD
       clock: o.clock,
       logger: o.logger,
       ...(o.events === undefined ? {} : { events: new ExecutionEvents({ events: o.events, logger: o.logger }) }),
+      shadows: shadowRunner,
     }),
   };
 }

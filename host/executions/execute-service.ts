@@ -39,6 +39,7 @@ import { executionLimits } from './execution-limits.js';
 import type { ExecutionLogRetention } from './execution-logs.js';
 import type { PluginCodeCache } from './plugin-code-cache.js';
 import { rolloutSide } from './rollout-split.js';
+import type { ShadowRunner } from './shadow-runner.js';
 import { checkTrustPolicy } from './trust-gate.js';
 import type { TrustFeed } from './trust-feed.js';
 
@@ -60,6 +61,8 @@ export interface ExecuteServiceDeps {
   readonly logger: Logger;
   /** `execution.failed` and `quota.threshold` webhooks (no work for a success under the thresholds). */
   readonly events?: ExecutionEvents;
+  /** Shadow runs of installs that have one: offered each recorded execution, never awaited. */
+  readonly shadows?: Pick<ShadowRunner, 'offer'>;
 }
 
 export interface ExecuteRequest {
@@ -136,6 +139,8 @@ export class ExecuteService {
       cpuMs = result.usage.cpuMs;
       await this.#record(target, executionId, action, request.input, result, startedAt);
       await this.#deps.events?.executed({ install: target.install, executionId, action, result, reservation, period });
+      // Recorded, so answered: a sample may run again on the shadow's candidate, off this path.
+      if (found.install.shadow !== null) this.#deps.shadows?.offer({ found, tenant, executionId, action, input: request.input, ran: target.install.version, result });
       const budgetAfter = cpuBudget === null ? null : { ...cpuBudget, remainingMs: Math.max(0, Math.floor(cpuBudget.remainingMs - cpuMs)) };
       return { executionId, plugin: target.install.plugin, result, cpuBudget: budgetAfter };
     } finally {

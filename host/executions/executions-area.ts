@@ -15,6 +15,7 @@ import type { ExecuteService } from './execute-service.js';
 import { executionRoutes } from './execution-routes.js';
 import type { ExecutionLogRetention } from './execution-logs.js';
 import type { TrustFeed } from './trust-feed.js';
+import type { ShadowRunner } from './shadow-runner.js';
 
 export function executionsArea(deps: {
   readonly executions: ExecuteService;
@@ -33,6 +34,15 @@ export function executionsArea(deps: {
       await deps.trustFeed.idle();
     },
   };
+}
+
+/**
+ * The shadow runs' queue (shadow-runner.ts), listed after the sandbox so it
+ * closes before it: queued runs are dropped, the one running ends while the
+ * sandbox and the database are still open.
+ */
+export function shadowRunsArea(runner: Pick<ShadowRunner, 'close'>): Area {
+  return { name: 'shadow runs', close: () => runner.close() };
 }
 
 export function sandboxArea(runtime: SandboxRuntime): Area {

@@ -32,5 +32,6 @@ export function rolloutSide(target: ExecutableInstall, executionId: string): Exe
     ...target.rollout,
     install: { ...target.install, version: rollout.version, config: rollout.config, permissions: rollout.permissions },
     rollout: null,
+    shadow: target.shadow,
   };
 }

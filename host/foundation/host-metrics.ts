@@ -13,8 +13,9 @@
  *    records waiting for their group commit, webhook deliveries due): gauges
  *    read at scrape time from their owners, so they cost nothing between
  *    scrapes;
- *  - sandbox evictions and worker restarts: counters (`_total`), fed at scrape
- *    time by how much the runtime's own running totals grew since the last one.
+ *  - sandbox evictions and worker restarts, shadow runs dropped: counters
+ *    (`_total`), fed at scrape time by how much their owners' running totals
+ *    grew since the last one.
  *
  * Naming follows Prometheus's conventions: counters end in `_total`, units are
  * seconds and bytes, product series start with `bazaar_`. Node's process
@@ -34,6 +35,8 @@ export interface MetricSources {
   usageQueueDepth?(): number;
   /** Webhook deliveries due and not yet delivered. */
   webhookQueueDepth?(): Promise<number>;
+  /** Shadow runs dropped by this process since start (a running total). */
+  shadowDropped?(): number;
 }
 
 export interface FinishedExecution {
@@ -118,6 +121,18 @@ export class HostMetrics {
     new Gauge({ name: 'bazaar_sandbox_memory_bytes', help: 'Heap of the warm isolates.', registers, collect: gauge((s) => s.memoryBytes) });
     new Counter({ name: 'bazaar_sandbox_evictions_total', help: 'Warm isolates evicted.', registers, collect: counter((s) => s.evictions) });
     new Counter({ name: 'bazaar_sandbox_restarts_total', help: 'Sandbox worker processes restarted after dying.', registers, collect: counter((s) => s.restarts) });
+    let shadowDroppedSeen = 0;
+    new Counter({
+      name: 'bazaar_shadow_dropped_total',
+      help: 'Shadow runs dropped: the per-process queue was full, the sandboxes had no room, or the host stopped.',
+      registers,
+      collect() {
+        if (sources.shadowDropped === undefined) return;
+        const total = sources.shadowDropped();
+        this.inc(Math.max(0, total - shadowDroppedSeen));
+        shadowDroppedSeen = total;
+      },
+    });
     new Gauge({
       name: 'bazaar_usage_queue_depth',
       help: 'Usage records waiting for their group commit.',

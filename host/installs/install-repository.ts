@@ -14,7 +14,7 @@ import { BazaarError } from '../../manifests/errors.js';
 import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import type { JsonValue } from '../../runtime/types.js';
-import type { Install, Rollout, RolloutAbort } from './install.js';
+import type { Install, Rollout, RolloutAbort, Shadow } from './install.js';
 import type { ExecutableInstall, InstallChanges, InstallStore, NewInstall } from './ports.js';
 import type { Permissions } from './permissions.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
@@ -37,6 +37,9 @@ interface InstallRow {
   rollout_config: JsonValue | null;
   rollout_permissions: Permissions | null;
   rollout_aborted: RolloutAbort | null;
+  shadow_version: string | null;
+  shadow_sample_rate: number | null;
+  shadow_started_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -102,6 +105,11 @@ export class InstallRepository implements InstallStore {
     }
     if (changes.rollout !== undefined) Object.assign(patch, rolloutColumns(changes.rollout));
     if (changes.rolloutAborted !== undefined) patch.rollout_aborted = changes.rolloutAborted === null ? null : json(changes.rolloutAborted);
+    if (changes.shadow !== undefined) {
+      patch.shadow_version = changes.shadow?.version ?? null;
+      patch.shadow_sample_rate = changes.shadow?.sampleRate ?? null;
+      patch.shadow_started_at = changes.shadow?.startedAt ?? null;
+    }
     const query = this.#db('installs').where({ tenant_id: tenantId, id });
     if (whileRollout === null) query.whereNull('rollout_version');
     else if (whileRollout !== undefined) query.where({ rollout_version: whileRollout.version, rollout_started_at: whileRollout.startedAt });
@@ -131,7 +139,7 @@ export class InstallRepository implements InstallStore {
    */
   async findExecutable(tenantId: string, by: { id: string } | { plugin: string }): Promise<ExecutableInstall | null> {
     const where = 'id' in by ? { 'i.id': by.id } : { 'i.plugin_name': by.plugin };
-    // The rollout's version comes in the same query, so a split costs no extra round trip.
+    // The rollout's and the shadow's versions come in the same query, so a split costs no extra round trip.
     const row = await this.#db('installs as i')
       .join('plugin_versions as v', function joinVersion() {
         this.on('v.plugin_name', '=', 'i.plugin_name').andOn('v.version', '=', 'i.version');
@@ -139,19 +147,27 @@ export class InstallRepository implements InstallStore {
       .leftJoin('plugin_versions as rv', function joinRolloutVersion() {
         this.on('rv.plugin_name', '=', 'i.plugin_name').andOn('rv.version', '=', 'i.rollout_version');
       })
+      .leftJoin('plugin_versions as sv', function joinShadowVersion() {
+        this.on('sv.plugin_name', '=', 'i.plugin_name').andOn('sv.version', '=', 'i.shadow_version');
+      })
       .where({ 'i.tenant_id': tenantId, ...where })
       .first(
         'i.*',
         'v.status as v_status', 'v.sha256 as v_sha256', 'v.manifest as v_manifest', 'v.trust_score as v_trust_score',
         'rv.status as rv_status', 'rv.sha256 as rv_sha256', 'rv.manifest as rv_manifest', 'rv.trust_score as rv_trust_score',
+        'sv.status as sv_status', 'sv.sha256 as sv_sha256', 'sv.manifest as sv_manifest', 'sv.trust_score as sv_trust_score',
       );
     if (row === undefined) return null;
-    const r = row as InstallRow & VersionColumns<'v'> & Partial<VersionColumns<'rv'>>;
+    const r = row as InstallRow & VersionColumns<'v'> & Partial<VersionColumns<'rv'>> & Partial<VersionColumns<'sv'>>;
     const rollout =
       r.rv_sha256 === undefined || r.rv_sha256 === null
         ? null
         : { status: r.rv_status as VersionStatus, sha256: r.rv_sha256, manifest: r.rv_manifest as PluginManifest, trustScore: r.rv_trust_score as number };
-    return { install: toInstall(r), status: r.v_status, sha256: r.v_sha256, manifest: r.v_manifest, trustScore: r.v_trust_score, rollout };
+    const shadow =
+      r.sv_sha256 === undefined || r.sv_sha256 === null
+        ? null
+        : { status: r.sv_status as VersionStatus, sha256: r.sv_sha256, manifest: r.sv_manifest as PluginManifest, trustScore: r.sv_trust_score as number };
+    return { install: toInstall(r), status: r.v_status, sha256: r.v_sha256, manifest: r.v_manifest, trustScore: r.v_trust_score, rollout, shadow };
   }
 
   async #exists(trx: Knex, tenantId: string, plugin: string): Promise<boolean> {
@@ -207,6 +223,7 @@ function toInstall(row: InstallRow): Install {
     pendingPermissions: row.pending_permissions,
     rollout: toRollout(row),
     lastRolloutAbort: row.rollout_aborted ?? null,
+    shadow: toShadow(row),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -221,4 +238,9 @@ function toRollout(row: InstallRow): Rollout | null {
     config: row.rollout_config as JsonValue,
     permissions: row.rollout_permissions as Permissions,
   };
+}
+
+function toShadow(row: InstallRow): Shadow | null {
+  if (row.shadow_version === null || row.shadow_version === undefined) return null;
+  return { version: row.shadow_version, sampleRate: Number(row.shadow_sample_rate), startedAt: row.shadow_started_at as Date };
 }

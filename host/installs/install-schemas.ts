@@ -30,6 +30,8 @@ export interface UpdateInstallInput {
   readonly grantPermissions?: PermissionGrant;
   /** With `version`: roll that version out to `percent` of the executions (rollout-service.ts). */
   readonly rollout?: { readonly percent: number };
+  /** Alone in the body: shadow runs on `version` for a `sampleRate` share of the executions (shadow-service.ts). */
+  readonly shadow?: { readonly version: string; readonly sampleRate: number };
 }
 
 /** A rollout's share: 1..99 (0 is an abort, 100 a promotion: their own operations). */
@@ -38,6 +40,14 @@ const ROLLOUT_SCHEMA = {
   additionalProperties: false,
   required: ['percent'],
   properties: { percent: { type: 'integer', minimum: 1, maximum: 99 } },
+} as const;
+
+/** Shadow runs: the candidate version (a version, range or dist-tag) and the share of executions sampled, 0..1. */
+const SHADOW_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'sampleRate'],
+  properties: { version: VERSION_SCHEMA, sampleRate: { type: 'number', minimum: 0, maximum: 1 } },
 } as const;
 
 export const parseCreateInstall = compileBodyValidator<CreateInstallInput>({
@@ -55,5 +65,5 @@ export const parseCreateInstall = compileBodyValidator<CreateInstallInput>({
 export const parseUpdateInstall = compileBodyValidator<UpdateInstallInput>({
   type: 'object',
   additionalProperties: false,
-  properties: { version: VERSION_SCHEMA, config: CONFIG_SCHEMA, grantPermissions: GRANT_SCHEMA, rollout: ROLLOUT_SCHEMA },
+  properties: { version: VERSION_SCHEMA, config: CONFIG_SCHEMA, grantPermissions: GRANT_SCHEMA, rollout: ROLLOUT_SCHEMA, shadow: SHADOW_SCHEMA },
 });

@@ -37,6 +37,8 @@ import { resolveInstallableVersion } from './installable-version.js';
 import { type PermissionGrant, type Permissions, askedBy, missingGrants, unionGrants } from './permissions.js';
 import type { CreateInstallInput, UpdateInstallInput } from './install-schemas.js';
 import { refuseUpgradeDuringRollout, RolloutService } from './rollout-service.js';
+import type { ShadowRepository } from './shadow-repository.js';
+import { shadowSandboxKey, ShadowService } from './shadow-service.js';
 
 export interface InstallServiceDeps {
   readonly installs: InstallStore;
@@ -52,6 +54,8 @@ export interface InstallServiceDeps {
   readonly logger: Logger;
   /** `install.upgraded` webhooks. */
   readonly events?: EventPublisher;
+  /** Shadow runs' comparisons. */
+  readonly shadows: ShadowRepository;
 }
 
 /** Who installs: the tenant (for its limits) and the caller as the marketplace sees it (visibility). */
@@ -64,10 +68,13 @@ export class InstallService {
   readonly #deps: InstallServiceDeps;
   /** Gradual rollouts: PATCH with `rollout`, promote, abort. */
   readonly rollouts: RolloutService;
+  /** Shadow runs: PATCH with `shadow`, the report, stop. */
+  readonly shadows: ShadowService;
 
   constructor(deps: InstallServiceDeps) {
     this.#deps = deps;
     this.rollouts = new RolloutService(deps);
+    this.shadows = new ShadowService(deps);
   }
 
   async install(who: Installer, input: CreateInstallInput): Promise<Install> {
@@ -97,6 +104,12 @@ export class InstallService {
 
   async update(who: Installer, id: string, input: UpdateInstallInput): Promise<Install> {
     const install = await this.get(who.tenant.id, id);
+    if (input.shadow !== undefined) {
+      if (Object.keys(input).length > 1) {
+        throw new BazaarError('invalid_request', '`shadow` goes alone in the body: start a rollout, upgrade or reconfigure in another PATCH.');
+      }
+      return this.shadows.start(who.actor, install, input.shadow);
+    }
     if (input.rollout !== undefined) return this.rollouts.start(who.actor, install, rolloutInput(input, input.rollout));
     const completingConsent = input.version === undefined && input.grantPermissions !== undefined && install.pendingVersion !== null;
     const target =
@@ -130,6 +143,7 @@ export class InstallService {
     const removed = await this.#deps.installs.delete(tenantId, id);
     if (removed === null) throw new BazaarError('not_found', 'No such install.');
     await this.#deps.evict(removed.id).catch((err: unknown) => this.#deps.logger.warn(errorFields(err), 'installs: evict failed'));
+    if (removed.shadow !== null) await this.#deps.evict(shadowSandboxKey(removed.id)).catch((err: unknown) => this.#deps.logger.warn(errorFields(err), 'installs: evict failed'));
     await this.#refreshTrust(removed.plugin, removed.version);
   }
 

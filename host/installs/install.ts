@@ -28,6 +28,8 @@ export interface Install {
   readonly rollout: Rollout | null;
   /** Why the last rollout was aborted, or null. */
   readonly lastRolloutAbort: RolloutAbort | null;
+  /** Shadow runs on a candidate version (shadow-service.ts), or null. */
+  readonly shadow: Shadow | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -41,6 +43,13 @@ export interface Rollout {
   readonly config: JsonValue;
   /** What `version` asks for, all granted when the rollout started. */
   readonly permissions: Permissions;
+}
+
+/** A sample (`sampleRate`, 0..1) of the executions also runs on `version`, never answered nor billed. */
+export interface Shadow {
+  readonly version: string;
+  readonly sampleRate: number;
+  readonly startedAt: Date;
 }
 
 /** Why a rollout ended without promotion: by the tenant, or by the circuit breaker with the figures that tripped it. */
@@ -65,7 +74,7 @@ export function installStatus(install: Pick<Install, 'pendingVersion'>): Install
 /**
  * The contract's install JSON: `{id, plugin, version, config, permissions,
  * status}` plus the pending upgrade, if any, and what it still needs granted,
- * and the rollout in progress.
+ * and the rollout and shadow in progress.
  */
 export function installToJson(install: Install) {
   return {
@@ -79,6 +88,7 @@ export function installToJson(install: Install) {
     pendingPermissions: install.pendingPermissions,
     rollout: install.rollout === null ? null : { version: install.rollout.version, percent: install.rollout.percent, startedAt: install.rollout.startedAt.toISOString() },
     lastRolloutAbort: install.lastRolloutAbort,
+    shadow: install.shadow === null ? null : { version: install.shadow.version, sampleRate: install.shadow.sampleRate, startedAt: install.shadow.startedAt.toISOString() },
     createdAt: install.createdAt.toISOString(),
     updatedAt: install.updatedAt.toISOString(),
   };

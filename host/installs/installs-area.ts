@@ -1,6 +1,6 @@
 /**
  * Installs as one area of the host's lifecycle: their routes, their rollouts'
- * routes, and the rollout breaker's loop (idempotent, so every host runs it).
+ * and shadow runs' routes, and the rollout breaker's loop (idempotent, so every host runs it).
  */
 import type { Config } from '../foundation/config.js';
 import type { Area } from '../foundation/lifecycle.js';
@@ -11,6 +11,7 @@ import { installRoutes } from './install-routes.js';
 import type { InstallService } from './install-service.js';
 import type { RolloutBreaker } from './rollout-breaker.js';
 import { rolloutRoutes } from './rollout-routes.js';
+import { shadowRoutes } from './shadow-routes.js';
 
 export interface InstallsAreaDeps {
   readonly installs: InstallService;
@@ -27,7 +28,7 @@ export function installsArea(deps: InstallsAreaDeps): Area {
     : null;
   return {
     name: 'installs',
-    routes: () => [installRoutes(deps), rolloutRoutes({ rollouts: deps.installs.rollouts })],
+    routes: () => [installRoutes(deps), rolloutRoutes({ rollouts: deps.installs.rollouts }), shadowRoutes({ shadows: deps.installs.shadows })],
     start: () => loop?.start(),
     close: async () => {
       await loop?.stop();

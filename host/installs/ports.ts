@@ -7,7 +7,7 @@ import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { VersionStatus } from '../../marketplace/version-status.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Page, PageRequest } from '../foundation/pagination.js';
-import type { Install, Rollout, RolloutAbort } from './install.js';
+import type { Install, Rollout, RolloutAbort, Shadow } from './install.js';
 import type { Permissions } from './permissions.js';
 
 export interface NewInstall {
@@ -29,6 +29,8 @@ export interface InstallChanges {
   /** Start, adjust (a new object) or clear (null) the rollout. */
   readonly rollout?: Rollout | null;
   readonly rolloutAborted?: RolloutAbort | null;
+  /** Start or replace (a new object) or stop (null) the shadow runs. */
+  readonly shadow?: Shadow | null;
 }
 
 /** An install with the version it runs (cached per process: executions/executable-installs.ts). */
@@ -40,6 +42,8 @@ export interface ExecutableInstall {
   readonly trustScore: number;
   /** The rollout's version (`install.rollout.version`), when a rollout is in progress. */
   readonly rollout: ExecutableVersion | null;
+  /** The shadow's candidate version (`install.shadow.version`), when shadow runs are on. */
+  readonly shadow: ExecutableVersion | null;
 }
 
 /** A version as the execution path needs it. */

@@ -28,7 +28,7 @@ import { createSandboxRuntime } from '../../runtime/index.js';
 import { analyticsArea } from '../analytics/analytics-area.js';
 import { billingArea } from '../billing/billing-area.js';
 import { consoleArea } from '../console/console-area.js';
-import { executionsArea, sandboxArea } from '../executions/executions-area.js';
+import { executionsArea, sandboxArea, shadowRunsArea } from '../executions/executions-area.js';
 import { type Area, closeAreas, startAreas } from '../foundation/lifecycle.js';
 import { installsArea } from '../installs/installs-area.js';
 import { RolloutBreaker } from '../installs/rollout-breaker.js';
@@ -131,6 +131,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     db: knexTransactor(db),
     onCreated: (tenant, trx) => billing.subscriptions.start(tenant, trx).then(() => undefined),
   });
+  const executionPath = buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, keptLogs: metering.usageRepository, marketplace, cacheGeneration, events });
   const deps: Omit<AppDeps, 'areas'> = {
     config,
     logger,
@@ -146,7 +147,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     ...metering,
     marketplace,
     runtime,
-    ...buildExecutionPath({ db, config, clock, logger, runtime, limits, usage: metering.usage, keptLogs: metering.usageRepository, marketplace, cacheGeneration, events }),
+    ...executionPath,
     events,
     webhooks: new WebhookService({ repository: webhookRepository, allowPrivateNetworks: config.allowPrivateNetworks, clock }),
     webhookDispatcher,
@@ -157,6 +158,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
       sandboxStats: () => runtime.stats(),
       usageQueueDepth: () => metering.usage.queued,
       webhookQueueDepth: () => webhookRepository.dueCount(clock.now()),
+      shadowDropped: () => executionPath.shadowRunner.dropped,
     }),
     // Ratings are plugin-wide community data: the whole plugin's trust is recomputed.
     ratings: new RatingService({
@@ -176,6 +178,7 @@ export function buildDeps(options: BuildDepsOptions): AppDeps {
     installsArea(deps),
     executionsArea(deps),
     sandboxArea(runtime),
+    shadowRunsArea(deps.shadowRunner),
     webhooksArea(deps),
     analyticsArea(deps),
     tenantsArea(deps),

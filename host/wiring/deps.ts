@@ -25,6 +25,7 @@ import type { Limits } from '../limits/index.js';
 import type { MarketplaceDeps } from '../marketplace/build-marketplace.js';
 import type { SandboxRuntime } from '../../runtime/types.js';
 import type { ExecuteService } from '../executions/execute-service.js';
+import type { ShadowRunner } from '../executions/shadow-runner.js';
 import type { TrustFeed } from '../executions/trust-feed.js';
 import type { ExecutionLogRetention } from '../executions/execution-logs.js';
 import type { InstallService } from '../installs/install-service.js';
@@ -77,6 +78,8 @@ export interface AppDeps {
   readonly trustFeed: TrustFeed;
   /** Which executions keep their logs, for how long; its sweep expires them (host/executions/execution-logs.ts). */
   readonly logRetention: ExecutionLogRetention;
+  /** Shadow runs of installs, off the answer's path (host/executions/shadow-runner.ts); `idle()` for tests. */
+  readonly shadowRunner: ShadowRunner;
   /** Ratings of installed plugins → community trust, recomputed in the background (host/ratings). */
   readonly ratings: RatingService;
   /** Domain events → webhook deliveries (host/events). */

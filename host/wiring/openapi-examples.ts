@@ -149,9 +149,32 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
             pendingPermissions: null,
             rollout: null,
             lastRolloutAbort: null,
+            shadow: null,
             createdAt: '2031-03-10T09:05:00.000Z',
             updatedAt: '2031-03-10T09:05:00.000Z',
             warnings: [],
+          },
+        },
+      },
+    },
+  },
+  getShadowReport: {
+    responses: {
+      200: {
+        report: {
+          summary: 'A shadow of 1.1.0 on every execution: one output differed',
+          value: {
+            version: '1.1.0',
+            sampleRate: 1,
+            startedAt: '2031-03-10T09:30:00.000Z',
+            compared: 120,
+            identical: 119,
+            different: 1,
+            candidateFailed: 0,
+            samples: [{ executionId: EXECUTION_ID, output: { slug: 'hello_world' }, candidateOutput: { slug: 'hello-world' } }],
+            cpuMs: { current: { p50: 1.8, p95: 3.1 }, candidate: { p50: 2.2, p95: 4.0 } },
+            deniedHostCalls: [{ kind: 'network', host: 'api.example.com' }],
+            costPer1000: { current: 50, candidate: 50, difference: 0 },
           },
         },
       },

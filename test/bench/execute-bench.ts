@@ -5,9 +5,13 @@
  * install, at one connection (latency) and at 32 (throughput), against a bare
  * Koa route in one process calling raw isolated-vm on the same plugin, with
  * the same load generator. Also counts database round trips and the CPU time
- * of every process per execution.
+ * of every process per execution, and the one-connection latency with shadow
+ * runs on (a looping candidate on every execution) against shadow off.
  */
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { packDirectory } from '../../marketplace/package-archive.js';
@@ -51,6 +55,49 @@ async function bareRoute(): Promise<{ url: string; close(): Promise<void> }> {
 interface BenchInstall {
   readonly installId: string;
   readonly key: string;
+  /** The key that published slugify (for another version of it). */
+  readonly publisherKey: string;
+}
+
+/**
+ * Shadow runs on the hot install at sampleRate 1, on a candidate (slugify
+ * 1.1.0) that loops until its CPU limit: the execute path's one-connection
+ * p50 with them on, beside the same figure with them off from this run.
+ */
+async function shadowFigures(host: BenchHost, hot: BenchInstall, off: LoadResult): Promise<ReportRow[]> {
+  const copy = await mkdtemp(path.join(tmpdir(), 'bazaar-bench-shadow-'));
+  await cp(exampleDir('slugify'), copy, { recursive: true });
+  const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(path.join(copy, 'manifest.json'), JSON.stringify({ ...manifest, version: '1.1.0' }));
+  const code = await readFile(path.join(copy, 'index.js'), 'utf8');
+  await writeFile(path.join(copy, 'index.js'), code.replace('export function slugify(input, ctx) {', 'export function slugify(input, ctx) { for (;;) {}'));
+  const res = await fetch(`${host.url}/v1/packages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${hot.publisherKey}`, 'content-type': 'application/gzip' },
+    body: await packDirectory(copy),
+  });
+  if (res.status !== 201) throw new Error(`publish: ${res.status} ${await res.text()}`);
+  await call(host, 'POST', '/v1/plugins/%40examples%2Fslugify/versions/1.1.0/review', BENCH_ADMIN_KEY, { decision: 'approve', notes: 'bench' });
+  await call(host, 'PATCH', `/v1/installs/${hot.installId}`, hot.key, { shadow: { version: '1.1.0', sampleRate: 1 } });
+  const url = `${host.url}/v1/installs/${hot.installId}/executions`;
+  const headers = { authorization: `Bearer ${hot.key}` };
+  const droppedBefore = host.deps.shadowRunner.dropped;
+  const on = await wrkPost(url, { input: SLUGIFY.input }, { ...ONE, headers });
+  await host.deps.shadowRunner.idle();
+  const dropped = host.deps.shadowRunner.dropped - droppedBefore;
+  const report = await call(host, 'GET', `/v1/installs/${hot.installId}/shadow`, hot.key);
+  await fetch(`${host.url}/v1/installs/${hot.installId}/shadow`, { method: 'DELETE', headers });
+  return [
+    {
+      ...loadRow(`full execute path, 1 connection, shadow runs on (sampleRate 1, looping candidate) — ${host.name}`, on),
+      baseline: `shadow off p50 ${off.p50Ms} ms`,
+      ratio: `${on.p50Ms - off.p50Ms >= 0 ? '+' : ''}${(on.p50Ms - off.p50Ms).toFixed(2)} ms p50`,
+    },
+    {
+      name: `shadow runs during that figure — ${host.name}`,
+      figure: `${String(report.compared)} compared (${String(report.candidateFailed)} candidate failed), ${dropped} dropped of ${on.ok} executions`,
+    },
+  ];
 }
 
 /** An enterprise tenant whose limits do not get in the way of the load, with a key of `scopes`. */
@@ -75,7 +122,7 @@ async function installSlugify(host: BenchHost): Promise<BenchInstall> {
   await call(host, 'POST', '/v1/plugins/%40examples%2Fslugify/versions/1.0.0/review', BENCH_ADMIN_KEY, { decision: 'approve', notes: 'bench' });
   const key = await benchTenant(host, 'bench-hot', ['plugins:install', 'plugins:execute']);
   const install = await call(host, 'POST', '/v1/installs', key, { plugin: '@examples/slugify' });
-  return { installId: install.id as string, key };
+  return { installId: install.id as string, key, publisherKey: publisher };
 }
 
 function loadRow(name: string, r: LoadResult): ReportRow {
@@ -90,7 +137,8 @@ interface Bare {
 async function executeFigures(backend: string, bare: Bare): Promise<ReportRow[]> {
   const host = await startBenchHost(backend);
   try {
-    const { installId, key } = await installSlugify(host);
+    const hot = await installSlugify(host);
+    const { installId, key } = hot;
     const url = `${host.url}/v1/installs/${installId}/executions`;
     const headers = { authorization: `Bearer ${key}` };
     const body = { input: SLUGIFY.input };
@@ -126,6 +174,7 @@ async function executeFigures(backend: string, bare: Bare): Promise<ReportRow[]>
       stages.stop();
       console.log(`\nWall time per stage at one connection, ${host.name} (${loadRow('', timed).figure})\n${stages.summary().map((l) => `  ${l}`).join('\n')}`);
     }
+    const shadowRows = await shadowFigures(host, hot, one);
     const addedMs = one.p50Ms - bare.one.p50Ms;
     const ratio = load.requestsPerSecond / bare.load.requestsPerSecond;
     const tail = load.p99Ms / load.p50Ms;
@@ -174,6 +223,7 @@ async function executeFigures(backend: string, bare: Bare): Promise<ReportRow[]>
         name: `most frequent statements — ${host.name}`,
         figure: [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([sql, n]) => `${n} × \`${sql}\``).join('; '),
       },
+      ...shadowRows,
     ];
   } finally {
     await host.close();

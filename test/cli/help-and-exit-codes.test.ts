@@ -11,6 +11,7 @@ const COMMANDS = [
   'keys', 'keys create', 'keys list', 'keys revoke',
   'invoices', 'invoices list', 'invoices show', 'invoices pay',
   'subscription', 'subscription show', 'subscription upgrade', 'subscription downgrade', 'subscription cancel', 'analytics',
+  'shadow', 'shadow report', 'shadow stop',
 ];
 
 /** One invocation of every command that talks to a host, with valid arguments. */
@@ -19,6 +20,9 @@ const REMOTE = [
   ['install', '@examples/slugify'],
   ['exec', '@examples/slugify', '--input', '{}'],
   ['uninstall', '@examples/slugify'],
+  ['shadow', '@examples/slugify', '1.1.0', '--sample-rate', '0.5'],
+  ['shadow', 'report', '@examples/slugify'],
+  ['shadow', 'stop', '@examples/slugify'],
   ['uninstall', '00000000-0000-4000-8000-000000000000'],
   ['executions'],
   ['executions', 'list', '--install', '@examples/slugify', '--status', 'failed', '--limit', '5'],
@@ -93,6 +97,8 @@ describe('bazaar help and exit codes', function () {
       ['subscription', 'upgrade', 'gold'],
       ['invoices', 'pay', 'inv_1'], // --reference missing
       ['analytics'], // the plugin missing
+      ['shadow', '@a/b', '1.1.0'], // --sample-rate missing
+      ['shadow', '@a/b', '1.1.0', '--sample-rate', '2'],
       ['tenants', 'create', '--name', 'A', '--slug', 'a', '--owner-email', 'a@a.test', '--tier', 'gold'],
       ['install', '@a/b', '--config', '{oops'],
       ['install', '@a/b', '--grant', 'everything'],

@@ -11,13 +11,17 @@
  * - a tenant sees its subscription, usage and quota, and a closed period's invoice with its lines;
  * - a tenant sees a gradual rollout with each version's success rate, and aborts it;
  * - the trust factors and the quota are charts whose labels say their numbers; installed plugins are marked;
- * - at a phone's 390 px every view fits the screen and no button label wraps.
+ * - at a phone's 390 px every view fits the screen and no button label wraps;
+ * - a tenant reads a shadow report, the differing outputs side by side, and stops it.
  *
  * Chromium that cannot start skips the suite with a message on a laptop and
  * FAILS it in CI (`CI=true`), like every other configured dependency.
  */
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -490,6 +494,40 @@ describe(`console end to end in Chromium (${backend.name})`, function () {
     await fits('publisher');
     // The one API error here is the bad key's 401.
     assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+  });
+
+  it("should show a tenant the shadow report, each differing run's outputs side by side, and stop it", async () => {
+    // slugify 1.1.0 joins words with "-" whatever the config says; acme's install (1.0.0) is configured with "_".
+    const copy = await mkdtemp(path.join(tmpdir(), 'bazaar-console-shadow-'));
+    await cp(SLUGIFY, copy, { recursive: true });
+    const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(path.join(copy, 'manifest.json'), JSON.stringify({ ...manifest, version: '1.1.0' }));
+    await writeFile(path.join(copy, 'index.js'), (await readFile(path.join(copy, 'index.js'), 'utf8')).replace('slug + separator + word', "slug + '-' + word"));
+    await publish(host, keys.publisher, await packDirectory(copy)).expect(201);
+    await host.http().post(pluginPath('@examples/slugify', 'versions', '1.1.0', 'review')).set(bearer(keys.reviewer)).send({ decision: 'approve', notes: 'ok' }).expect(200);
+    const installs = await host.http().get('/v1/installs').set(bearer(keys.tenant)).expect(200);
+    const id = (installs.body.items as { id: string; plugin: string }[]).find((i) => i.plugin === '@examples/slugify')!.id;
+    await host.http().patch(`/v1/installs/${id}`).set(bearer(keys.tenant)).send({ shadow: { version: '1.1.0', sampleRate: 1 } }).expect(200);
+    for (const title of ['Shadow Check', 'Alone']) {
+      await host.http().post(`/v1/installs/${id}/executions`).set(bearer(keys.tenant)).send({ input: { title } }).expect(200);
+    }
+    await host.deps.shadowRunner.idle();
+
+    await signIn(keys.tenant);
+    await page.getByRole('link', { name: 'Installs', exact: true }).click();
+    await page.getByRole('button', { name: 'Shadow report' }).click();
+    const panel = page.locator('#run-panel');
+    await panel.getByRole('heading', { name: 'Shadow of @examples/slugify: 1.0.0 against 1.1.0' }).waitFor();
+    assert.match(await panel.locator('dl.facts').innerText(), /Compared\s+2[\s\S]*Identical\s+1[\s\S]*Different\s+1/);
+    const row = panel.locator('tbody tr');
+    assert.equal(await row.count(), 1);
+    const [current, candidate] = await row.locator('pre.shadow-output').allInnerTexts();
+    assert.deepEqual([JSON.parse(current!), JSON.parse(candidate!)], [{ slug: 'shadow_check' }, { slug: 'shadow-check' }]);
+
+    await page.getByRole('button', { name: 'Stop shadow' }).click();
+    await page.locator('#status', { hasText: 'Stopped the shadow runs of @examples/slugify.' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Shadow report' }).count(), 0);
+    assert.deepEqual(problems, []);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Real answers match the OpenAPI document: a realistic scenario over HTTP on
  * a test host (operator, publisher, reviewer, tenant; publish an example,
- * review, install, a gradual rollout promoted and one aborted, execute with success and 422, ratings, usage, billing
+ * review, install, a gradual rollout promoted and one aborted, shadow runs reported and stopped, execute with success and 422, ratings, usage, billing
  * with a period closed on the test clock, analytics, and the errors 400, 401,
  * 403, 404, 409, 429), each answer validated against the schema of its
  * status. Ends with the coverage: operations exercised / described, and an
@@ -193,6 +193,10 @@ for (const backend of backends) {
       await c.expect(http().post(`/v1/installs/${installed.id}/rollout/abort`).set(tenant), 200);
       await c.expect(http().post(`/v1/installs/${installed.id}/rollout/abort`).set(tenant), 409);
       await c.expect(http().post(`/v1/installs/${randomUUID()}/rollout/abort`).set(tenant), 404);
+      // Shadow runs of 1.0.0 on every execution below; reported after them.
+      await c.expect(http().get(`/v1/installs/${installed.id}/shadow`).set(tenant), 404);
+      await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ shadow: { version: '1.0.0', sampleRate: 2 } }), 400);
+      await c.expect(http().patch(`/v1/installs/${installed.id}`).set(tenant).send({ shadow: { version: '1.0.0', sampleRate: 1 } }), 200);
 
       // A webhook for failed executions, so the 422 below leaves a delivery in the outbox.
       await c.expect(http().post('/v1/webhooks').set(tenant).send({ url: 'http://127.0.0.1/hook', events: ['execution.failed'] }), 400);
@@ -211,6 +215,11 @@ for (const backend of backends) {
       await c.expect(http().get(`/v1/executions/${ok.executionId}`).set(tenant), 200);
       await c.expect(http().get('/v1/executions/no-such-execution').set(tenant), 404);
       await c.expect(http().get('/v1/executions?status=maybe').set(tenant), 400);
+      await host.deps.shadowRunner.idle();
+      const shadow = (await c.expect(http().get(`/v1/installs/${installed.id}/shadow`).set(tenant), 200)).body;
+      assert.equal(shadow.compared, 3);
+      await c.expect(http().delete(`/v1/installs/${installed.id}/shadow`).set(tenant), 204);
+      await c.expect(http().delete(`/v1/installs/${installed.id}/shadow`).set(tenant), 404);
 
       const deliveries = (await c.expect(http().get(`/v1/webhooks/${webhook.id}/deliveries`).set(tenant), 200)).body;
       assert.ok(deliveries.items.length > 0, 'the failed execution was queued for delivery');

@@ -1,6 +1,7 @@
 // Tenants: their installs, and running one with JSON input: output, logs and
 // usage of the execution (a plugin failure is still an execution: 422 with
-// its code, logs and usage).
+// its code, logs and usage); a rollout's rates; shadow runs' report as a
+// side-by-side diff of the outputs, and stopping them.
 import { api, pluginPath, request, toError } from './api.js';
 import { $, el, facts, field, json, replace, table, when } from './dom.js';
 import { session } from './session.js';
@@ -21,12 +22,13 @@ async function loadInstalls() {
     box,
     table(
       'Your installs',
-      ['Plugin', 'Version', 'Status', 'Rollout', 'Installed', 'Actions'],
+      ['Plugin', 'Version', 'Status', 'Rollout', 'Shadow', 'Installed', 'Actions'],
       await Promise.all(page.items.map(async (i) => [
         i.plugin,
         i.pendingVersion ? `${i.version} (${i.pendingVersion} waits for consent)` : i.version,
         i.status,
         await rolloutText(i),
+        i.shadow ? `${i.shadow.version} on ${Math.round(i.shadow.sampleRate * 1000) / 10}%` : 'none',
         when(i.createdAt),
         el(
           'span',
@@ -42,6 +44,12 @@ async function loadInstalls() {
             : null,
           i.rollout && session.can('plugins:install')
             ? el('button', { type: 'button', class: 'secondary', on: { click: (e) => void busy(e.currentTarget, () => endRollout(i, 'abort'), 'Abort failed') } }, 'Abort rollout')
+            : null,
+          i.shadow && session.can('plugins:install')
+            ? el('button', { type: 'button', on: { click: (e) => void busy(e.currentTarget, () => openShadowReport(i), 'Loading the shadow report failed') } }, 'Shadow report')
+            : null,
+          i.shadow && session.can('plugins:install')
+            ? el('button', { type: 'button', class: 'secondary', on: { click: (e) => void busy(e.currentTarget, () => stopShadow(i), 'Stopping the shadow failed') } }, 'Stop shadow')
             : null,
         ),
       ])),
@@ -65,6 +73,47 @@ async function rolloutText(install) {
 async function endRollout(install, action) {
   await api('POST', `/v1/installs/${install.id}/rollout/${action}`);
   announce(action === 'promote' ? `${install.plugin} now runs ${install.rollout.version}.` : `${install.plugin} runs ${install.version} only again.`);
+  await loadInstalls();
+}
+
+// The shadow runs' report: the counts, CPU and cost of both sides, the refused host calls,
+// and each differing or failed run with the installed version's output beside the candidate's.
+async function openShadowReport(install) {
+  const panel = $('#run-panel');
+  const r = await api('GET', `/v1/installs/${encodeURIComponent(install.id)}/shadow`);
+  const ms = (v) => (v === null ? '–' : `${v} ms`);
+  const cents = (v) => `${v} ¢`;
+  const denied = r.deniedHostCalls.map((c) => (c.kind === 'kv' ? 'kv' : `network: ${c.host}`));
+  replace(
+    panel,
+    el('h3', {}, `Shadow of ${install.plugin}: ${install.version} against ${r.version}`),
+    facts([
+      ['Sample rate', el('span', {}, `${Math.round(r.sampleRate * 1000) / 10}% of the executions since `, when(r.startedAt))],
+      ['Compared', String(r.compared)],
+      ['Identical', String(r.identical)],
+      ['Different', String(r.different)],
+      ['Candidate failed', String(r.candidateFailed)],
+      ['CPU p50 / p95', `${install.version}: ${ms(r.cpuMs.current.p50)} / ${ms(r.cpuMs.current.p95)} · ${r.version}: ${ms(r.cpuMs.candidate.p50)} / ${ms(r.cpuMs.candidate.p95)}`],
+      ['Cost per 1,000', `${install.version}: ${cents(r.costPer1000.current)} · ${r.version}: ${cents(r.costPer1000.candidate)} · difference ${cents(r.costPer1000.difference)}`],
+      ['Refused host calls', denied.length === 0 ? 'none' : denied.join(', ')],
+    ]),
+    r.samples.length === 0
+      ? empty('No differing or failed runs so far.')
+      : table(
+          'Differing or failed runs',
+          ['Execution', `Output of ${install.version}`, `Output of ${r.version}`],
+          r.samples.map((s) => [el('code', {}, s.executionId), el('pre', { class: 'shadow-output' }, json(s.output)), el('pre', { class: 'shadow-output' }, json(s.candidateOutput))]),
+        ),
+  );
+  panel.hidden = false;
+  panel.focus();
+}
+
+async function stopShadow(install) {
+  await api('DELETE', `/v1/installs/${encodeURIComponent(install.id)}/shadow`);
+  announce(`Stopped the shadow runs of ${install.plugin}.`);
+  replace($('#run-panel'));
+  $('#run-panel').hidden = true;
   await loadInstalls();
 }
 

@@ -5,8 +5,8 @@
  * run here in order on the same three hosts (starting hosts is the slow part):
  *
  *   rate limits → quota edge → concurrency cap → revocation and install
- *   changes → gradual rollout → SIGKILL under load → PostgreSQL outage →
- *   Redis outage
+ *   changes → gradual rollout → shadow runs → SIGKILL under load →
+ *   PostgreSQL outage → Redis outage
  *
  * Needs both DATABASE_URL and REDIS_URL (the hosts need the real servers to be
  * "many"); skipped with a message otherwise. A configured server that cannot
@@ -23,6 +23,7 @@ import { rateLimitCases } from './rate-limit.cases.js';
 import { redisOutageCases } from './redis-outage.cases.js';
 import { revocationCases } from './revocation.cases.js';
 import { rolloutCases } from './rollout.cases.js';
+import { shadowCases } from './shadow.cases.js';
 import { sigkillCases } from './sigkill.cases.js';
 
 const { DATABASE_URL, REDIS_URL } = process.env;
@@ -67,6 +68,7 @@ if (!configured) {
     concurrencyCases(current);
     revocationCases(current);
     rolloutCases(current);
+    shadowCases(current);
     sigkillCases(current);
     postgresOutageCases(current);
     redisOutageCases(current);

@@ -66,6 +66,7 @@ for (const backend of backends.slice(0, 1)) {
       assert.match(text, /^bazaar_sandbox_workers \d+/m);
       assert.match(text, /^bazaar_usage_queue_depth 0$/m);
       assert.match(text, /^bazaar_webhook_queue_depth 0$/m);
+      assert.match(text, /^bazaar_shadow_dropped_total 0$/m);
     });
 
     it("should name Node's process metrics as stock dashboards expect: unprefixed", async () => {
