@@ -108,11 +108,13 @@ export class SandboxPool implements SandboxRuntime {
   }
 
   /**
-   * A CPU-heavy install goes to the least busy heavy worker; any other to its
-   * home worker, unless that one is markedly busier than the least busy one.
+   * A CPU-heavy install, or background work, goes to the least busy heavy
+   * worker; any other to its home worker, unless that one is markedly busier
+   * than the least busy one.
    */
-  #pick(installId: string): WorkerProcess {
-    if (this.#heavyWorkers.length > 0 && (this.#cost.get(installId) ?? 0) >= this.#heavyCpuMs) return leastBusy(this.#heavyWorkers);
+  #pick({ installId, background }: ExecutionRequest): WorkerProcess {
+    const heavy = background === true || (this.#cost.get(installId) ?? 0) >= this.#heavyCpuMs;
+    if (heavy && this.#heavyWorkers.length > 0) return leastBusy(this.#heavyWorkers);
     const home = this.#workers[this.#home(installId)] as WorkerProcess;
     const least = leastBusy(this.#workers);
     return home.inFlight - least.inFlight >= SPILL_MARGIN ? least : home;
@@ -154,7 +156,7 @@ export class SandboxPool implements SandboxRuntime {
     // Refused here (concurrency_limited) when it cannot start in time: it never ran, so it is no execution.
     await this.#scheduler.acquire({ tenantId: tenant.id, weight: tenant.weight, deadline, timeoutMs: request.limits.timeoutMs });
     try {
-      const result = toExecutionResult(await this.#pick(request.installId).execute(request, deadline));
+      const result = toExecutionResult(await this.#pick(request).execute(request, deadline));
       this.#observe(request, result);
       return result;
     } finally {

@@ -90,6 +90,11 @@ export interface ExecutionRequest {
   readonly config: JsonValue;
   readonly limits: ExecutionLimits;
   readonly bridge?: HostBridge;
+  /**
+   * Work no one waits for (a shadow run): it goes to the heavy lane (lower OS
+   * priority) when there is one, so it takes CPU only from what is left over.
+   */
+  readonly background?: boolean;
 }
 
 export interface ExecutionUsage {

@@ -14,7 +14,8 @@
  * - The candidate runs through the same SandboxRuntime under the tenant's
  *   tier limits, but under its own sandbox key (shadowSandboxKey), so its
  *   isolates never hold the installed version's code, and under its own
- *   fair-share key of weight 1, so it yields to the tenants' own executions.
+ *   fair-share key of weight 1, so it yields to the tenants' own executions,
+ *   and as background work, in the heavy lane's niced worker processes.
  * - Never an execution: no admission (quota, concurrency lease, CPU budget),
  *   no usage record, no events, no trust feed; nothing is billed.
  * - Its host calls go through the shadow bridge (installs/shadow-bridge.ts):
@@ -202,6 +203,7 @@ export class ShadowRunner {
         config: config.config as JsonValue,
         limits,
         bridge: shadowBridge.bridge,
+        background: true, // the niced heavy lane: a looping candidate takes no CPU the answers need
       });
       return { side: sideOf(result), denied: shadowBridge.denied() };
     } catch (err) {

@@ -208,6 +208,17 @@ describe('execution engine', function () {
     });
   });
 
+  describe('background work', () => {
+    it('should run background work (a shadow run) in the lower-priority lane from its first execution', async () => {
+      pool = new SandboxPool({ workers: 1, spareIsolates: 1, defaultMemoryMb: 16 });
+      const background = await pool.execute(request('valid', 'ping', { installId: 'candidate', input: { n: 1 }, background: true }));
+      const foreground = await pool.execute(request('valid', 'ping', { installId: 'answered', input: { n: 2 } }));
+      assert.deepEqual([background.output, foreground.output], [{ pong: 1 }, { pong: 2 }]);
+      const warm = (await pool.stats()).perWorker.map((w) => [w.heavy, w.warmInstances]);
+      assert.deepEqual(warm, [[false, 1], [true, 1]], 'one warm instance in each lane: the background one in the heavy lane');
+    });
+  });
+
   describe('memory, reported honestly', () => {
     it('should answer memory_limit_exceeded for a heap bomb even under a generous CPU limit', async () => {
       pool = new SandboxPool({ workers: 1, spareIsolates: 0, defaultMemoryMb: 32 });
