@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { backends, useDatabase } from '../support/database-backends.js';
-import { EXAMPLES_DIR, errorCodeOf, runCliProcess, type CliRun, succeeded, succeededJson } from '../support/run-cli.js';
-import { listenTestHost, type ListeningHost } from './cli-host.js';
+import { EXAMPLES_DIR, errorCodeOf, type CliRun, succeeded, succeededJson } from '../support/run-cli.js';
+import { createCliCast, listenTestHost, type ListeningHost } from './cli-host.js';
 
 /** deprecate and dist-tag through the CLI against a real host on a loopback port; install shows the warning. */
 for (const backend of backends) {
@@ -15,15 +15,11 @@ for (const backend of backends) {
 
     before(async () => {
       server = await listenTestHost(database.current);
-      const admin = (args: string[]) => runCliProcess(args, { env: { BAZAAR_HOST: server.url, BAZAAR_KEY: server.host.adminKey } });
-      succeededJson(await admin(['tenants', 'create', '--name', 'Examples', '--slug', 'examples', '--owner-email', 'dev@examples.test', '--tier', 'pro', '--json']));
-      succeededJson(await admin(['tenants', 'create', '--name', 'Acme Corp', '--slug', 'acme', '--owner-email', 'ops@acme.test', '--tier', 'pro', '--json']));
-      const publisher = String(succeededJson(await admin(['keys', 'create', '--tenant', 'examples', '--scopes', 'plugins:publish', '--json']))['key']);
-      asPublisher = (args) => runCliProcess([...args, '--host', server.url, '--key', publisher]);
+      const cast = await createCliCast(server);
+      asPublisher = cast.publisher;
+      asAcme = cast.acme;
       succeededJson(await asPublisher(['publish', path.join(EXAMPLES_DIR, 'slugify'), '--json']));
-      succeededJson(await admin(['review', 'approve', '@examples/slugify@1.0.0', '--json']));
-      const acme = String(succeededJson(await admin(['keys', 'create', '--tenant', 'acme', '--scopes', 'plugins:install,plugins:execute', '--json']))['key']);
-      asAcme = (args) => runCliProcess([...args, '--host', server.url, '--key', acme]);
+      succeededJson(await cast.admin(['review', 'approve', '@examples/slugify@1.0.0', '--json']));
     });
     after(async () => server?.close());
 

@@ -4,12 +4,10 @@
  * rollout exit 1 with their codes.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { backends, useDatabase } from '../support/database-backends.js';
-import { EXAMPLES_DIR, errorCodeOf, runCliProcess, type CliRun, succeededJson } from '../support/run-cli.js';
-import { listenTestHost, type ListeningHost } from './cli-host.js';
+import { EXAMPLES_DIR, errorCodeOf, type CliRun, succeededJson } from '../support/run-cli.js';
+import { createCliCast, listenTestHost, slugifyAs, type ListeningHost } from './cli-host.js';
 
 for (const backend of backends) {
   describe(`bazaar rollout against a real host (${backend.name})`, function () {
@@ -20,22 +18,12 @@ for (const backend of backends) {
 
     before(async () => {
       server = await listenTestHost(database.current);
-      const admin = (args: string[]) => runCliProcess(args, { env: { BAZAAR_HOST: server.url, BAZAAR_KEY: server.host.adminKey } });
-      succeededJson(await admin(['tenants', 'create', '--name', 'Examples', '--slug', 'examples', '--owner-email', 'dev@examples.test', '--tier', 'pro', '--json']));
-      succeededJson(await admin(['tenants', 'create', '--name', 'Acme Corp', '--slug', 'acme', '--owner-email', 'ops@acme.test', '--tier', 'pro', '--json']));
-      const publisher = String(succeededJson(await admin(['keys', 'create', '--tenant', 'examples', '--scopes', 'plugins:publish', '--json']))['key']);
+      const cast = await createCliCast(server);
       // slugify 1.0.0 and the same code as 1.1.0.
-      const copy = await mkdtemp(path.join(tmpdir(), 'bazaar-rollout-'));
-      await cp(path.join(EXAMPLES_DIR, 'slugify'), copy, { recursive: true });
-      const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-      await writeFile(path.join(copy, 'manifest.json'), JSON.stringify({ ...manifest, version: '1.1.0' }));
-      for (const dir of [path.join(EXAMPLES_DIR, 'slugify'), copy]) {
-        succeededJson(await runCliProcess(['publish', dir, '--host', server.url, '--key', publisher, '--json']));
-      }
-      succeededJson(await admin(['review', 'approve', '@examples/slugify@1.0.0', '--json']));
-      succeededJson(await admin(['review', 'approve', '@examples/slugify@1.1.0', '--json']));
-      const acmeKey = String(succeededJson(await admin(['keys', 'create', '--tenant', 'acme', '--scopes', 'plugins:install,plugins:execute', '--json']))['key']);
-      asAcme = (args) => runCliProcess([...args, '--host', server.url, '--key', acmeKey]);
+      for (const dir of [path.join(EXAMPLES_DIR, 'slugify'), await slugifyAs('1.1.0')]) succeededJson(await cast.publisher(['publish', dir, '--json']));
+      succeededJson(await cast.admin(['review', 'approve', '@examples/slugify@1.0.0', '--json']));
+      succeededJson(await cast.admin(['review', 'approve', '@examples/slugify@1.1.0', '--json']));
+      asAcme = cast.acme;
       succeededJson(await asAcme(['install', '@examples/slugify', '--json'])); // the latest: 1.1.0
     });
     after(async () => server?.close());

@@ -4,12 +4,10 @@
  * sample rate and no shadow exit with their codes.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { backends, useDatabase } from '../support/database-backends.js';
-import { EXAMPLES_DIR, errorCodeOf, runCliProcess, type CliRun, succeeded, succeededJson } from '../support/run-cli.js';
-import { listenTestHost, type ListeningHost } from './cli-host.js';
+import { EXAMPLES_DIR, errorCodeOf, type CliRun, succeeded, succeededJson } from '../support/run-cli.js';
+import { createCliCast, listenTestHost, slugifyAs, type ListeningHost } from './cli-host.js';
 
 for (const backend of backends) {
   describe(`bazaar shadow against a real host (${backend.name})`, function () {
@@ -20,25 +18,14 @@ for (const backend of backends) {
 
     before(async () => {
       server = await listenTestHost(database.current);
-      const admin = (args: string[]) => runCliProcess(args, { env: { BAZAAR_HOST: server.url, BAZAAR_KEY: server.host.adminKey } });
-      succeededJson(await admin(['tenants', 'create', '--name', 'Examples', '--slug', 'examples', '--owner-email', 'dev@examples.test', '--tier', 'pro', '--json']));
-      succeededJson(await admin(['tenants', 'create', '--name', 'Acme Corp', '--slug', 'acme', '--owner-email', 'ops@acme.test', '--tier', 'pro', '--json']));
-      const publisher = String(succeededJson(await admin(['keys', 'create', '--tenant', 'examples', '--scopes', 'plugins:publish', '--json']))['key']);
+      const cast = await createCliCast(server);
       // slugify 1.0.0, and 1.1.0 joining words with "_" whatever the config says.
-      const copy = await mkdtemp(path.join(tmpdir(), 'bazaar-shadow-'));
-      await cp(path.join(EXAMPLES_DIR, 'slugify'), copy, { recursive: true });
-      const manifest = JSON.parse(await readFile(path.join(copy, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-      await writeFile(path.join(copy, 'manifest.json'), JSON.stringify({ ...manifest, version: '1.1.0' }));
-      const code = await readFile(path.join(copy, 'index.js'), 'utf8');
-      await writeFile(path.join(copy, 'index.js'), code.replace('slug + separator + word', "slug + '_' + word"));
-      for (const dir of [path.join(EXAMPLES_DIR, 'slugify'), copy]) {
-        succeededJson(await runCliProcess(['publish', dir, '--host', server.url, '--key', publisher, '--json']));
-      }
-      succeededJson(await admin(['review', 'approve', '@examples/slugify@1.0.0', '--json']));
-      succeededJson(await admin(['review', 'approve', '@examples/slugify@1.1.0', '--json']));
-      const acmeKey = String(succeededJson(await admin(['keys', 'create', '--tenant', 'acme', '--scopes', 'plugins:install,plugins:execute', '--json']))['key']);
-      asAcme = (args) => runCliProcess([...args, '--host', server.url, '--key', acmeKey]);
-      succeededJson(await asAcme(['install', '@examples/slugify', '--version=1.0.0', '--json']));
+      const underscores = await slugifyAs('1.1.0', (code) => code.replace('slug + separator + word', "slug + '_' + word"));
+      for (const dir of [path.join(EXAMPLES_DIR, 'slugify'), underscores]) succeededJson(await cast.publisher(['publish', dir, '--json']));
+      succeededJson(await cast.admin(['review', 'approve', '@examples/slugify@1.0.0', '--json']));
+      succeededJson(await cast.admin(['review', 'approve', '@examples/slugify@1.1.0', '--json']));
+      asAcme = cast.acme;
+      succeededJson(await asAcme(['install', '@examples/slugify', '--version', '1.0.0', '--json']));
     });
     after(async () => server?.close());
 
