@@ -20,12 +20,17 @@ export interface BridgeFactoryOptions {
 
 export type BridgeFactory = (install: Install, manifest: PluginManifest) => HostBridge;
 
+/** What `manifest` gets under the install's grants: kv if asked and granted, the asked network hosts that are granted. */
+export function grantedPorts(install: Install, manifest: PluginManifest): { readonly kv: boolean; readonly hosts: string[] } {
+  const asked = askedBy(manifest);
+  return { kv: asked.kv && install.permissions.kv, hosts: asked.network.hosts.filter((h) => install.permissions.network.hosts.includes(h)) };
+}
+
 export function bridgeFactory(options: BridgeFactoryOptions): BridgeFactory {
   return function bridgeFor(install, manifest) {
-    const asked = askedBy(manifest);
-    const hosts = asked.network.hosts.filter((h) => install.permissions.network.hosts.includes(h));
+    const { kv, hosts } = grantedPorts(install, manifest);
     return {
-      ...(asked.kv && install.permissions.kv ? { kv: new InstallKv(options.kv, install.id) } : {}),
+      ...(kv ? { kv: new InstallKv(options.kv, install.id) } : {}),
       ...(hosts.length > 0 ? { fetch: new InstallFetch(hosts, options.fetch) } : {}),
     };
   };

@@ -20,7 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BazaarError } from '../../manifests/errors.js';
-import { ActionSchemaCache, describeIssues } from '../../marketplace/action-schemas.js';
+import { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { Actor } from '../../marketplace/actor.js';
 import type { MarketplaceRepository, PluginVersionRecord } from '../../marketplace/ports.js';
 import type { JsonValue } from '../../runtime/types.js';
@@ -32,8 +32,8 @@ import type { InstallChanges, InstallStore } from './ports.js';
 import { effectiveLimits } from '../foundation/tenant-settings.js';
 import type { Tenant } from '../foundation/tenant.js';
 import type { TierTable } from '../foundation/tiers.js';
-import type { Install } from './install.js';
-import { resolveInstallableVersion } from './installable-version.js';
+import { type Install, requireInstall } from './install.js';
+import { resolveConfigFor, resolveInstallableVersion } from './installable-version.js';
 import { type PermissionGrant, type Permissions, askedBy, missingGrants, unionGrants } from './permissions.js';
 import type { CreateInstallInput, UpdateInstallInput } from './install-schemas.js';
 import { refuseUpgradeDuringRollout, RolloutService } from './rollout-service.js';
@@ -82,7 +82,7 @@ export class InstallService {
     const asked = askedBy(record.manifest);
     const missing = missingGrants(asked, input.grantPermissions);
     if (missing !== null) throw notGranted(record, missing);
-    const config = this.#resolveConfig(record, input.config);
+    const config = resolveConfigFor(this.#deps.schemas, record, input.config);
     const install = await this.#deps.installs.insertWithinLimit(
       { id: randomUUID(), tenantId: who.tenant.id, plugin: record.name, version: record.version, permissions: asked, config, createdAt: this.#deps.clock.now() },
       effectiveLimits(who.tenant, this.#deps.tiers).maxInstalls,
@@ -96,10 +96,8 @@ export class InstallService {
   }
 
   /** One install of the tenant; another tenant's is 404. */
-  async get(tenantId: string, id: string): Promise<Install> {
-    const install = await this.#deps.installs.findById(tenantId, id);
-    if (install === null) throw new BazaarError('not_found', 'No such install.');
-    return install;
+  get(tenantId: string, id: string): Promise<Install> {
+    return requireInstall(this.#deps.installs, tenantId, id);
   }
 
   async update(who: Installer, id: string, input: UpdateInstallInput): Promise<Install> {
@@ -151,7 +149,7 @@ export class InstallService {
   async #reconfigure(install: Install, rawConfig: JsonValue | undefined, cancelPending: boolean): Promise<Install> {
     const current = await this.#version(install.plugin, install.version);
     const changes = {
-      ...(rawConfig === undefined ? {} : { config: this.#resolveConfig(current, rawConfig) }),
+      ...(rawConfig === undefined ? {} : { config: resolveConfigFor(this.#deps.schemas, current, rawConfig) }),
       ...(cancelPending && install.pendingVersion !== null ? { pending: null } : {}),
     };
     return this.#save(install, changes);
@@ -166,7 +164,7 @@ export class InstallService {
         : install.permissions;
     const missing = missingGrants(asked, unionGrants(held, input.grantPermissions));
     const rawConfig = input.config ?? (install.pendingVersion === target.version ? install.pendingConfig : install.config);
-    const config = this.#resolveConfig(target, rawConfig ?? undefined);
+    const config = resolveConfigFor(this.#deps.schemas, target, rawConfig ?? undefined);
     if (missing !== null) {
       return this.#save(install, { pending: { version: target.version, config, permissions: missing } });
     }
@@ -188,14 +186,6 @@ export class InstallService {
     // Versions are never deleted, so an install's version always exists.
     if (record === null) throw new Error(`installed version ${name}@${version} is missing`);
     return record;
-  }
-
-  #resolveConfig(record: PluginVersionRecord, raw: JsonValue | undefined): JsonValue {
-    const resolution = this.#deps.schemas.get(record.sha256, record.manifest).resolveConfig(raw ?? {});
-    if (!resolution.valid) {
-      throw new BazaarError('invalid_config', `config does not match the config schema of ${record.name}@${record.version}: ${describeIssues(resolution.issues)}`, resolution.issues);
-    }
-    return resolution.config as JsonValue;
   }
 
   /** After the upgrade is saved; a failed publish is logged, never fails the upgrade that happened. */

@@ -3,6 +3,7 @@
  * Domain objects use camelCase and `Date`; the repository maps rows,
  * `installToJson` maps to the contract's JSON.
  */
+import { BazaarError } from '../../manifests/errors.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Permissions } from './permissions.js';
 
@@ -92,4 +93,11 @@ export function installToJson(install: Install) {
     createdAt: install.createdAt.toISOString(),
     updatedAt: install.updatedAt.toISOString(),
   };
+}
+
+/** The tenant's install `id`, or 404 (another tenant's install answers the same). */
+export async function requireInstall(store: { findById(tenantId: string, id: string): Promise<Install | null> }, tenantId: string, id: string): Promise<Install> {
+  const install = await store.findById(tenantId, id);
+  if (install === null) throw new BazaarError('not_found', 'No such install.');
+  return install;
 }

@@ -13,11 +13,13 @@
  */
 import semver from 'semver';
 import { BazaarError } from '../../manifests/errors.js';
+import { describeIssues, type ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { Actor } from '../../marketplace/actor.js';
 import type { MarketplaceRepository, PluginVersionRecord } from '../../marketplace/ports.js';
 import { isDistTagName, latestVersion } from '../../marketplace/dist-tags.js';
 import { latestOf, versionKey } from '../../marketplace/version-order.js';
 import { canSeeVersion, notFound } from '../../marketplace/visibility.js';
+import type { JsonValue } from '../../runtime/types.js';
 
 function notInstallable(message: string, status?: string): BazaarError {
   return new BazaarError('version_not_installable', message, status === undefined ? undefined : { status });
@@ -61,4 +63,13 @@ function exactVersion(all: readonly PluginVersionRecord[], name: string, request
   if (exact === undefined) throw notFound(`${name}@${requested}`);
   if (exact.status !== 'approved') throw notInstallable(`${name}@${exact.version} is ${exact.status}, not approved for installation.`, exact.status);
   return exact;
+}
+
+/** `raw` checked against `record`'s config schema, with its defaults filled in; 400 `invalid_config` otherwise. */
+export function resolveConfigFor(schemas: ActionSchemaCache, record: PluginVersionRecord, raw: JsonValue | undefined): JsonValue {
+  const resolution = schemas.get(record.sha256, record.manifest).resolveConfig(raw ?? {});
+  if (!resolution.valid) {
+    throw new BazaarError('invalid_config', `config does not match the config schema of ${record.name}@${record.version}: ${describeIssues(resolution.issues)}`, resolution.issues);
+  }
+  return resolution.config as JsonValue;
 }

@@ -44,9 +44,7 @@ export class InstallKv implements KvPort {
   /** Insert or replace; a new key only while the install holds fewer than `maxKeys`. */
   async put(key: string, value: JsonValue): Promise<void> {
     this.#checkKey(key);
-    const text = JSON.stringify(value ?? null);
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (bytes > this.#limits.maxValueBytes) throw refuse(`value of ${bytes} bytes exceeds ${this.#limits.maxValueBytes} bytes`);
+    const { text, bytes } = kvValueText(value, this.#limits);
     if (!(await this.#store.put(this.#installId, key, text, bytes, this.#limits.maxKeys))) {
       throw refuse(`the store is full (${this.#limits.maxKeys} keys); delete keys first`);
     }
@@ -64,9 +62,22 @@ export class InstallKv implements KvPort {
   }
 
   #checkKey(key: string): void {
-    if (key.length === 0) throw refuse('keys must not be empty');
-    if (key.length > this.#limits.maxKeyLength) throw refuse(`key longer than ${this.#limits.maxKeyLength} characters`);
-    // Postgres text cannot hold NUL; refusing it here gives the plugin a reason instead of "kv.put failed".
-    if (key.includes('\0')) throw refuse('keys must not contain NUL characters');
+    checkKvKey(key, this.#limits);
   }
+}
+
+/** Refuses a key the store would not take (empty, too long, NUL). */
+export function checkKvKey(key: string, limits: KvLimits = DEFAULT_KV_LIMITS): void {
+  if (key.length === 0) throw refuse('keys must not be empty');
+  if (key.length > limits.maxKeyLength) throw refuse(`key longer than ${limits.maxKeyLength} characters`);
+  // Postgres text cannot hold NUL; refusing it here gives the plugin a reason instead of "kv.put failed".
+  if (key.includes('\0')) throw refuse('keys must not contain NUL characters');
+}
+
+/** A value as the store keeps it (JSON text and its size), refused past `maxValueBytes`. */
+export function kvValueText(value: JsonValue, limits: KvLimits = DEFAULT_KV_LIMITS): { readonly text: string; readonly bytes: number } {
+  const text = JSON.stringify(value ?? null);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxValueBytes) throw refuse(`value of ${bytes} bytes exceeds ${limits.maxValueBytes} bytes`);
+  return { text, bytes };
 }

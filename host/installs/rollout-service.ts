@@ -22,14 +22,13 @@
 import { BazaarError } from '../../manifests/errors.js';
 import type { ActionSchemaCache } from '../../marketplace/action-schemas.js';
 import type { Actor } from '../../marketplace/actor.js';
-import { describeIssues } from '../../marketplace/action-schemas.js';
-import type { MarketplaceRepository, PluginVersionRecord } from '../../marketplace/ports.js';
+import type { MarketplaceRepository } from '../../marketplace/ports.js';
 import type { JsonValue } from '../../runtime/types.js';
 import type { Clock } from '../foundation/clock.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
 import type { EventPublisher } from '../webhooks/domain-events.js';
-import type { Install, Rollout } from './install.js';
-import { resolveInstallableVersion } from './installable-version.js';
+import { type Install, requireInstall, type Rollout } from './install.js';
+import { resolveConfigFor, resolveInstallableVersion } from './installable-version.js';
 import { askedBy, missingGrants, type PermissionGrant, unionGrants } from './permissions.js';
 import type { InstallChanges, InstallStore } from './ports.js';
 
@@ -81,7 +80,7 @@ export class RolloutService {
       version: target.version,
       percent: input.percent,
       startedAt: adjusting && install.rollout !== null ? install.rollout.startedAt : this.#deps.clock.now(),
-      config: input.config === undefined && adjusting && install.rollout !== null ? install.rollout.config : this.#resolveConfig(target, input.config ?? install.config),
+      config: input.config === undefined && adjusting && install.rollout !== null ? install.rollout.config : resolveConfigFor(this.#deps.schemas, target, input.config ?? install.config),
       permissions: asked,
     };
     return this.#save(install, { rollout });
@@ -89,7 +88,7 @@ export class RolloutService {
 
   /** All traffic to the rollout's version: the upgrade, as PATCH `{version}` with its grants would do it. */
   async promote(actor: Actor, tenantId: string, id: string): Promise<Install> {
-    const install = await this.#find(tenantId, id);
+    const install = await requireInstall(this.#deps.installs, tenantId, id);
     const rollout = requireRollout(install);
     // Still installable (a yanked version is not promoted: 409 version_not_installable; abort instead).
     await resolveInstallableVersion(this.#deps.versions, actor, install.plugin, rollout.version);
@@ -104,33 +103,20 @@ export class RolloutService {
 
   /** Back to the installed version only; the abort is remembered on the install. */
   async abort(tenantId: string, id: string): Promise<Install> {
-    const install = await this.#find(tenantId, id);
+    const install = await requireInstall(this.#deps.installs, tenantId, id);
     const rollout = requireRollout(install);
     const at = this.#deps.clock.now().toISOString();
     return this.#save(install, { rollout: null, rolloutAborted: { version: rollout.version, reason: 'aborted by the tenant', at, failureRates: null } });
-  }
-
-  async #find(tenantId: string, id: string): Promise<Install> {
-    const install = await this.#deps.installs.findById(tenantId, id);
-    if (install === null) throw new BazaarError('not_found', 'No such install.');
-    return install;
   }
 
   /** Saves `changes` only while the install's rollout is still the one they were decided on. */
   async #save(install: Install, changes: InstallChanges): Promise<Install> {
     const updated = await this.#deps.installs.update(install.tenantId, install.id, changes, this.#deps.clock.now(), install.rollout);
     if (updated !== null) return updated;
-    await this.#find(install.tenantId, install.id); // gone: 404
+    await requireInstall(this.#deps.installs, install.tenantId, install.id); // gone: 404
     throw new BazaarError('conflict', 'The rollout changed meanwhile (another request, or the circuit breaker aborted it); read the install and try again.');
   }
 
-  #resolveConfig(record: PluginVersionRecord, raw: JsonValue): JsonValue {
-    const resolution = this.#deps.schemas.get(record.sha256, record.manifest).resolveConfig(raw);
-    if (!resolution.valid) {
-      throw new BazaarError('invalid_config', `config does not match the config schema of ${record.name}@${record.version}: ${describeIssues(resolution.issues)}`, resolution.issues);
-    }
-    return resolution.config as JsonValue;
-  }
 }
 
 /** An upgrade to a third version while a rollout runs would leave the split meaningless: 409. */

@@ -20,8 +20,8 @@ import type { PluginManifest } from '../../manifests/plugin-manifest.schema.js';
 import type { FetchPort, FetchRequest, FetchResponse, HostBridge, JsonValue, KvPort } from '../../runtime/types.js';
 import { type FetchPolicy, InstallFetch } from './fetch-port.js';
 import type { Install } from './install.js';
-import { DEFAULT_KV_LIMITS, InstallKv } from './kv-store.js';
-import { askedBy } from './permissions.js';
+import { grantedPorts } from './install-bridge.js';
+import { checkKvKey, DEFAULT_KV_LIMITS, InstallKv, kvValueText } from './kv-store.js';
 import type { KvStore } from './ports.js';
 
 /** A host call the candidate made beyond the install's grant. */
@@ -47,12 +47,11 @@ export function shadowBridgeFactory(options: { readonly kv: KvStore; readonly fe
       if (!denied.has(key) && denied.size < MAX_DENIED) denied.set(key, call);
       return new BazaarError('invalid_request', message);
     };
-    const asked = askedBy(candidate);
-    const kv: KvPort =
-      asked.kv && install.permissions.kv
-        ? new OverlayKv(new InstallKv(options.kv, install.id))
-        : new DeniedKv(() => deny({ kind: 'kv' }, 'kv: not granted to this install'));
-    const hosts = asked.network.hosts.filter((h) => install.permissions.network.hosts.includes(h)).map((h) => h.toLowerCase());
+    const granted = grantedPorts(install, candidate);
+    const kv: KvPort = granted.kv
+      ? new OverlayKv(new InstallKv(options.kv, install.id))
+      : new DeniedKv(() => deny({ kind: 'kv' }, 'kv: not granted to this install'));
+    const hosts = granted.hosts.map((h) => h.toLowerCase());
     const real = hosts.length > 0 ? new InstallFetch(hosts, options.fetch) : null;
     const fetch: FetchPort = {
       async fetch(request: FetchRequest): Promise<FetchResponse> {
@@ -110,9 +109,9 @@ export class OverlayKv implements KvPort {
   }
 
   async put(key: string, value: JsonValue): Promise<void> {
-    await this.#real.get(key); // the same key checks as a real write
-    const bytes = Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
-    if (bytes > DEFAULT_KV_LIMITS.maxValueBytes) throw new BazaarError('invalid_request', `kv: value of ${bytes} bytes exceeds ${DEFAULT_KV_LIMITS.maxValueBytes} bytes`);
+    // The same checks as a real write, without its round trip.
+    checkKvKey(key);
+    kvValueText(value);
     if (!this.#overlay.has(key) && this.#overlay.size >= DEFAULT_KV_LIMITS.maxKeys) {
       throw new BazaarError('invalid_request', `kv: the store is full (${DEFAULT_KV_LIMITS.maxKeys} keys); delete keys first`);
     }

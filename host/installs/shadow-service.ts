@@ -27,7 +27,7 @@ import type { Clock } from '../foundation/clock.js';
 import { errorFields, type Logger } from '../foundation/logger.js';
 import type { TierTable } from '../foundation/tiers.js';
 import type { Tenant } from '../foundation/tenant.js';
-import type { Install, Shadow } from './install.js';
+import { type Install, requireInstall, type Shadow } from './install.js';
 import { resolveInstallableVersion } from './installable-version.js';
 import type { InstallStore } from './ports.js';
 import type { ShadowFigures, ShadowRepository } from './shadow-repository.js';
@@ -82,7 +82,7 @@ export class ShadowService {
 
   /** Stop the shadow runs; none in progress: 404. */
   async stop(tenantId: string, id: string): Promise<void> {
-    const install = await this.#find(tenantId, id);
+    const install = await requireInstall(this.#deps.installs, tenantId, id);
     if (install.shadow === null) throw noShadow(install.id);
     await this.#save(install, null);
     await this.#forget(install.id);
@@ -90,7 +90,7 @@ export class ShadowService {
 
   /** The comparison so far; no shadow: 404. */
   async report(tenant: Pick<Tenant, 'id' | 'tier'>, id: string): Promise<ShadowReport> {
-    const install = await this.#find(tenant.id, id);
+    const install = await requireInstall(this.#deps.installs, tenant.id, id);
     const { shadow } = install;
     if (shadow === null) throw noShadow(install.id);
     const figures = await this.#deps.shadows.figures(install.id, shadow);
@@ -116,12 +116,6 @@ export class ShadowService {
       deniedHostCalls: figures.deniedHostCalls,
       costPer1000: { current: costCurrent, candidate: costCandidate, difference: round4(costCandidate - costCurrent) },
     };
-  }
-
-  async #find(tenantId: string, id: string): Promise<Install> {
-    const install = await this.#deps.installs.findById(tenantId, id);
-    if (install === null) throw new BazaarError('not_found', 'No such install.');
-    return install;
   }
 
   async #save(install: Install, shadow: Shadow | null): Promise<Install> {

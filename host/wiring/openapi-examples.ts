@@ -63,6 +63,8 @@ const MANIFEST = {
   config: { type: 'object', properties: { separator: { type: 'string', enum: ['-', '_', '.'], default: '-' } } },
 };
 
+/** Which execution the getExecution examples show: one of slugify's on the example install. */
+const SLUGIFY_EXECUTION = { executionId: EXECUTION_ID, installId: INSTALL_ID, plugin: '@examples/slugify', version: '1.0.0', action: 'slugify' };
 const USAGE = { cpuMs: 1.8, wallMs: 3.2, memoryBytes: 1_482_752 };
 
 const EXECUTE: OperationExamples = {
@@ -188,11 +190,7 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
         succeeded: {
           summary: 'A finished execution, with the version that ran',
           value: {
-            executionId: EXECUTION_ID,
-            installId: INSTALL_ID,
-            plugin: '@examples/slugify',
-            version: '1.0.0',
-            action: 'slugify',
+            ...SLUGIFY_EXECUTION,
             status: 'succeeded',
             error: null,
             usage: { ...USAGE, inputBytes: 25, outputBytes: 22 },
@@ -204,11 +202,7 @@ export const OPERATION_EXAMPLES: Readonly<Record<string, OperationExamples>> = {
         failed: {
           summary: 'A failed execution keeps its logs and error for the retention period',
           value: {
-            executionId: EXECUTION_ID,
-            installId: INSTALL_ID,
-            plugin: '@examples/slugify',
-            version: '1.0.0',
-            action: 'slugify',
+            ...SLUGIFY_EXECUTION,
             status: 'failed',
             error: { code: 'plugin_error', message: 'Error: title is empty', stack: '    at slugify (index.js:4:11)' },
             usage: { ...USAGE, inputBytes: 12, outputBytes: 0 },
